@@ -1,0 +1,126 @@
+// Cluster access through crm_attribute/crm_mon, against scripted tool results.
+#include <catch2/catch.hpp>
+
+#include "ocfkit/cluster.h"
+
+using namespace ocfkit;
+
+namespace {
+
+struct Fixture {
+    FakeRunner runner;
+    MapEnv env{{"OCF_RESOURCE_INSTANCE", "r0"}, {"OCF_RESKEY_CRM_meta_on_node", "node1"}};
+    std::string logs;
+    Logger log = Logger::to_string(&logs);
+    Deadline deadline = Deadline::after(std::chrono::seconds(10));
+    std::unique_ptr<ClusterAccess> cluster = make_pacemaker_cluster(runner, env, log, deadline);
+};
+
+}  // namespace
+
+TEST_CASE("the node name comes from CRM_meta_on_node without running anything", "[cluster]")
+{
+    Fixture f;
+    CHECK(f.cluster->local_node() == "node1");
+    CHECK(f.runner.calls().empty());
+}
+
+TEST_CASE("the promotion score is written only when it changes", "[cluster]")
+{
+    Fixture f;
+    f.runner.expect({"crm_attribute", "--promotion", "-N", "node1", "-G"}, FakeRunner::exited(0, "10000\n"));
+    f.runner.expect({"crm_attribute", "--promotion", "-N", "node1", "-v"}, FakeRunner::exited(0));
+    f.cluster->set_promotion_score(10000);
+    CHECK(f.runner.call_lines() == std::vector<std::string>{"crm_attribute --promotion -N node1 -G -q"});
+    f.cluster->set_promotion_score(5);
+    CHECK(f.runner.call_lines().back() == "crm_attribute --promotion -N node1 -v 5");
+    CHECK(f.runner.count("crm_master") == 0);
+}
+
+TEST_CASE("an unset promotion score reads as nothing and is then written", "[cluster]")
+{
+    Fixture f;
+    f.runner.expect({"crm_attribute", "--promotion", "-N", "node1", "-G"}, FakeRunner::exited(105, "", "not found"));
+    f.runner.expect({"crm_attribute", "--promotion", "-N", "node1", "-v"}, FakeRunner::exited(0));
+    CHECK_FALSE(f.cluster->promotion_score().has_value());
+    f.cluster->set_promotion_score(100);
+    CHECK(f.runner.call_lines().back() == "crm_attribute --promotion -N node1 -v 100");
+}
+
+TEST_CASE("fencing: unset means enabled (Pacemaker's default), false means disabled", "[cluster]")
+{
+    Fixture f;
+    f.runner.expect({"crm_attribute", "-t", "crm_config", "-n", "stonith-enabled"}, FakeRunner::exited(105));
+    CHECK(f.cluster->fencing_enabled() == true);
+    Fixture g;
+    g.runner.expect({"crm_attribute", "-t", "crm_config", "-n", "stonith-enabled"}, FakeRunner::exited(0, "false\n"));
+    CHECK(g.cluster->fencing_enabled() == false);
+    Fixture h;
+    h.runner.expect({"crm_attribute"}, FakeRunner::exited(102, "", "Could not connect to the CIB"));
+    CHECK_FALSE(h.cluster->fencing_enabled().has_value());
+}
+
+TEST_CASE("standalone mode answers without Pacemaker", "[cluster]")
+{
+    MapEnv env;
+    auto c = make_standalone_cluster(env);
+    CHECK_FALSE(c->pacemaker());
+    CHECK_FALSE(c->local_node().empty());
+    c->set_promotion_score(5);
+    CHECK_FALSE(c->promotion_score().has_value());
+    CHECK_FALSE(c->status().has_value());
+}
+
+TEST_CASE("detection: outside Pacemaker or when forced, standalone", "[cluster]")
+{
+    FakeRunner runner;
+    std::string logs;
+    Logger log = Logger::to_string(&logs);
+    Deadline d = Deadline::after(std::chrono::seconds(1));
+    MapEnv manual;
+    CHECK_FALSE(make_cluster_access(runner, manual, log, d)->pacemaker());
+    MapEnv forced({{"OCFKIT_CLUSTER", "pacemaker"}});
+    CHECK(make_cluster_access(runner, forced, log, d)->pacemaker());
+    MapEnv forced_off({{"OCFKIT_CLUSTER", "standalone"}, {"OCF_RESKEY_CRM_meta_on_node", "n"}});
+    CHECK_FALSE(make_cluster_access(runner, forced_off, log, d)->pacemaker());
+}
+
+TEST_CASE("FakeRunner: longest prefix wins, results are used in order, transcript kept", "[fake-runner]")
+{
+    FakeRunner r;
+    r.expect({"tool"}, FakeRunner::exited(1));
+    r.expect({"tool", "a"}, FakeRunner::exited(0, "first"));
+    r.expect({"tool", "a"}, FakeRunner::exited(0, "second"));
+    Deadline d = Deadline::after(std::chrono::seconds(1));
+    CHECK(r.run({.argv = {"tool", "a"}}, d).out == "first");
+    CHECK(r.run({.argv = {"tool", "a"}}, d).out == "second");
+    CHECK(r.run({.argv = {"tool", "a"}}, d).out == "second");
+    CHECK(r.run({.argv = {"tool", "b"}}, d).exit_code == 1);
+    CHECK(r.run({.argv = {"other"}}, d).status == CommandResult::Status::NotStarted);
+    CHECK(r.count("tool") == 4);
+    CHECK(r.call_lines().front() == "tool a");
+}
+
+TEST_CASE("run_checked maps outcomes to OCF codes with the command in the message", "[fake-runner]")
+{
+    FakeRunner r;
+    r.expect({"missing"}, FakeRunner::not_found());
+    r.expect({"fails"}, FakeRunner::exited(3, "", "bad things\nhappened\n"));
+    r.expect({"hangs"}, FakeRunner::timed_out());
+    Deadline d = Deadline::after(std::chrono::seconds(1));
+    try {
+        run_checked(r, {.argv = {"missing", "x"}}, d);
+        FAIL("must throw");
+    } catch (const Failure& f) {
+        CHECK(f.code == ExitCode::ErrInstalled);
+        CHECK_THAT(f.reason, Catch::Contains("'missing x' could not be started"));
+    }
+    try {
+        run_checked(r, {.argv = {"fails", "a b"}}, d, ExitCode::ErrConfigured);
+        FAIL("must throw");
+    } catch (const Failure& f) {
+        CHECK(f.code == ExitCode::ErrConfigured);
+        CHECK(f.reason == "'fails 'a b'' exit code 3: bad things happened");
+    }
+    CHECK_THROWS_AS(run_checked(r, {.argv = {"hangs"}}, d), Failure);
+}
