@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Counts meson test results from testlog JSON files and prints 'N passed, N failed'.
+
+A missing log (a phase that never ran) counts as a failure, and no test at all is not a pass."""
+import json
+import sys
+
+passed = failed = skipped = 0
+failures = []
+for path in sys.argv[1:]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = [l for l in f if l.strip()]
+    except OSError:
+        failed += 1
+        failures.append(f"{path}: no results (the phase did not run)")
+        continue
+    for line in lines:
+        entry = json.loads(line)
+        result = entry.get("result", "ERROR")
+        name = entry.get("name", "?")
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+            failures.append(f"{name}: {result}")
+
+for f in failures:
+    print(f"failed: {f}")
+if passed == 0 and failed == 0:
+    failed = 1
+    print("failed: no test ran")
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,50 @@
+#!/bin/bash
+# The README's test command: installs what the build and tests need (as root, Debian 12),
+# builds, runs every tier that runs on one host, and ends with "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=${OCFKIT_BUILD:-build-test}
+fuzz_build=${OCFKIT_FUZZ_BUILD:-build-fuzz}
+fuzz_seconds=${OCFKIT_FUZZ_SECONDS:-20}
+logs=()
+phase() { printf '\n=== %s (%s)\n' "$1" "$(date +%T)"; }
+
+if [ "$(id -u)" = 0 ] && [ -z "${OCFKIT_NO_APT:-}" ]; then
+    phase "installing dependencies"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null || { echo "apt-get update failed"; echo "0 passed, 1 failed"; exit 1; }
+    # shellcheck disable=SC2046
+    apt-get install -y -q --no-install-recommends $(grep -v '^[[:space:]]*#' tests/deps.txt) >/dev/null ||
+        { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+phase "building ($build)"
+if [ -d "$build" ]; then meson setup --reconfigure "$build" >/dev/null; else meson setup "$build" >/dev/null; fi ||
+    { echo "meson setup failed"; echo "0 passed, 1 failed"; exit 1; }
+ninja -C "$build" || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+phase "unit, runner and parser tests (parallel)"
+meson test -C "$build" --num-processes 2 --print-errorlogs --logbase fast \
+    --suite unit --suite runner --suite parse
+logs+=("$build/meson-logs/fast.json")
+
+phase "agent, conformance and sandbox tests (one at a time: they use loop devices, libvirtd, Pacemaker)"
+meson test -C "$build" --num-processes 1 --print-errorlogs --logbase system \
+    --no-suite unit --no-suite runner --no-suite parse --no-suite fuzz
+logs+=("$build/meson-logs/system.json")
+
+if command -v clang++ >/dev/null && [ -z "${OCFKIT_NO_FUZZ:-}" ]; then
+    phase "fuzzing every parser for ${fuzz_seconds}s each (clang, libFuzzer)"
+    if [ -d "$fuzz_build" ]; then
+        CXX=clang++ meson setup --reconfigure "$fuzz_build" -Dfuzz=true >/dev/null
+    else
+        CXX=clang++ meson setup "$fuzz_build" -Dfuzz=true >/dev/null
+    fi && ninja -C "$fuzz_build" >/dev/null &&
+        OCFKIT_FUZZ_SECONDS=$fuzz_seconds meson test -C "$fuzz_build" --suite fuzz --num-processes 2 \
+            --print-errorlogs --logbase fuzz
+    logs+=("$fuzz_build/meson-logs/fuzz.json")
+fi
+
+phase "results"
+python3 tests/count-results.py "${logs[@]}"
