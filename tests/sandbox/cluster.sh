@@ -188,6 +188,11 @@ cmd_up() {
         die "a corosync or pacemakerd not started by this script is running; refusing to start a second one"
     fi
     remove_state
+    # One log per cluster run (the previous one kept as .1), so logs never grow without bound.
+    local f
+    for f in pacemaker.log corosync.log corosync.out pacemakerd.out; do
+        [[ -e $LOG_DIR/$f ]] && mv -f "$LOG_DIR/$f" "$LOG_DIR/$f.1"
+    done
     write_corosync_conf
     seed_cib
     local t0=$SECONDS

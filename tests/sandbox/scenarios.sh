@@ -1,0 +1,406 @@
+#!/bin/bash
+# Sandbox tier: the built agents under a real single-node Pacemaker, driven through pcs exactly as
+# users type it and checked through `crm_mon --output-as=xml` (XPath, never human text).
+#
+#   scenarios.sh BUILDDIR [SCENARIO...]
+#
+# Installs BUILDDIR's agents under the OCF root (restoring what was there afterwards), starts the
+# cluster (and libvirtd when virtdomain is built), runs each scenario, prints PASS/FAIL/SKIP per
+# scenario and tears everything down even when a scenario fails. Exit: 0 all ran passed, 1 a
+# failure, 77 (meson's skip) when not root.
+set -uo pipefail
+
+BUILD=${1:?usage: scenarios.sh BUILDDIR [SCENARIO...]}
+BUILD=$(cd "$BUILD" && pwd)
+shift
+ONLY=("$@")
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+if [[ $(id -u) -ne 0 ]]; then
+    echo "SKIP sandbox (needs root: starts corosync, Pacemaker, libvirtd, loop devices)"
+    exit 77
+fi
+
+NODE=$(uname -n)
+WORK=/run/ocfkit-sandbox-scenarios
+IMAGE_DIR=/var/tmp/ocfkit-sandbox-scenarios
+GUEST=ocfkit-sbx-guest
+PROVIDER=$(meson introspect "$BUILD" --buildoptions | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="provider"))')
+OCF_ROOT=$(meson introspect "$BUILD" --buildoptions | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="ocf_root"))')
+# Agents the build declares (meson's install plan): name -> built file.
+declare -A BUILT=()
+while IFS=$'\t' read -r name path; do
+    [[ -x $path ]] && BUILT[$name]=$path
+done < <(meson introspect "$BUILD" --targets | python3 -c '
+import json, sys
+for t in json.load(sys.stdin):
+    if t["type"] == "executable" and t.get("installed") and "/resource.d/" in (t.get("install_filename") or [""])[0]:
+        for f, dest in zip(t["filename"], t["install_filename"]):
+            print(dest.rsplit("/", 1)[1], f, sep="\t")
+')
+TESTAGENT=$BUILD/tests/testagent/ocfkit-test
+
+PASSED=0 FAILED=0 SKIPPED=0 CLUSTER_STARTED=0 BACKUP=""
+# Scenarios run in subshells: what they create is recorded here ("kind value...") for teardown.
+REGISTRY=/run/ocfkit-sandbox-scenarios.registry
+
+register() { echo "$*" >>"$REGISTRY"; }
+registered() { [[ -f $REGISTRY ]] && awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$REGISTRY"; }
+
+log() { printf '%s\n' "$*"; }
+
+wanted() {
+    ((${#ONLY[@]} == 0)) && return 0
+    local s
+    for s in "${ONLY[@]}"; do [[ $s == "$1" ]] && return 0; done
+    return 1
+}
+
+# run_scenario NAME FUNCTION: runs it in a subshell so a failed assertion ends only that scenario.
+run_scenario() {
+    local name=$1 fn=$2 t0=$SECONDS rc
+    [[ $name == cluster-up ]] || wanted "$name" || return 0
+    log "--- $name"
+    ( set -e; "$fn" )
+    rc=$?
+    if ((rc == 0)); then
+        log "PASS $name ($((SECONDS - t0))s)"
+        PASSED=$((PASSED + 1))
+    elif ((rc == 77)); then
+        SKIPPED=$((SKIPPED + 1))
+    else
+        log "FAIL $name ($((SECONDS - t0))s)"
+        FAILED=$((FAILED + 1))
+        diagnostics
+    fi
+}
+
+skip() {
+    log "SKIP $1 ($2)"
+    exit 77
+}
+
+diagnostics() {
+    log "  crm_mon:"
+    crm_mon -1 --include=failcounts,operations 2>&1 | sed 's/^/    /'
+    log "  pacemaker.log (last 30 lines):"
+    tail -n 30 "$SANDBOX_LOG/pacemaker.log" 2>/dev/null | sed 's/^/    /'
+}
+
+fail() {
+    log "  assertion failed: $*"
+    exit 1
+}
+
+# Deletes a resource and waits until Pacemaker has stopped and forgotten it.
+delete_resource() {
+    local id=$1
+    pcs resource delete "$id" >/dev/null 2>&1 || pcs resource delete "$id" --force >/dev/null 2>&1 || true
+    wait_xpath 120 "count(/pacemaker-result/resources//resource[@id='$id']) = 0" || true
+}
+
+# --------------------------------------------------------------------------------------------- setup
+
+install_agents() {
+    BACKUP=$(mktemp -d /run/ocfkit-sandbox-ocf-backup.XXXXXX)
+    local name dir=$OCF_ROOT/resource.d/$PROVIDER
+    mkdir -p "$dir" "$OCF_ROOT/resource.d/ocfkit-test"
+    for name in "${!BUILT[@]}"; do
+        [[ -e $dir/$name ]] && cp -a "$dir/$name" "$BACKUP/$PROVIDER.$name"
+        install -m 0755 "${BUILT[$name]}" "$dir/$name"
+    done
+    if [[ -x $TESTAGENT ]]; then
+        [[ -e $OCF_ROOT/resource.d/ocfkit-test/ocfkit-test ]] && cp -a "$OCF_ROOT/resource.d/ocfkit-test/ocfkit-test" "$BACKUP/ocfkit-test.ocfkit-test"
+        install -m 0755 "$TESTAGENT" "$OCF_ROOT/resource.d/ocfkit-test/ocfkit-test"
+    fi
+}
+
+restore_agents() {
+    [[ -n $BACKUP && -d $BACKUP ]] || return 0
+    local name
+    for name in "${!BUILT[@]}"; do
+        if [[ -e $BACKUP/$PROVIDER.$name ]]; then
+            cp -a "$BACKUP/$PROVIDER.$name" "$OCF_ROOT/resource.d/$PROVIDER/$name"
+        else
+            rm -f "$OCF_ROOT/resource.d/$PROVIDER/$name"
+        fi
+    done
+    if [[ -e $BACKUP/ocfkit-test.ocfkit-test ]]; then
+        cp -a "$BACKUP/ocfkit-test.ocfkit-test" "$OCF_ROOT/resource.d/ocfkit-test/ocfkit-test"
+    else
+        rm -f "$OCF_ROOT/resource.d/ocfkit-test/ocfkit-test"
+    fi
+    rmdir "$OCF_ROOT/resource.d/ocfkit-test" "$OCF_ROOT/resource.d/$PROVIDER" 2>/dev/null || true
+    rm -rf "$BACKUP"
+}
+
+teardown() {
+    local rc=$?
+    trap - EXIT INT TERM
+    log "--- teardown"
+    local id image dir
+    if ((CLUSTER_STARTED)); then
+        # Deleting first lets Pacemaker stop them in order; cluster down would stop them too.
+        for id in $(registered resource); do
+            pcs resource delete "$id" --force >/dev/null 2>&1 || true
+        done
+        "$CLUSTER_SH" down || log "  cluster.sh down failed"
+    fi
+    # What the cluster should have undone already; done again in case it could not.
+    remove_domain "$GUEST"
+    if [[ -n $(registered libvirtd) ]]; then bash "$LIBVIRTD_SH" down >/dev/null; fi
+    for dir in $(registered mount); do unmount_all_at "$dir"; done
+    for image in $(registered loop); do release_loops_of "$image"; done
+    local left=0
+    for dir in $(registered mount); do
+        if findmnt -rn --mountpoint "$dir" >/dev/null; then log "  LEFT BEHIND: mount at $dir"; left=1; fi
+    done
+    for image in $(registered loop); do
+        if [[ -n $(losetup -n -O NAME -j "$image") ]]; then
+            log "  LEFT BEHIND: loop device $(losetup -j "$image")"; left=1
+        fi
+    done
+    rm -rf "$WORK" "$IMAGE_DIR" "$REGISTRY"
+    restore_agents
+    if [[ -n $(qemu_pid "$GUEST") ]]; then
+        log "  LEFT BEHIND: qemu of $GUEST"; left=1
+    fi
+    if [[ -d /run/ocfkit-sandbox ]] && ls /run/ocfkit-sandbox/*.pid >/dev/null 2>&1; then
+        log "  LEFT BEHIND: cluster pid files in /run/ocfkit-sandbox"; left=1
+    fi
+    if ((left)); then
+        log "FAIL teardown"
+        FAILED=$((FAILED + 1))
+    else
+        log "PASS teardown (no process, mount or loop device left)"
+        PASSED=$((PASSED + 1))
+    fi
+    log ""
+    log "sandbox: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+    if ((FAILED)); then exit 1; fi
+    exit "$rc"
+}
+
+# ------------------------------------------------------------------------------------- scenarios
+
+sc_cluster_up() {
+    local t0=$SECONDS
+    "$CLUSTER_SH" up
+    crm_xml
+    [[ $(xq "string(/pacemaker-result/summary/current_dc/@with_quorum)") == true ]] || fail "no quorum"
+    [[ $(xq "string(/pacemaker-result/nodes/node[@name='$NODE']/@online)") == true ]] || fail "node $NODE not online"
+    [[ $(xq "string(/pacemaker-result/summary/cluster_options/@stonith-enabled)") == false ]] || fail "stonith enabled"
+    log "  node $NODE online with quorum after $((SECONDS - t0))s"
+}
+
+# Every parameter and action of the agent's meta-data shows in `pcs resource describe`.
+describe_one() {
+    local provider=$1 agent=$2 out params p
+    out=$(pcs resource describe "ocf:$provider:$agent" --full 2>&1) || fail "pcs resource describe ocf:$provider:$agent: $out"
+    local short
+    short=$(OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 "$OCF_ROOT/resource.d/$provider/$agent" meta-data |
+        xmllint --xpath 'string(/resource-agent/shortdesc)' -)
+    head -n1 <<<"$out" | grep -qxF "ocf:$provider:$agent - $short" ||
+        fail "first line of describe is '$(head -n1 <<<"$out")', expected 'ocf:$provider:$agent - $short'"
+    params=$("$OCF_ROOT/resource.d/$provider/$agent" meta-data |
+        xmllint --xpath '/resource-agent/parameters/parameter/@name' - 2>/dev/null | sed -E 's/ *name="([^"]*)"/\1\n/g')
+    [[ -n $params ]] || fail "meta-data of $agent lists no parameter"
+    for p in $params; do
+        grep -qE "^  $p( \([^)]*\))*: " <<<"$out" || fail "describe of ocf:$provider:$agent does not list parameter $p"
+    done
+    # Operations Pacemaker schedules by default (meta-data and validate-all are not listed by pcs).
+    local actions a
+    actions=$(OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 "$OCF_ROOT/resource.d/$provider/$agent" meta-data |
+        xmllint --xpath '/resource-agent/actions/action/@name' - 2>/dev/null | sed -E 's/ *name="([^"]*)"/\1\n/g' | grep -v '^$' | sort -u)
+    for a in start stop monitor; do
+        grep -qx "$a" <<<"$actions" || fail "meta-data of $agent declares no $a action"
+    done
+    for a in $actions; do
+        [[ $a == meta-data || $a == validate-all ]] && continue
+        grep -qE "^  $a:$" <<<"$out" || fail "describe of ocf:$provider:$agent does not list operation $a"
+    done
+    log "  ocf:$provider:$agent: $(wc -w <<<"$params") parameters, operations $(grep -vxE 'meta-data|validate-all' <<<"$actions" | tr '\n' ' ')listed"
+}
+
+sc_describe() {
+    local agent n=0
+    for agent in $(printf '%s\n' "${!BUILT[@]}" | sort); do
+        describe_one "$PROVIDER" "$agent"
+        n=$((n + 1))
+    done
+    if [[ -x $TESTAGENT ]]; then describe_one ocfkit-test ocfkit-test; n=$((n + 1)); fi
+    ((n > 0)) || skip describe "no agent built"
+    pcs resource describe "ocf:$PROVIDER:no-such-agent" >/dev/null 2>&1 && fail "describe of a missing agent succeeded"
+    return 0
+}
+
+# Lines of pacemaker.log written since line $1 that match the extended regex $2.
+log_since() {
+    tail -n +"$1" "$SANDBOX_LOG/pacemaker.log" | grep -E "$2" || true
+}
+
+# waits_log MARK SECONDS REGEX: until pacemaker.log has a matching line after MARK.
+wait_log() {
+    local mark=$1 limit=$2 re=$3 t0=$SECONDS
+    until [[ -n $(log_since "$mark" "$re") ]]; do
+        ((SECONDS - t0 < limit)) || { echo "  timed out after ${limit}s waiting for pacemaker.log: $re" >&2; return 1; }
+        sleep 1
+    done
+}
+
+# A reloadable parameter change is applied with reload-agent, without a restart; a non-reloadable
+# one restarts the resource (so the check can tell the two apart). Pacemaker 2.1 records a
+# reload-agent in the CIB as a new start, so the executor's log tells which action really ran.
+sc_reload_agent() {
+    [[ -x $TESTAGENT ]] || skip reload-agent "test agent not built"
+    local id=sbx-reload state=$WORK/reload.state mark
+    register resource "$id"
+    pcs resource create "$id" ocf:ocfkit-test:ocfkit-test state="$state" message=one op monitor interval=5s
+    wait_xpath 60 "$(started_xpath "$id")" || fail "$id not started"
+    [[ $(sed -n 2p "$state") == one ]] || fail "state file says '$(sed -n 2p "$state")', expected 'one'"
+    local inode
+    inode=$(stat -c %i "$state")
+
+    mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
+    pcs resource update "$id" message=two
+    wait_log "$mark" 60 "Result of reload-agent operation for $id on $NODE: ok" ||
+        fail "no successful reload-agent of $id"
+    wait_xpath 30 "$(started_xpath "$id")" || fail "$id not started after the reload"
+    [[ $(sed -n 2p "$state") == two ]] || fail "state file says '$(sed -n 2p "$state")', expected 'two'"
+    [[ -z $(log_since "$mark" "rsc:$id action:(stop|start) ") ]] ||
+        fail "the executor ran stop or start of $id for a reloadable change: $(log_since "$mark" "rsc:$id action:(stop|start) ")"
+    [[ $(stat -c %i "$state") == "$inode" ]] || fail "state file was recreated (stop + start)"
+    log "  message=two applied by reload-agent; no stop, no start"
+
+    # Contrast: start_delay_ms is not reloadable, so Pacemaker must stop and start the resource.
+    mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
+    pcs resource update "$id" start_delay_ms=10
+    wait_log "$mark" 60 "Result of start operation for $id on $NODE: ok" ||
+        fail "non-reloadable change did not restart $id"
+    [[ -n $(log_since "$mark" "Result of stop operation for $id on $NODE: ok") ]] || fail "restart without a stop"
+    [[ -z $(log_since "$mark" "rsc:$id action:reload-agent ") ]] || fail "reload-agent for a non-reloadable change"
+    wait_xpath 30 "$(started_xpath "$id")" || fail "$id not started after the restart"
+    log "  start_delay_ms=10 restarted it (stop + start, no reload-agent)"
+    delete_resource "$id"
+    [[ ! -e $state ]] || fail "state file left after delete"
+}
+
+# Parameter name among the agent's meta-data, first of the candidates that it declares.
+agent_param() {
+    local agent=$1 p
+    shift
+    for p in "$@"; do
+        if "$OCF_ROOT/resource.d/$PROVIDER/$agent" meta-data |
+            xmllint --xpath "boolean(/resource-agent/parameters/parameter[@name='$p'])" - | grep -qx true; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+sc_gfs2fs() {
+    [[ -n ${BUILT[gfs2fs]:-} ]] || skip gfs2fs "agent not built"
+    local id=sbx-fs
+    local LOOP_IMAGE=$IMAGE_DIR/fs.img MOUNTPOINT=$WORK/mnt-fs LOOP_DEV
+    mkdir -p "$MOUNTPOINT"
+    register mount "$MOUNTPOINT"
+    register loop "$LOOP_IMAGE"
+    LOOP_DEV=$(make_loop_ext4 "$LOOP_IMAGE" 64)
+    log "  $LOOP_DEV backs $LOOP_IMAGE"
+    register resource "$id"
+    pcs resource create "$id" "ocf:$PROVIDER:gfs2fs" device="$LOOP_DEV" directory="$MOUNTPOINT" fstype=ext4 \
+        op monitor interval=5s
+    wait_xpath 60 "$(started_xpath "$id")" || fail "$id not started"
+    [[ $(findmnt -rn -o SOURCE --mountpoint "$MOUNTPOINT") == "$LOOP_DEV" ]] || fail "$LOOP_DEV not mounted at $MOUNTPOINT"
+    echo data >"$MOUNTPOINT/probe" || fail "cannot write to the mounted filesystem"
+    log "  started: $LOOP_DEV mounted at $MOUNTPOINT"
+
+    # Behind the cluster's back: the recurring monitor must notice and Pacemaker must remount.
+    local t0=$SECONDS
+    umount "$MOUNTPOINT"
+    wait_xpath 60 "/pacemaker-result/failures/failure[@op_key='${id}_monitor_5000'][@exitcode='7']" ||
+        fail "no failed monitor (rc 7) after umount behind the cluster's back"
+    wait_xpath 60 "$(started_xpath "$id")" || fail "$id not restarted after the failed monitor"
+    findmnt -rn --mountpoint "$MOUNTPOINT" >/dev/null || fail "not mounted again after recovery"
+    [[ $(<"$MOUNTPOINT/probe") == data ]] || fail "remounted filesystem lost its file"
+    [[ $(xq "string(/pacemaker-result/node_history/node[@name='$NODE']/resource_history[@id='$id']/@fail-count)") == 1 ]] ||
+        fail "fail-count is not 1"
+    log "  umount behind its back: detected and remounted in $((SECONDS - t0))s"
+    pcs resource cleanup "$id" >/dev/null
+    wait_xpath 30 "count(/pacemaker-result/failures/failure) = 0" || fail "failure not cleared by cleanup"
+
+    pcs resource disable "$id"
+    wait_xpath 60 "$(stopped_xpath "$id")" || fail "$id not stopped after disable"
+    ! findmnt -rn --mountpoint "$MOUNTPOINT" >/dev/null || fail "still mounted after disable"
+    pcs resource enable "$id"
+    wait_xpath 60 "$(started_xpath "$id")" || fail "$id not started after enable"
+    delete_resource "$id"
+    ! findmnt -rn --mountpoint "$MOUNTPOINT" >/dev/null || fail "still mounted after delete"
+    log "  disable/enable/delete: unmounted, mounted, unmounted"
+}
+
+sc_virtdomain() {
+    [[ -n ${BUILT[virtdomain]:-} ]] || skip virtdomain "agent not built"
+    [[ -x $LIBVIRTD_SH ]] || [[ -f $LIBVIRTD_SH ]] || skip virtdomain "tests/lib/libvirtd.sh missing"
+    if ! bash "$LIBVIRTD_SH" status >/dev/null 2>&1; then
+        register libvirtd started
+        bash "$LIBVIRTD_SH" up || fail "libvirtd did not start"
+    fi
+    local id=sbx-vm config=$WORK/$GUEST.xml cfg_param
+    remove_domain "$GUEST"
+    write_guest_xml "$GUEST" "$config"
+    cfg_param=$(agent_param virtdomain config) || fail "virtdomain declares no 'config' parameter"
+    register resource "$id"
+    pcs resource create "$id" "ocf:$PROVIDER:virtdomain" "$cfg_param=$config" op monitor interval=5s
+    wait_xpath 120 "$(started_xpath "$id")" || fail "$id not started"
+    [[ $(domain_state "$GUEST") == running ]] || fail "libvirt says $GUEST is '$(domain_state "$GUEST")'"
+    local qpid
+    qpid=$(qemu_pid "$GUEST")
+    [[ -n $qpid ]] || fail "no qemu process for $GUEST"
+    grep -qa -- '-accel\|accel=tcg\|tcg' "/proc/$qpid/cmdline" || log "  note: qemu cmdline does not name tcg"
+    log "  started: $GUEST running (qemu pid $qpid)"
+
+    local t0=$SECONDS
+    timeout 30 "${VIRSH[@]}" destroy "$GUEST" >/dev/null || fail "virsh destroy failed"
+    wait_xpath 60 "/pacemaker-result/failures/failure[@op_key='${id}_monitor_5000'][@exitcode='7']" ||
+        fail "no failed monitor (rc 7) after virsh destroy behind the cluster's back"
+    wait_xpath 120 "$(started_xpath "$id")" || fail "$id not restarted after the failed monitor"
+    [[ $(domain_state "$GUEST") == running ]] || fail "$GUEST not running after recovery"
+    [[ $(qemu_pid "$GUEST") != "$qpid" ]] || fail "same qemu pid after recovery"
+    log "  virsh destroy behind its back: detected and restarted in $((SECONDS - t0))s"
+    pcs resource cleanup "$id" >/dev/null
+    wait_xpath 30 "count(/pacemaker-result/failures/failure) = 0" || fail "failure not cleared by cleanup"
+
+    pcs resource disable "$id"
+    wait_xpath 120 "$(stopped_xpath "$id")" || fail "$id not stopped after disable"
+    [[ $(domain_state "$GUEST") != running ]] || fail "$GUEST still running after disable"
+    [[ -z $(qemu_pid "$GUEST") ]] || fail "qemu of $GUEST still running after disable"
+    delete_resource "$id"
+    log "  disable/delete: guest stopped, resource gone"
+}
+
+# ------------------------------------------------------------------------------------------ main
+
+exec 8>/run/ocfkit-sandbox-scenarios.lock
+flock -w 1800 8 || { echo "FAIL sandbox (another scenarios.sh run holds the lock for 30 min)"; exit 1; }
+trap teardown EXIT
+trap 'exit 130' INT TERM
+rm -rf "$WORK" "$REGISTRY"
+mkdir -p "$WORK" "$IMAGE_DIR"
+log "build $BUILD, provider $PROVIDER, OCF root $OCF_ROOT, agents built: ${!BUILT[*]:-none}"
+install_agents
+
+run_scenario cluster-up sc_cluster_up
+if crm_xml && [[ $(xq "string(/pacemaker-result/summary/current_dc/@with_quorum)") == true ]]; then
+    CLUSTER_STARTED=1
+    run_scenario describe sc_describe
+    run_scenario reload-agent sc_reload_agent
+    run_scenario gfs2fs sc_gfs2fs
+    run_scenario virtdomain sc_virtdomain
+else
+    CLUSTER_STARTED=1
+    log "FAIL remaining scenarios (cluster not up)"
+    FAILED=$((FAILED + 1))
+fi
