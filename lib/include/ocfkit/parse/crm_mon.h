@@ -1,0 +1,71 @@
+// crm_mon --output-as=xml (Pacemaker 2.1): the cluster summary, nodes and resources.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ocfkit/parse/error.h"
+
+namespace ocfkit::parse {
+
+struct CrmNode {
+    std::string name;
+    std::string id;
+    bool online = false;
+    bool standby = false;
+    bool maintenance = false;
+    bool unclean = false;
+    bool is_dc = false;
+    std::string type;  // "member", "remote", ...
+};
+
+struct CrmResource {
+    std::string id;          // "r0:1" for clone instances as crm_mon writes them
+    std::string agent;       // "ocf:custom:gfs2fs"
+    std::string role;        // "Started", "Stopped", "Promoted", "Unpromoted", ...
+    std::string target_role; // may be empty
+    bool active = false;
+    bool orphaned = false;
+    bool managed = true;
+    bool failed = false;
+    bool failure_ignored = false;
+    std::vector<std::string> nodes;  // where it is active
+    std::string parent;      // clone or group id, "" at top level
+    std::string parent_kind; // "clone", "group", "bundle", ""
+    bool parent_promotable = false;
+};
+
+struct CrmFailure {
+    std::string op_key;   // "fs_monitor_20000"
+    std::string node;
+    std::string exitstatus;
+    std::string exitreason;
+    int exitcode = 0;
+    std::string task;
+    std::string status;
+};
+
+struct CrmMon {
+    std::string pacemaker_version;
+    std::string stack;
+    std::string dc_name;       // "" when none
+    bool with_quorum = false;
+    bool stonith_enabled = false;
+    bool maintenance_mode = false;
+    int nodes_configured = 0;
+    int resources_configured = 0;
+    std::vector<CrmNode> nodes;
+    std::vector<CrmResource> resources;  // clone/group members flattened, parent recorded
+    std::vector<CrmFailure> failures;
+
+    const CrmNode* node(std::string_view name) const;
+    // Resources whose id is `id` or an instance of it ("id:N").
+    std::vector<const CrmResource*> instances(std::string_view id) const;
+};
+
+// Throws ParseError when the text is not crm_mon XML.
+CrmMon parse_crm_mon(std::string_view xml);
+
+}  // namespace ocfkit::parse

@@ -1,0 +1,249 @@
+// parse_crm_mon against real crm_mon --output-as=xml captures (VM cluster, sandbox) and bad input.
+#include <catch2/catch.hpp>
+
+#include "fixture.h"
+#include "ocfkit/parse/crm_mon.h"
+
+using namespace ocfkit::parse;
+using ocfkit::test::for_each_fixture;
+using ocfkit::test::read_fixture;
+
+namespace {
+
+std::size_t error_line(std::string_view xml, std::string* message = nullptr)
+{
+    try {
+        parse_crm_mon(xml);
+    } catch (const ParseError& e) {
+        if (message) *message = e.what();
+        return e.line;
+    }
+    FAIL("no ParseError for: " << xml);
+    return 0;
+}
+
+const std::string kHead = "<pacemaker-result api-version=\"2.25\" request=\"crm_mon -1 --output-as=xml\">\n"
+                          "  <summary>\n"
+                          "    <current_dc present=\"true\" version=\"2.1.5\" name=\"n1\" id=\"1\" with_quorum=\"true\"/>\n"
+                          "  </summary>\n";
+const std::string kNodes = "  <nodes>\n"
+                           "    <node name=\"n1\" id=\"1\" online=\"true\" is_dc=\"true\" type=\"member\"/>\n"
+                           "  </nodes>\n";
+const std::string kTail = "  <status code=\"0\" message=\"OK\"/>\n</pacemaker-result>\n";
+
+}  // namespace
+
+TEST_CASE("every crm_mon fixture parses as its manifest says", "[crm_mon]")
+{
+    std::size_t seen = for_each_fixture("crm_mon", [](const std::string& name, const std::string& text, const std::string& expect) {
+        INFO(name << " expected " << expect);
+        auto expectation = ocfkit::test::parse_expectation(expect);
+        if (expectation.ok) {
+            CrmMon mon;
+            REQUIRE_NOTHROW(mon = parse_crm_mon(text));
+            CHECK(!mon.nodes.empty());
+            CHECK(mon.nodes_configured == static_cast<int>(mon.nodes.size()));
+            for (const auto& r : mon.resources) {
+                CHECK(!r.id.empty());
+                CHECK(r.active == !r.nodes.empty());
+            }
+        } else {
+            std::size_t line = error_line(text);
+            if (expectation.line) CHECK(line == expectation.line);
+        }
+    });
+    CHECK(seen >= 2);
+}
+
+TEST_CASE("two-node VM cluster: nodes, DC, quorum, clones", "[crm_mon]")
+{
+    CrmMon mon = parse_crm_mon(read_fixture("crm_mon/vm-two-node-steady.xml"));
+    CHECK(mon.pacemaker_version == "2.1.5-a3f44794f94");
+    CHECK(mon.stack == "corosync");
+    CHECK(mon.dc_name == "node2");
+    CHECK(mon.with_quorum);
+    CHECK(mon.stonith_enabled);
+    CHECK_FALSE(mon.maintenance_mode);
+    CHECK(mon.nodes_configured == 2);
+    CHECK(mon.resources_configured == 11);
+
+    REQUIRE(mon.nodes.size() == 2);
+    const CrmNode* n1 = mon.node("node1");
+    const CrmNode* n2 = mon.node("node2");
+    REQUIRE(n1);
+    REQUIRE(n2);
+    CHECK(mon.node("node3") == nullptr);
+    CHECK(n1->id == "1");
+    CHECK(n1->online);
+    CHECK_FALSE(n1->is_dc);
+    CHECK(n2->is_dc);
+    CHECK_FALSE(n1->standby);
+    CHECK_FALSE(n1->maintenance);
+    CHECK_FALSE(n1->unclean);
+    CHECK(n1->type == "member");
+
+    // 1 primitive + 5 clones × 2 instances = 11 = resources_configured.
+    REQUIRE(mon.resources.size() == 11);
+    const CrmResource& fence = mon.resources[0];
+    CHECK(fence.id == "vmfence");
+    CHECK(fence.agent == "stonith:fence_lab");
+    CHECK(fence.role == "Started");
+    CHECK(fence.parent.empty());
+    CHECK(fence.parent_kind.empty());
+    CHECK(fence.nodes == std::vector<std::string>{"node1"});
+
+    auto drbd = mon.instances("drbd-r0");
+    REQUIRE(drbd.size() == 2);
+    for (const CrmResource* r : drbd) {
+        CHECK(r->role == "Promoted");
+        CHECK(r->agent == "ocf:linbit:drbd");
+        CHECK(r->parent == "drbd-r0-clone");
+        CHECK(r->parent_kind == "clone");
+        CHECK(r->parent_promotable);
+        CHECK(r->active);
+        CHECK(r->managed);
+        CHECK_FALSE(r->failed);
+        CHECK(r->nodes.size() == 1);
+    }
+    CHECK(drbd[0]->nodes[0] == "node1");
+    CHECK(drbd[1]->nodes[0] == "node2");
+
+    auto gfs = mon.instances("gfs0");
+    REQUIRE(gfs.size() == 2);
+    CHECK(gfs[0]->parent == "gfs0-clone");
+    CHECK_FALSE(gfs[0]->parent_promotable);
+    CHECK(gfs[0]->role == "Started");
+    CHECK(mon.instances("gfs").empty());       // a prefix is not an instance
+    CHECK(mon.instances("gfs0-clone").empty());  // clones are not resources themselves
+    CHECK(mon.failures.empty());
+}
+
+TEST_CASE("crm_mon error result after a fence reboot is a ParseError", "[crm_mon]")
+{
+    std::string message;
+    CHECK(error_line(read_fixture("crm_mon/vm-node-after-fence-reboot.xml"), &message) == 2);
+    CHECK(message.find("102") != std::string::npos);
+    CHECK(message.find("Not connected") != std::string::npos);
+    CHECK(message.find("Connection refused") != std::string::npos);
+}
+
+TEST_CASE("sandbox captures: promotable clone and failures", "[crm_mon]")
+{
+    CrmMon promoted = parse_crm_mon(read_fixture("crm_mon/sandbox-stateful-promoted.xml"));
+    CHECK(promoted.dc_name == "vm");
+    CHECK_FALSE(promoted.stonith_enabled);
+    auto inst = promoted.instances("cap-stateful");
+    REQUIRE(inst.size() == 1);
+    CHECK(inst[0]->role == "Promoted");
+    CHECK(inst[0]->parent == "cap-stateful-clone");
+    CHECK(inst[0]->parent_promotable);
+
+    CrmMon failmon = parse_crm_mon(read_fixture("crm_mon/sandbox-failed-monitor.xml"));
+    REQUIRE(failmon.failures.size() == 1);
+    CHECK(failmon.failures[0].op_key == "cap-failmon_monitor_2000");
+    CHECK(failmon.failures[0].node == "vm");
+    CHECK(failmon.failures[0].exitcode == 7);
+    CHECK(failmon.failures[0].exitstatus == "not running");
+    CHECK(failmon.failures[0].task == "monitor");
+    CHECK(failmon.failures[0].status == "complete");
+
+    CrmMon failstart = parse_crm_mon(read_fixture("crm_mon/sandbox-failed-start.xml"));
+    REQUIRE(failstart.failures.size() == 1);
+    CHECK(failstart.failures[0].exitcode == 1);
+    CHECK(failstart.failures[0].task == "start");
+    auto r = failstart.instances("cap-failstart");
+    REQUIRE(r.size() == 1);
+    CHECK(r[0]->role == "Stopped");
+    CHECK_FALSE(r[0]->active);
+    CHECK(r[0]->nodes.empty());
+
+    CrmMon idle = parse_crm_mon(read_fixture("crm_mon/sandbox-idle.xml"));
+    CHECK(idle.resources.empty());
+    CHECK(idle.resources_configured == 0);
+}
+
+TEST_CASE("crm_mon structure: groups, bundles, unique clones, legacy roles", "[crm_mon]")
+{
+    std::string xml = kHead + kNodes +
+                      "  <resources>\n"
+                      "    <group id=\"g\" number_resources=\"1\">\n"
+                      "      <resource id=\"ip\" resource_agent=\"ocf:heartbeat:IPaddr2\" role=\"Started\" active=\"true\" "
+                      "orphaned=\"false\" managed=\"false\" failed=\"false\" failure_ignored=\"false\" extra=\"x\">\n"
+                      "        <node name=\"n1\" id=\"1\" cached=\"true\"/>\n"
+                      "      </resource>\n"
+                      "    </group>\n"
+                      "    <clone id=\"ms\" multi_state=\"true\" unique=\"true\">\n"
+                      "      <group id=\"mg:0\"><resource id=\"a:0\" role=\"Slave\" active=\"true\"><node name=\"n1\"/></resource></group>\n"
+                      "      <resource id=\"ms-r:1\" role=\"Master\" target_role=\"Master\" active=\"true\"><node name=\"n1\"/></resource>\n"
+                      "      <resource id=\"ms-r:2\" role=\"Stopped\" active=\"false\"/>\n"
+                      "    </clone>\n"
+                      "    <bundle id=\"b\" type=\"podman\">\n"
+                      "      <replica id=\"0\"><resource id=\"b-podman-0\" role=\"Started\" active=\"true\"><node name=\"n1\"/></resource></replica>\n"
+                      "    </bundle>\n"
+                      "    <future_thing id=\"f\"/>\n"
+                      "  </resources>\n" +
+                      kTail;
+    CrmMon mon = parse_crm_mon(xml);
+    REQUIRE(mon.resources.size() == 5);
+    CHECK(mon.resources[0].parent == "g");
+    CHECK(mon.resources[0].parent_kind == "group");
+    CHECK_FALSE(mon.resources[0].managed);
+    CHECK(mon.resources[1].parent == "mg:0");
+    CHECK(mon.resources[1].parent_kind == "group");
+    CHECK(mon.resources[1].parent_promotable);
+    CHECK(mon.resources[1].role == "Unpromoted");
+    CHECK(mon.resources[2].role == "Promoted");
+    CHECK(mon.resources[2].target_role == "Promoted");
+    auto ms = mon.instances("ms-r");
+    REQUIRE(ms.size() == 2);
+    CHECK(ms[0]->id == "ms-r:1");
+    CHECK(ms[1]->id == "ms-r:2");
+    CHECK_FALSE(ms[1]->active);
+    CHECK(mon.instances("ms-r:1").size() == 1);
+    CHECK(mon.resources[4].parent == "b");
+    CHECK(mon.resources[4].parent_kind == "bundle");
+
+    // The older root element (Pacemaker < 2.0.3) with its version attribute.
+    CrmMon legacy = parse_crm_mon("<crm_mon version=\"1.1.24\"><summary><current_dc present=\"false\" with_quorum=\"false\"/></summary>"
+                                  "<nodes><node name=\"a\" online=\"false\" unclean=\"true\"/></nodes></crm_mon>");
+    CHECK(legacy.pacemaker_version == "1.1.24");
+    CHECK(legacy.dc_name.empty());
+    CHECK_FALSE(legacy.with_quorum);
+    REQUIRE(legacy.nodes.size() == 1);
+    CHECK(legacy.nodes[0].unclean);
+    CHECK_FALSE(legacy.nodes[0].online);
+}
+
+TEST_CASE("malformed crm_mon output names the line", "[crm_mon]")
+{
+    std::string message;
+    // Not XML at all, truncated XML, wrong root.
+    // No element at all: the input as a whole is wrong (line 0, as error.h documents).
+    CHECK(error_line("crm_mon: Connection to cluster failed\n", &message) == 0);
+    CHECK(message.find("not XML") != std::string::npos);
+    CHECK(error_line("") == 0);
+    CHECK(error_line("<pacemaker-result>\n<summary>\n</summary\n<nodes/>\n</pacemaker-result>\n", &message) == 4);  // where the bad character is
+    CHECK(message.find("not XML") != std::string::npos);
+    CHECK(error_line("<a>\n</b>\n") == 2);
+    CHECK(error_line(kHead + kNodes + "  <resources>\n    <resource id=\"x\"") == 9);
+    CHECK(error_line("<?xml version=\"1.0\"?>\n<cib>\n</cib>\n", &message) == 2);
+    CHECK(message.find("<cib>") != std::string::npos);
+    // Missing required sections and attributes.
+    CHECK(error_line("<pacemaker-result>\n" + kNodes + kTail, &message) == 1);
+    CHECK(message.find("summary") != std::string::npos);
+    CHECK(error_line(kHead + kTail, &message) == 1);
+    CHECK(message.find("nodes") != std::string::npos);
+    CHECK(error_line(kHead + "  <nodes>\n    <node id=\"1\" online=\"true\"/>\n  </nodes>\n" + kTail, &message) == 6);
+    CHECK(message.find("name") != std::string::npos);
+    CHECK(error_line(kHead + kNodes + "  <resources>\n    <resource role=\"Started\"/>\n  </resources>\n" + kTail) == 9);
+    // Bad values.
+    CHECK(error_line(kHead + "  <nodes>\n\n    <node name=\"n1\" online=\"yes\"/>\n  </nodes>\n" + kTail, &message) == 7);
+    CHECK(message.find("online") != std::string::npos);
+    CHECK(error_line("<pacemaker-result>\n<summary>\n<nodes_configured number=\"two\"/>\n</summary>\n" + kNodes + kTail) == 3);
+    CHECK(error_line(kHead + kNodes + "  <failures>\n    <failure op_key=\"x_start_0\" exitcode=\"1x\"/>\n  </failures>\n" + kTail) == 9);
+    CHECK(error_line(kHead + kNodes + "  <failures>\n    <failure node=\"n1\" exitcode=\"1\"/>\n  </failures>\n" + kTail) == 9);
+    CHECK(error_line("<pacemaker-result>\n  <status code=\"x\"/>\n</pacemaker-result>") == 2);
+    CHECK(error_line("<pacemaker-result>\n<summary>\n<current_dc present=\"true\"/>\n</summary>\n" + kNodes + kTail) == 3);
+    CHECK(error_line("<pacemaker-result>\n<summary>\n<current_dc present=\"1\" name=\"n1\"/>\n</summary>\n" + kNodes + kTail) == 3);
+    CHECK(error_line(kHead + kNodes + "  <resources>\n    <clone id=\"c\" multi_state=\"maybe\"/>\n  </resources>\n" + kTail) == 9);
+}
