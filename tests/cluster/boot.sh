@@ -1,0 +1,57 @@
+# Phases "boot" (fresh disks), "up" (existing disks) and "teardown". Sourced by run.sh.
+
+fenced_running() { [[ -s $RUN/fenced.pid ]] && kill -0 "$(cat "$RUN/fenced.pid")" 2>/dev/null; }
+fenced_start() {
+	fenced_running && return 0
+	setsid bash "$CLUSTER_DIR/fenced.sh" >> "$RUN/fenced.log" 2>&1 < /dev/null &
+	echo $! > "$RUN/fenced.pid"
+	log "host fencing loop started (pid $!)"
+}
+fenced_stop() {
+	fenced_running || return 0
+	kill "$(cat "$RUN/fenced.pid")"
+	rm -f "$RUN/fenced.pid"
+}
+
+vms_start_and_wait() {
+	fenced_start
+	local n
+	for n in "${NODES[@]}"; do vm_start "$n"; done
+	for n in "${NODES[@]}"; do
+		wait_for 600 1 "$n command queue ready" vm_ready "$n" ||
+			{ tail -30 "$RUN/$n.console.log" >&2; die "$n did not boot"; }
+	done
+	gx_all 'echo "$(uname -r) $(ip -br -4 addr show eth0 | tr -s " ")"' 60 || die "guests unreachable"
+}
+
+boot_phase() {
+	[[ -s $CACHE/base.img ]] || die "no base image: run the image phase first"
+	local n
+	for n in "${NODES[@]}"; do vm_stop "$n"; done
+	fenced_stop
+	rm -rf "$RUN"
+	mkdir -p "$SHARE"/{q/node1,q/node2,fence,agents,captures,work}
+	for n in "${NODES[@]}"; do
+		qemu-img create -q -f qcow2 -F raw -b "$CACHE/base.img" "$RUN/$n-root.qcow2"
+		truncate -s "${DRBD_DISK_MB}M" "$RUN/$n-drbd.img"
+	done
+	vms_start_and_wait
+	# The link works both ways (the guests have no ping: bash's /dev/tcp against sshd-less
+	# ports would only prove ARP, so check the neighbour entry after a probe).
+	gx node1 'timeout 5 bash -c "</dev/tcp/node2/9" 2>/dev/null; ip neigh show 10.77.0.2' 30
+	gx node2 'timeout 5 bash -c "</dev/tcp/node1/9" 2>/dev/null; ip neigh show 10.77.0.1' 30
+}
+
+up_phase() {
+	[[ -s $RUN/node1-root.qcow2 ]] || die "no VM disks: run the boot phase first"
+	vms_start_and_wait
+}
+
+teardown_phase() {
+	local n
+	for n in "${NODES[@]}"; do
+		if vm_running "$n"; then log "stopping $n"; vm_stop "$n"; fi
+	done
+	fenced_stop
+	log "VMs stopped; disks kept in $RUN (boot recreates them, up reuses them)"
+}

@@ -1,0 +1,51 @@
+# Phase "image": Debian 12 guest rootfs (debootstrap, cached), kernel + initramfs, base image.
+# Sourced by run.sh.
+
+image_phase() {
+	local pkgs pkghash guesthash
+	pkgs=$(grep -v '^#' "$CLUSTER_DIR/guest-packages.txt" | grep . | paste -sd,)
+	pkghash=$(sha256sum "$CLUSTER_DIR/guest-packages.txt" | cut -c1-16)
+	guesthash=$( (echo "$pkghash"; cd "$CLUSTER_DIR/guest" && find . -type f | sort | xargs sha256sum) |
+		sha256sum | cut -c1-16)
+	mkdir -p "$CACHE"
+
+	if [[ $(cat "$CACHE/debootstrap/.ocfkit-stamp" 2>/dev/null) != "$pkghash" ]]; then
+		log "debootstrap bookworm (package list $pkghash); takes a few minutes"
+		rm -rf "$CACHE/debootstrap.tmp" "$CACHE/debootstrap"
+		nice -n 5 debootstrap --variant=minbase --include="$pkgs" bookworm \
+			"$CACHE/debootstrap.tmp" http://deb.debian.org/debian > "$CACHE/debootstrap.log" 2>&1 ||
+			{ tail -20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+		echo "$pkghash" > "$CACHE/debootstrap.tmp/.ocfkit-stamp"
+		mv "$CACHE/debootstrap.tmp" "$CACHE/debootstrap"
+	else
+		log "cached debootstrap rootfs $CACHE/debootstrap (package list $pkghash)"
+	fi
+
+	if [[ $(cat "$CACHE/base.stamp" 2>/dev/null) == "$guesthash" && -s $CACHE/base.img ]]; then
+		log "cached base image $CACHE/base.img ($guesthash)"
+		return 0
+	fi
+	log "configuring rootfs copy"
+	rm -rf "$CACHE/rootfs"
+	cp -a "$CACHE/debootstrap" "$CACHE/rootfs"
+	cp -a "$CLUSTER_DIR/guest/rootfs/." "$CACHE/rootfs/"
+	cp "$CLUSTER_DIR/guest/configure.sh" "$CACHE/rootfs/tmp/configure.sh"
+	mount -t proc proc "$CACHE/rootfs/proc"
+	local rc=0
+	chroot "$CACHE/rootfs" /bin/bash /tmp/configure.sh || rc=$?
+	umount "$CACHE/rootfs/proc"
+	(( rc == 0 )) || die "guest configure.sh failed"
+	rm -f "$CACHE/rootfs/tmp/configure.sh"
+	cp -L "$CACHE/rootfs/vmlinuz" "$CACHE/vmlinuz"
+	cp -L "$CACHE/rootfs/initrd.img" "$CACHE/initrd.img"
+	# Package versions, for the capture README.
+	chroot "$CACHE/rootfs" dpkg-query -W -f '${Package} ${Version}\n' > "$CACHE/guest-versions.txt"
+	log "mkfs.ext4 base image"
+	rm -f "$CACHE/base.img"
+	# Small root journal: a hard-reset node replays it quickly under emulation.
+	mkfs.ext4 -q -F -L root -m 0 -J size=16 -d "$CACHE/rootfs" "$CACHE/base.img" 4G ||
+		die "mkfs.ext4 -d failed"
+	echo "$guesthash" > "$CACHE/base.stamp"
+	rm -rf "$CACHE/rootfs"
+	ls -la "$CACHE/vmlinuz" "$CACHE/initrd.img" "$CACHE/base.img" >&2
+}

@@ -1,0 +1,175 @@
+# Shared host-side helpers for the two-node qemu cluster tier (sourced by run.sh).
+# Everything the host starts is tracked by PID file under $RUN and stopped only by that PID.
+
+CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$CLUSTER_DIR/../.." && pwd)
+CACHE=${OCFKIT_CLUSTER_CACHE:-/var/cache/ocfkit-cluster}
+RUN=$CACHE/run
+SHARE=$RUN/share
+PY=/usr/bin/python3
+NODES=(node1 node2)
+CLUSTER_NAME=ocfkit
+# Guest-internal addresses: they exist only on the virtual link, which the host carries as
+# UDP datagrams between two loopback ports.
+declare -A NODE_ADDR=([node1]=10.77.0.1 [node2]=10.77.0.2)
+declare -A NODE_PORT=([node1]=47701 [node2]=47702)
+declare -A NODE_PEER=([node1]=node2 [node2]=node1)
+declare -A NODE_MAC=([node1]=52:54:00:77:00:01 [node2]=52:54:00:77:00:02)
+VM_MEM=${OCFKIT_CLUSTER_MEM:-1536}
+DRBD_DISK_MB=256
+
+log() { printf '%s [%s] %s\n' "$(date +%H:%M:%S)" "${PHASE:-cluster}" "$*" >&2; }
+die() { log "FATAL: $*"; exit 1; }
+loud() {
+	printf '\n%s\n' "################################################################" >&2
+	log "$*"
+	printf '%s\n\n' "################################################################" >&2
+}
+
+# Poll "$@" every $2 s until it succeeds or $1 s pass.  wait_for TIMEOUT STEP DESC CMD...
+wait_for() {
+	local timeout=$1 step=$2 desc=$3; shift 3
+	local start=$SECONDS
+	while ! "$@"; do
+		if (( SECONDS - start >= timeout )); then
+			log "timed out after ${timeout}s waiting for: $desc"
+			return 1
+		fi
+		sleep "$step"
+	done
+	log "ok after $((SECONDS - start))s: $desc"
+}
+
+# --- qemu monitor ------------------------------------------------------------------------
+# hmp NODE COMMAND: one human-monitor command over the VM's monitor socket; prints the reply.
+hmp() {
+	"$PY" - "$RUN/$1.mon" "$2" <<'EOF'
+import socket, sys
+path, cmd = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(20)
+s.connect(path)
+buf = b""
+while not buf.endswith(b"(qemu) "):
+    chunk = s.recv(4096)
+    if not chunk: break
+    buf += chunk
+s.sendall(cmd.encode() + b"\n")
+out = b""
+try:
+    while not out.endswith(b"(qemu) "):
+        chunk = s.recv(4096)
+        if not chunk: break
+        out += chunk
+except (socket.timeout, ConnectionResetError):
+    pass
+text = out.decode(errors="replace").replace("\r", "")
+lines = [l for l in text.split("\n") if l and not l.startswith("(qemu)") and cmd not in l]
+print("\n".join(lines))
+EOF
+}
+
+vm_pid() { [[ -s $RUN/$1.pid ]] && cat "$RUN/$1.pid"; }
+vm_running() {
+	local pid; pid=$(vm_pid "$1") || return 1
+	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && grep -q qemu "/proc/$pid/cmdline" 2>/dev/null
+}
+
+# vm_start NODE: boot one VM on its existing root overlay and DRBD disk.
+vm_start() {
+	local n=$1 peer=${NODE_PEER[$1]} idx=${1#node}
+	vm_running "$n" && { log "$n already running (pid $(vm_pid "$n"))"; return 0; }
+	rm -f "$SHARE/q/$n/ready" "$RUN/$n.pid"
+	mkdir -p "$SHARE/q/$n"
+	local append="root=/dev/vda rw console=ttyS0 panic=5 init_on_alloc=0 net.ifnames=0"
+	append+=" systemd.hostname=$n ocfkit.addr=${NODE_ADDR[$n]}/24 systemd.show_status=0"
+	echo "=== $(date -Is) start $n" >> "$RUN/$n.console.log"
+	nice -n 5 qemu-system-x86_64 -name "$n" -accel tcg -cpu qemu64 -m "$VM_MEM" -smp 1 \
+		-nodefaults -display none -daemonize -pidfile "$RUN/$n.pid" \
+		-kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.img" -append "$append" \
+		-drive "file=$RUN/$n-root.qcow2,if=virtio,format=qcow2,cache=unsafe" \
+		-drive "file=$RUN/$n-drbd.img,if=virtio,format=raw,cache=writeback" \
+		-netdev "socket,id=link,udp=127.0.0.1:${NODE_PORT[$peer]},localaddr=127.0.0.1:${NODE_PORT[$n]}" \
+		-device "virtio-net-pci,netdev=link,mac=${NODE_MAC[$n]}" \
+		-virtfs "local,path=$SHARE,mount_tag=host,security_model=none,id=host" \
+		-device virtio-rng-pci \
+		-chardev "file,id=ser,path=$RUN/$n.console.log,append=on" -serial chardev:ser \
+		-monitor "unix:$RUN/$n.mon,server=on,wait=off" \
+		|| die "qemu for $n failed to start"
+	log "$n started (pid $(vm_pid "$n"))"
+}
+
+vm_ready() { [[ -e $SHARE/q/$1/ready ]]; }
+
+# vm_stop NODE: clean power-off through the monitor (qemu flushes its image caches).
+vm_stop() {
+	local n=$1 pid
+	vm_running "$n" || return 0
+	pid=$(vm_pid "$n")
+	hmp "$n" quit >/dev/null 2>&1 || true
+	local i
+	for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	if kill -0 "$pid" 2>/dev/null; then
+		log "$n (pid $pid) ignored quit; SIGTERM"
+		kill -TERM "$pid"
+	fi
+	rm -f "$RUN/$n.pid"
+}
+
+# --- guest command queue ------------------------------------------------------------------
+# gx NODE SCRIPT [TIMEOUT]: run a bash script inside NODE through the 9p queue; prints its
+# combined output and returns its exit code (124 on host-side timeout).
+gx() {
+	local n=$1 script=$2 timeout=${3:-300}
+	local q=$SHARE/q/$n id
+	id=$(date +%s%N)-$$-$RANDOM
+	printf '%s\n' "$script" > "$q/.$id.tmp"
+	mv "$q/.$id.tmp" "$q/$id.sh"
+	local start=$SECONDS
+	while [[ ! -e $q/$id.rc ]]; do
+		if (( SECONDS - start >= timeout )); then
+			log "gx $n: no answer after ${timeout}s to: ${script:0:120}"
+			[[ -e $q/$id.out ]] && cat "$q/$id.out"
+			return 124
+		fi
+		sleep 0.2
+	done
+	cat "$q/$id.out"
+	local rc; rc=$(cat "$q/$id.rc")
+	rm -f "$q/$id.run" "$q/$id.out" "$q/$id.rc"
+	return "$rc"
+}
+
+# gx_all SCRIPT [TIMEOUT]: gx on both nodes in parallel; fails if either fails.
+gx_all() {
+	local n rc=0 pids=()
+	for n in "${NODES[@]}"; do
+		( gx "$n" "$1" "${2:-300}" | sed "s/^/[$n] /" ; exit "${PIPESTATUS[0]}" ) &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || rc=1; done
+	return $rc
+}
+
+# gq NODE SCRIPT: gx that must succeed.
+gq() { gx "$@" || die "command failed on $1: ${2:0:200}"; }
+
+# Timing of phases.
+declare -a PHASE_TIMES=()
+run_phase() {
+	local name=$1; shift
+	PHASE=$name
+	local t0=$SECONDS
+	log "=== phase $name"
+	( "$@" )
+	local rc=$?
+	local dt=$((SECONDS - t0))
+	PHASE_TIMES+=("$(printf '%-10s %4dm%02ds  %s' "$name" $((dt / 60)) $((dt % 60)) "$([[ $rc == 0 ]] && echo ok || echo "FAILED rc=$rc")")")
+	log "=== phase $name: $((dt / 60))m$((dt % 60))s rc=$rc"
+	PHASE=
+	return $rc
+}
+print_times() {
+	printf '\nphase times:\n' >&2
+	printf '  %s\n' "${PHASE_TIMES[@]}" >&2
+}
