@@ -87,6 +87,57 @@ TEST_CASE("GFS2 mount in the VM cluster capture", "[mountinfo]")
     CHECK(after.size() == 25);
 }
 
+TEST_CASE("loop mounts, escapes, read-only, bind and propagation made on this host", "[mountinfo]")
+{
+    auto entries = parse_mountinfo(read_fixture("mountinfo/host-loop-mounts.txt"));
+    REQUIRE(entries.size() == 27);
+    const std::string base = "/mnt/ocfkit-capture";
+
+    const MountEntry* ext4 = at(entries, base + "/ext4 data");  // written as ext4\040data
+    REQUIRE(ext4);
+    CHECK(ext4->fstype == "ext4");
+    CHECK(ext4->source == "/dev/loop0");
+    CHECK(ext4->major == 7);
+    CHECK(ext4->minor == 0);
+    CHECK(ext4->root == "/");
+    CHECK(ext4->has_option("noatime"));
+    CHECK_FALSE(ext4->read_only());
+    CHECK(ext4->optional_fields.empty());
+
+    const MountEntry* xfs = at(entries, base + "/xfs-ro");
+    REQUIRE(xfs);
+    CHECK(xfs->fstype == "xfs");
+    CHECK(xfs->source == "/dev/loop1");
+    CHECK(xfs->minor == 1);
+    CHECK(xfs->read_only());
+    CHECK(xfs->has_option("logbufs=8"));
+
+    // Bind mounts of subdirectories: the same device, root names the subdirectory.
+    const MountEntry* bind = at(entries, base + "/bind");
+    REQUIRE(bind);
+    CHECK(bind->root == "/export");
+    CHECK(bind->source == "/dev/loop0");
+    CHECK_FALSE(bind->read_only());
+    const MountEntry* bind_ro = at(entries, base + "/bind-ro");
+    REQUIRE(bind_ro);
+    CHECK(bind_ro->root == "/export/sub dir");
+    CHECK(bind_ro->mount_options == "ro,noatime");
+    CHECK(bind_ro->super_options == "rw");
+    CHECK(bind_ro->read_only());  // ro per mount, the superblock stays rw
+
+    const MountEntry* tab = at(entries, base + "/tab\tand\\backslash");
+    REQUIRE(tab);
+    CHECK(tab->source == "tmpfs-tab");
+
+    const MountEntry* shared = at(entries, base + "/shared");
+    const MountEntry* slave = at(entries, base + "/slave");
+    REQUIRE(shared);
+    REQUIRE(slave);
+    CHECK(shared->optional_fields == std::vector<std::string>{"shared:1"});
+    CHECK(slave->optional_fields == std::vector<std::string>{"master:1"});
+    CHECK(slave->parent_id == at(entries, base)->mount_id);
+}
+
 TEST_CASE("unescape_mount_field", "[mountinfo]")
 {
     CHECK(unescape_mount_field("/mnt/with\\040space") == "/mnt/with space");
