@@ -8,6 +8,7 @@ set -euo pipefail
 
 STATE_DIR=/run/ocfkit-test
 PID_FILE=$STATE_DIR/libvirtd.pid
+VIRTLOGD_PID_FILE=$STATE_DIR/virtlogd.pid
 LOG_FILE=$STATE_DIR/libvirtd.log
 CONF_FILE=$STATE_DIR/libvirtd.conf
 SOCKET=/run/libvirt/libvirt-sock
@@ -15,14 +16,36 @@ VIRSH=(virsh --quiet --connect qemu:///system)
 
 die() { echo "libvirtd.sh: $*" >&2; exit 1; }
 
-running_pid() {
-    [[ -r $PID_FILE ]] || return 1
+# pid_from FILE COMM: the PID recorded in FILE when that process still runs as COMM.
+pid_from() {
+    [[ -r $1 ]] || return 1
     local pid
-    pid=$(<"$PID_FILE")
+    pid=$(<"$1")
     [[ $pid =~ ^[0-9]+$ ]] || return 1
-    # The PID must still be a libvirtd, not a recycled number.
-    [[ $(cat /proc/"$pid"/comm 2>/dev/null) == libvirtd ]] || return 1
+    # The PID must still be that daemon, not a recycled number.
+    [[ $(cat /proc/"$pid"/comm 2>/dev/null) == "$2" ]] || return 1
     echo "$pid"
+}
+running_pid() { pid_from "$PID_FILE" libvirtd; }
+
+# qemu's console/log output goes through virtlogd (qemu.conf stdio_handler default "logd").
+virtlogd_up() {
+    pid_from "$VIRTLOGD_PID_FILE" virtlogd >/dev/null && return 0
+    rm -f "$VIRTLOGD_PID_FILE"
+    virtlogd --daemon --pid-file "$VIRTLOGD_PID_FILE"
+    local i
+    for i in $(seq 1 50); do
+        [[ -S /run/libvirt/virtlogd-sock ]] && return 0
+        sleep 0.1
+    done
+    die "virtlogd did not create /run/libvirt/virtlogd-sock within 5 s"
+}
+
+virtlogd_down() {
+    local pid
+    pid=$(pid_from "$VIRTLOGD_PID_FILE" virtlogd) || { rm -f "$VIRTLOGD_PID_FILE"; return 0; }
+    kill -TERM "$pid" 2>/dev/null || true
+    rm -f "$VIRTLOGD_PID_FILE"
 }
 
 ensure_user() {
@@ -34,6 +57,14 @@ ensure_user() {
             --shell /usr/sbin/nologin --comment "Libvirt Qemu" libvirt-qemu
     fi
     getent group libvirt >/dev/null || groupadd --system libvirt
+    # Without udev /dev/kvm stays root-only: libvirt then finds KVM "enabled when probing but
+    # not available now" on every call, throws its capability cache away and re-probes qemu
+    # for ~50 s per domain start. Debian's udev rule gives it to group kvm; do the same.
+    # (Guests stay type='qemu' (TCG): nested KVM hangs on these machines.)
+    if [[ -c /dev/kvm ]]; then
+        chgrp kvm /dev/kvm
+        chmod 0660 /dev/kvm
+    fi
 }
 
 answers() {
@@ -45,6 +76,8 @@ up() {
     [[ $EUID -eq 0 ]] || die "must run as root"
     command -v libvirtd >/dev/null || die "libvirtd is not installed (apt-get install libvirt-daemon libvirt-daemon-driver-qemu)"
     if pid=$(running_pid); then
+        mkdir -p /run/libvirt
+        virtlogd_up
         if [[ $(awk '{print $3}' /proc/"$pid"/stat) == T ]]; then
             kill -CONT "$pid"   # a test left it stopped: wake it rather than start a second one
         fi
@@ -65,6 +98,7 @@ unix_sock_rw_perms = "0770"
 keepalive_interval = 5
 keepalive_count = 5
 CONF
+    virtlogd_up
     rm -f "$PID_FILE"
     libvirtd --daemon --config "$CONF_FILE" --pid-file "$PID_FILE"
     local i
@@ -82,6 +116,7 @@ down() {
     local pid
     if ! pid=$(running_pid); then
         rm -f "$PID_FILE"
+        virtlogd_down
         return 0
     fi
     kill -CONT "$pid" 2>/dev/null || true
@@ -96,6 +131,11 @@ down() {
         kill -KILL "$pid" 2>/dev/null || true
     fi
     rm -f "$PID_FILE"
+    # Guests keep running without libvirtd (it reattaches on the next start); virtlogd holds
+    # their console logs, so it goes only when no qemu is left.
+    if ! pgrep -x qemu-system-x86 >/dev/null && ! pgrep -f '^/usr/bin/qemu-system' >/dev/null; then
+        virtlogd_down
+    fi
     echo "libvirtd down"
 }
 
