@@ -81,6 +81,55 @@ TEST_CASE("empty reports after a fence reboot; stderr mixed in is refused", "[lv
     }
 }
 
+TEST_CASE("reports from this host's lvm2 (no device-mapper)", "[lvm]")
+{
+    LvmReport lvs = parse_lvm_report(read_fixture("lvm/host-lvs-fields.json"));
+    REQUIRE(lvs.rows("lv").size() == 2);
+    const LvmRow& one = lvs.rows("lv")[0];
+    const LvmRow& two = lvs.rows("lv")[1];
+    CHECK(one.at("lv_name") == "lv_one");
+    CHECK(one.at("vg_name") == "ocfkit_parse_vg");
+    CHECK(one.at("lv_attr") == "-wi-XX----");  // state unknown without device-mapper
+    CHECK_FALSE(lv_attr_active(one.at("lv_attr")));
+    CHECK(one.at("lv_active").empty());
+    CHECK(one.at("lv_tags").empty());
+    CHECK(two.at("lv_size") == "12.00m");
+    CHECK(two.at("lv_tags") == "t1,t2");
+
+    LvmReport vgs = parse_lvm_report(read_fixture("lvm/host-vgs-fields.json"));
+    REQUIRE(vgs.rows("vg").size() == 1);
+    CHECK(vgs.rows("vg")[0].at("vg_attr") == "wz--n-");
+    CHECK_FALSE(vg_attr_shared(vgs.rows("vg")[0].at("vg_attr")));
+    CHECK(vgs.rows("vg")[0].at("vg_lock_type").empty());
+    CHECK(vgs.rows("vg")[0].at("vg_tags") == "site_a,tag.two");
+
+    LvmReport units = parse_lvm_report(read_fixture("lvm/host-lvs-units.json"));
+    REQUIRE(units.rows("lv").size() == 2);
+    CHECK(units.rows("lv")[0].at("lv_size") == "8388608");
+
+    // One report item with five sections.
+    LvmReport full = parse_lvm_report(read_fixture("lvm/host-fullreport.json"));
+    CHECK(full.sections.size() == 5);
+    CHECK(full.rows("vg").size() == 1);
+    CHECK(full.rows("pv").size() == 1);
+    CHECK(full.rows("pv")[0].at("pv_name").rfind("/dev/loop", 0) == 0);
+    CHECK(full.rows("lv").size() == 2);
+    CHECK(full.rows("lv")[0].at("lv_full_name") == "ocfkit_parse_vg/lv_one");
+    CHECK(full.rows("pvseg").size() == 3);
+    CHECK(full.rows("seg").size() == 2);
+    CHECK(full.rows("seg")[0].at("segtype") == "linear");
+
+    // report_command_log adds a "log" member next to "report": ignored.
+    LvmReport with_log = parse_lvm_report(read_fixture("lvm/host-vgs-with-log.json"));
+    CHECK(with_log.sections.size() == 1);
+    CHECK(with_log.rows("vg").size() == 1);
+
+    // A VG that does not exist (rc 5): the section is there and empty.
+    LvmReport missing = parse_lvm_report(read_fixture("lvm/host-vgs-missing.json"));
+    CHECK(missing.sections.count("vg") == 1);
+    CHECK(missing.rows("vg").empty());
+}
+
 TEST_CASE("lvm report shapes: several items, json_std values, unknown keys", "[lvm]")
 {
     // lvm fullreport prints one item per VG with several sections; json_std (lvm2 >= 2.03.17)
