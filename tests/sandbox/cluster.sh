@@ -35,9 +35,13 @@ start_time() {
     echo "${20}"
 }
 
+# Alive and not a zombie waiting for its parent (init here may reap late).
 pid_alive() {
-    local pid=$1
-    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
+    local pid=$1 stat
+    [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 1
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z ]]
 }
 
 # Writes "pid starttime" records for the given pids to $RUN_DIR/$name.pid.
