@@ -162,6 +162,96 @@ TEST_CASE("sandbox captures: promotable clone and failures", "[crm_mon]")
     CHECK(idle.resources_configured == 0);
 }
 
+TEST_CASE("simulated three-node states rendered by crm_mon 2.1.5", "[crm_mon]")
+{
+    CrmMon steady = parse_crm_mon(read_fixture("crm_mon/simulated-three-node-steady.xml"));
+    CHECK(steady.dc_name == "node2");
+    CHECK(steady.pacemaker_version.empty());  // crm_mon on a CIB file knows no DC version
+    CHECK(steady.stack == "unknown");
+    CHECK(steady.with_quorum);
+    CHECK(steady.nodes_configured == 3);
+    CHECK(steady.resources_configured == 8);
+    REQUIRE(steady.resources.size() == 8);
+    CHECK(steady.resources[0].id == "solo");
+    CHECK(steady.resources[0].nodes == std::vector<std::string>{"node1"});
+    auto ga = steady.instances("ga");
+    REQUIRE(ga.size() == 1);
+    CHECK(ga[0]->parent == "grp");
+    CHECK(ga[0]->parent_kind == "group");
+    CHECK_FALSE(ga[0]->parent_promotable);
+    CHECK(ga[0]->nodes == std::vector<std::string>{"node2"});
+    auto st = steady.instances("st");
+    REQUIRE(st.size() == 3);
+    CHECK(st[0]->role == "Unpromoted");
+    CHECK(st[0]->nodes[0] == "node1");
+    CHECK(st[1]->role == "Unpromoted");
+    CHECK(st[2]->role == "Promoted");
+    CHECK(st[2]->nodes[0] == "node3");
+    for (const CrmResource* r : st) CHECK(r->parent_promotable);
+    auto uq = steady.instances("uq");
+    REQUIRE(uq.size() == 2);
+    CHECK(uq[0]->id == "uq:0");
+    CHECK(uq[1]->id == "uq:1");
+    CHECK(uq[0]->parent == "uq-clone");
+    CHECK_FALSE(uq[0]->parent_promotable);
+    CHECK(steady.failures.empty());
+
+    CrmMon failed = parse_crm_mon(read_fixture("crm_mon/simulated-failures-injected.xml"));
+    REQUIRE(failed.failures.size() == 2);
+    CHECK(failed.failures[0].op_key == "solo_monitor_10000");
+    CHECK(failed.failures[0].node == "node1");
+    CHECK(failed.failures[0].exitcode == 7);
+    CHECK(failed.failures[0].exitreason == "Simulated action result");
+    CHECK(failed.failures[1].op_key == "st_monitor_10000");
+    CHECK(failed.failures[1].exitcode == 9);
+    CHECK(failed.failures[1].exitstatus == "promoted (failed)");
+    CHECK(failed.instances("solo")[0]->failed);
+    auto failed_st = failed.instances("st");
+    REQUIRE(failed_st.size() == 3);
+    CHECK(failed_st[2]->failed);
+    CHECK(failed_st[2]->role == "Promoted");
+    CHECK_FALSE(failed_st[0]->failed);
+
+    CrmMon recovered = parse_crm_mon(read_fixture("crm_mon/simulated-failures-recovered.xml"));
+    CHECK(recovered.failures.size() == 2);  // history stays until a cleanup
+    CHECK_FALSE(recovered.instances("solo")[0]->failed);
+
+    CrmMon nodes = parse_crm_mon(read_fixture("crm_mon/simulated-node-states.xml"));
+    REQUIRE(nodes.nodes.size() == 3);
+    CHECK(nodes.node("node1")->standby);
+    CHECK(nodes.node("node1")->online);
+    CHECK(nodes.node("node2")->maintenance);
+    CHECK(nodes.node("node2")->is_dc);
+    CHECK_FALSE(nodes.node("node3")->online);
+    CHECK_FALSE(nodes.node("node3")->unclean);
+    CHECK_FALSE(nodes.instances("ga")[0]->managed);
+    auto uq_off = nodes.instances("uq");
+    REQUIRE(uq_off.size() == 2);
+    CHECK(uq_off[0]->target_role == "Stopped");
+    CHECK(uq_off[0]->role == "Stopped");
+    auto st_left = nodes.instances("st");
+    REQUIRE(st_left.size() == 3);
+    CHECK(st_left[0]->role == "Unpromoted");
+    CHECK(st_left[0]->nodes == std::vector<std::string>{"node2"});
+    CHECK(st_left[1]->role == "Stopped");
+    CHECK(st_left[1]->nodes.empty());
+
+    CrmMon unclean = parse_crm_mon(read_fixture("crm_mon/simulated-unclean-no-quorum.xml"));
+    CHECK_FALSE(unclean.with_quorum);
+    CHECK(unclean.stonith_enabled);
+    CHECK(unclean.maintenance_mode);
+    CHECK(unclean.node("node3")->unclean);
+    CHECK_FALSE(unclean.node("node3")->online);
+    CHECK_FALSE(unclean.resources[0].managed);
+
+    CrmMon no_dc = parse_crm_mon(read_fixture("crm_mon/simulated-no-dc.xml"));
+    CHECK(no_dc.dc_name.empty());
+    CHECK_FALSE(no_dc.with_quorum);
+    REQUIRE(no_dc.nodes.size() == 3);
+    for (const auto& n : no_dc.nodes) CHECK_FALSE(n.online);
+    for (const auto& r : no_dc.resources) CHECK(r.role == "Stopped");
+}
+
 TEST_CASE("crm_mon structure: groups, bundles, unique clones, legacy roles", "[crm_mon]")
 {
     std::string xml = kHead + kNodes +
