@@ -1,0 +1,84 @@
+// What gfs2fs reads from the running system, all in process (no programs): mount table,
+// devices, /proc, /sys, and the depth-10/20 I/O checks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fs_config.h"
+#include "ocfkit/parse/mountinfo.h"
+
+namespace ocfkit::gfs2fs {
+
+using parse::MountEntry;
+
+// Whole small file (procfs/sysfs files report size 0, so read until EOF); nothing when it cannot
+// be opened; errno is kept for the caller.
+std::optional<std::string> read_small_file(const std::string& path, std::size_t cap = 1 << 20);
+
+// /proc/self/mountinfo, parsed. Throws Failure(ErrGeneric) when unreadable or malformed.
+std::vector<MountEntry> read_mount_table();
+
+// The visible (topmost) mount at exactly `path`, nothing when none.
+const MountEntry* mount_at(const std::vector<MountEntry>& table, std::string_view path);
+// Mounts strictly below `dir` ("dir/..."), deepest first.
+std::vector<const MountEntry*> mounts_below(const std::vector<MountEntry>& table, std::string_view dir);
+// Mounts whose superblock sits on this device number.
+std::vector<const MountEntry*> mounts_of_dev(const std::vector<MountEntry>& table, dev_t dev);
+dev_t entry_dev(const MountEntry& e);
+
+// A device parameter resolved to a node in /dev.
+struct Resolved {
+    std::string path;          // "" when it could not be resolved
+    bool block = false;        // path is a block device
+    dev_t rdev = 0;            // for block devices
+    bool directory = false;    // a bind-mount source directory
+    dev_t dir_dev = 0;         // st_dev of that directory
+    std::string how;           // "/dev/disk/by-label/x", "blkid", ...
+    int error = 0;             // errno of the last lookup (ENOENT: not present)
+};
+
+// Resolves without programs: paths by stat, tags through /dev/disk/by-*.
+Resolved resolve_in_process(const DeviceSpec& spec);
+
+// Whether the kernel can mount `fstype` here: /proc/filesystems, a mount.<type> helper, or a
+// module alias fs-<type> for the running kernel. Returns how it is known, nothing when not.
+std::optional<std::string> fstype_support(std::string_view fstype);
+
+// Block devices stacked on this one (/sys/dev/block/M:m/holders): dm, md, drbd ...
+std::vector<std::string> block_holders(dev_t rdev);
+
+enum class ExclusiveState { Free, Busy, Unknown };
+// Opens the block device O_EXCL (read-only, non-blocking) and closes it at once: Busy means a
+// mounted (possibly detached, or in another mount namespace) file system or a stacked device
+// holds it.
+ExclusiveState exclusive_state(const std::string& device_path, int* err = nullptr);
+
+// Size in bytes of a block device; nothing when it cannot be opened.
+std::optional<unsigned long long> block_device_size(const std::string& device_path, int* err = nullptr);
+
+// Loop devices whose backing file lies on `dir` (they keep a mount busy without any process).
+std::vector<std::string> loops_backed_under(std::string_view dir);
+
+// Processes whose /proc/<pid>/comm is exactly `comm`.
+std::vector<pid_t> processes_named(std::string_view comm);
+
+// Depth 10: reads the first 4 KiB of the device with O_DIRECT (bypassing the page cache).
+// Returns a problem description, nothing when fine.
+std::optional<std::string> read_device_direct(const std::string& device_path);
+
+// Depth 20: writes `content` to the status file (O_DIRECT|O_SYNC where supported, else
+// O_SYNC + fsync), reads it back and compares. Creates the parent directory.
+std::optional<std::string> write_read_status_file(const std::string& path, std::string_view content);
+
+// realpath(3) of an existing path; nothing when it does not exist or cannot be resolved.
+std::optional<std::string> real_path(const std::string& path);
+
+std::string errno_text(int err);
+
+}  // namespace ocfkit::gfs2fs
