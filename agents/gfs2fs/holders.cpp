@@ -37,6 +37,7 @@ bool is_number(const char* s)
 
 struct Stat {
     std::string comm;
+    char state = '?';
     pid_t ppid = 0;
     unsigned long flags = 0;
     unsigned long long start_time = 0;
@@ -62,6 +63,7 @@ std::optional<Stat> read_stat(pid_t pid)
     }
     // fields[0] is field 3 (state).
     if (fields.size() < 20) return std::nullopt;
+    s.state = fields[0].empty() ? '?' : fields[0].front();
     s.ppid = static_cast<pid_t>(std::strtol(std::string(fields[1]).c_str(), nullptr, 10));
     s.flags = std::strtoul(std::string(fields[6]).c_str(), nullptr, 10);
     s.start_time = std::strtoull(std::string(fields[19]).c_str(), nullptr, 10);
@@ -247,7 +249,9 @@ std::vector<Holder> find_holders(const HolderQuery& q)
 bool process_alive(pid_t pid, unsigned long long start_time)
 {
     auto st = read_stat(pid);
-    return st && st->start_time == start_time;
+    // A zombie has already closed its files and left its directories; only its parent's wait()
+    // is missing, which may take a while (a shell busy with something else).
+    return st && st->start_time == start_time && st->state != 'Z' && st->state != 'X';
 }
 
 std::string describe_holders(const std::vector<Holder>& holders, std::size_t max)

@@ -1,0 +1,576 @@
+#!/bin/bash
+# gfs2fs against real mounts on loop devices (ext4, xfs) and real mkfs.gfs2 superblocks. Needs root.
+# usage: real_tests.sh AGENT GROUP   (GROUP: lifecycle | busy | faults | badinput | gfs2 | ocf-tester)
+# Everything lives under /run/ocfkit-test-gfs2fs-*; the EXIT trap removes every mount, loop
+# device and process this script made, also when a check fails.
+set -u
+AGENT=$(readlink -f "$1")
+GROUP=$2
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(cd "$HERE/../../.." && pwd)
+export OCFKIT_TEST_DATA=${OCFKIT_TEST_DATA:-$SRC/tests/data}
+FAKES=$SRC/tests/fake-tools/gfs2fs
+
+if [ "$(id -u)" != 0 ]; then
+    echo "SKIP: needs root for loop devices and mounts"
+    exit 77
+fi
+for t in losetup mkfs.ext4 mount umount; do
+    command -v $t > /dev/null || { echo "SKIP: $t missing"; exit 77; }
+done
+
+WORK=$(mktemp -d /run/ocfkit-test-gfs2fs-XXXXXX)
+LOOPS=()
+PIDS=()
+FAILS=0
+CHECKS=0
+
+cleanup() {
+    trap - EXIT INT TERM
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2> /dev/null; done
+    sleep 0.2
+    # Deepest first; lazy only as the very last resort so a failed test cannot leave mounts.
+    for m in $(awk -v w="$WORK" '$5 == w || index($5, w "/") == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+        umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null
+    done
+    for l in "${LOOPS[@]}"; do losetup -d "$l" 2> /dev/null; done
+    # Re-attached ones too: anything still backed by our images.
+    local img
+    for img in "$WORK"/*.img; do
+        [ -e "$img" ] || continue
+        for l in $(losetup -j "$img" | cut -d: -f1); do losetup -d "$l" 2> /dev/null; done
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() { CHECKS=$((CHECKS + 1)); echo "ok - $*"; }
+not_ok() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "not ok - $*"; sed 's/^/#   /' "$WORK/err" 2> /dev/null | tail -5; }
+
+# mkloop NAME SIZE_MB MKFS_ARGS... → sets DEV to a new loop device over $WORK/NAME.img
+# (not in a $(...) subshell: the cleanup must know every device)
+mkloop() {
+    local name=$1 size=$2
+    shift 2
+    truncate -s "${size}M" "$WORK/$name.img"
+    DEV=$(losetup -f --show "$WORK/$name.img") || { echo "losetup failed" >&2; exit 1; }
+    LOOPS+=("$DEV")
+    "$@" "$DEV" > /dev/null 2>&1 || { echo "mkfs failed: $* $DEV" >&2; exit 1; }
+}
+
+# The resource's environment: set with res KEY=VALUE ..., cleared with res_reset.
+declare -A RES
+res_reset() { RES=(); RES[OCF_ROOT]=/usr/lib/ocf; RES[OCF_RESOURCE_INSTANCE]=fs1; RES[OCFKIT_CLUSTER]=standalone; }
+res() { local kv; for kv in "$@"; do RES[${kv%%=*}]=${kv#*=}; done; }
+unres() { local k; for k in "$@"; do unset "RES[$k]"; done; }
+
+# agent ACTION [KEY=VALUE...]: runs the agent with RES plus the extra variables; sets RC, REASON.
+agent() {
+    local action=$1
+    shift
+    local -a envs=()
+    local k
+    for k in "${!RES[@]}"; do envs+=("$k=${RES[$k]}"); done
+    env -i PATH="${TEST_PATH:-/usr/sbin:/usr/bin:/sbin:/bin}" "${envs[@]}" "$@" "$AGENT" "$action" > "$WORK/out" 2> "$WORK/err"
+    RC=$?
+    REASON=$(grep '^ocf-exit-reason:' "$WORK/err" | tail -1 | sed 's/^ocf-exit-reason://')
+}
+
+# expect CODE "description" ACTION [KEY=VALUE...]
+expect() {
+    local want=$1 what=$2
+    shift 2
+    agent "$@"
+    if [ "$RC" = "$want" ]; then ok "$what (rc $RC)"; else not_ok "$what: rc $RC, want $want; reason: $REASON"; fi
+}
+
+# reason_has SUBSTRING: the last run's exit reason contains it
+reason_has() {
+    case "$REASON" in
+    *"$1"*) ok "reason mentions '$1'" ;;
+    *) not_ok "reason '$REASON' lacks '$1'" ;;
+    esac
+}
+
+is_mounted() { awk -v m="$1" '$5 == m {f=1} END {exit !f}' /proc/self/mountinfo; }
+check() { if "$@"; then ok "$*"; else not_ok "$*"; fi; }
+check_not() { if "$@"; then not_ok "not $*"; else ok "not $*"; fi; }
+alive() { kill -0 "$1" 2> /dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2> /dev/null; }
+
+# bg CMD...: starts a holder process, remembers it for cleanup, prints its pid
+bg() {
+    "$@" > /dev/null 2>&1 &
+    local p=$!
+    PIDS+=("$p")
+    echo "$p"
+}
+# wait_for COND...: up to 10 s
+wait_for() {
+    local i
+    for i in $(seq 100); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+holds_cwd() { [ "$(readlink "/proc/$1/cwd")" = "$2" ]; }
+
+# ---------------------------------------------------------------------------------------------
+group_lifecycle() {
+    local fstype dev m
+    for fstype in ext4 xfs; do
+        if ! command -v "mkfs.$fstype" > /dev/null || ! grep -qw "$fstype" /proc/filesystems; then
+            echo "# $fstype not available here: skipped"
+            continue
+        fi
+        if [ "$fstype" = xfs ]; then mkloop xfs 300 mkfs.xfs -q -f; else mkloop ext4 64 mkfs.ext4 -q -F; fi
+        dev=$DEV
+        m=$WORK/$fstype/mnt
+        res_reset
+        res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=$fstype
+        expect 0 "$fstype: validate-all level 0" validate-all
+        expect 0 "$fstype: validate-all level 10" validate-all OCF_CHECK_LEVEL=10
+        expect 7 "$fstype: probe before start" monitor OCF_RESKEY_CRM_meta_interval=0
+        expect 0 "$fstype: stop before start" stop
+        expect 0 "$fstype: start (creates the mount point)" start
+        check is_mounted "$m"
+        expect 0 "$fstype: start again (idempotent)" start
+        [ "$(awk -v m="$m" '$5 == m' /proc/self/mountinfo | wc -l)" = 1 ] && ok "$fstype: mounted once" || not_ok "$fstype: mounted more than once"
+        expect 0 "$fstype: monitor depth 0" monitor OCF_RESKEY_CRM_meta_interval=20000
+        expect 0 "$fstype: monitor depth 10" monitor OCF_CHECK_LEVEL=10
+        expect 0 "$fstype: monitor depth 15 (falls back to 10)" monitor OCF_CHECK_LEVEL=15
+        check_not test -e "$m/.Filesystem_status"
+        expect 0 "$fstype: monitor depth 20" monitor OCF_CHECK_LEVEL=20
+        check test -s "$m/.Filesystem_status/fs1_$(uname -n)"
+        expect 0 "$fstype: monitor depth 25 (falls back to 20)" monitor OCF_CHECK_LEVEL=25 OCF_RESKEY_CRM_meta_clone=3 OCF_RESKEY_force_clones=true
+        check test -s "$m/.Filesystem_status/fs1_3_$(uname -n)"
+        expect 0 "$fstype: monitor with a garbled level (0)" monitor OCF_CHECK_LEVEL=deep
+        expect 0 "$fstype: monitor with statusfile_prefix" monitor OCF_CHECK_LEVEL=20 OCF_RESKEY_statusfile_prefix=st/x-
+        check test -s "$m/st/x-fs1_$(uname -n)"
+        expect 0 "$fstype: stop" stop
+        check_not is_mounted "$m"
+        expect 7 "$fstype: monitor after stop" monitor
+        expect 0 "$fstype: stop again" stop
+        # The device is free again (nothing kept it open).
+        check losetup -d "$dev"
+        losetup "$dev" "$WORK/$fstype.img"
+    done
+
+    # LABEL= and UUID=: /dev/disk/by-* when udev runs, blkid otherwise.
+    mkloop lbl 64 mkfs.ext4 -q -F -L ocfkit-lbl; dev=$DEV
+    local uuid
+    uuid=$(blkid -o value -s UUID "$dev")
+    m=$WORK/lbl/mnt
+    res_reset
+    res OCF_RESKEY_device=LABEL=ocfkit-lbl OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4
+    expect 0 "LABEL=: start" start
+    expect 0 "LABEL=: monitor" monitor
+    expect 0 "LABEL=: monitor depth 10 (resolves the label)" monitor OCF_CHECK_LEVEL=10
+    res OCF_RESKEY_device=UUID=$uuid
+    expect 0 "UUID=: monitor depth 10" monitor OCF_CHECK_LEVEL=10
+    res OCF_RESKEY_device="-U $uuid"
+    expect 0 "-U uuid (Filesystem's form): monitor" monitor OCF_CHECK_LEVEL=10
+    expect 0 "UUID=: stop" stop
+    res OCF_RESKEY_device=LABEL=no-such-label-here
+    expect 5 "LABEL= of no device: start" start
+    reason_has "not present"
+    expect 7 "LABEL= of no device: probe" monitor OCF_RESKEY_CRM_meta_interval=0
+
+    # Read-only by request.
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_options=ro,noatime
+    expect 0 "options=ro: start" start
+    expect 0 "options=ro: monitor accepts a read-only mount" monitor
+    awk -v m="$m" '$5 == m {print $6}' /proc/self/mountinfo | grep -q '\bro\b' && ok "mounted ro" || not_ok "not mounted ro"
+    expect 0 "options=ro: stop" stop
+
+    # Clones of a local file system.
+    res OCF_RESKEY_options=
+    expect 6 "ext4 as a clone: start refused" start OCF_RESKEY_CRM_meta_clone=0 OCF_RESKEY_CRM_meta_clone_max=2
+    reason_has "local file system"
+    check_not is_mounted "$m"
+    expect 0 "ext4 as a clone with force_clones=true" start OCF_RESKEY_CRM_meta_clone=0 OCF_RESKEY_CRM_meta_clone_max=2 OCF_RESKEY_force_clones=true
+    expect 0 "stop" stop
+
+    # A bind-mount resource (fstype=none, options=bind).
+    mkloop bsrc 64 mkfs.ext4 -q -F; dev=$DEV
+    mkdir -p "$WORK/bsrc"
+    mount "$dev" "$WORK/bsrc" && mkdir -p "$WORK/bsrc/data"
+    res_reset
+    res OCF_RESKEY_device="$WORK/bsrc/data" OCF_RESKEY_directory="$WORK/bound" OCF_RESKEY_fstype=none OCF_RESKEY_options=bind
+    expect 0 "bind: start" start
+    expect 0 "bind: monitor" monitor OCF_CHECK_LEVEL=20
+    local src_holder bind_holder
+    src_holder=$(bg sh -c "cd '$WORK/bsrc' && exec sleep 300")
+    bind_holder=$(bg sh -c "cd '$WORK/bound' && exec sleep 300")
+    wait_for holds_cwd "$bind_holder" "$WORK/bound"
+    expect 0 "bind: stop with a holder on the bind mount" stop
+    check_not is_mounted "$WORK/bound"
+    check is_mounted "$WORK/bsrc"
+    check alive "$src_holder"
+    wait_for eval "! alive $bind_holder" && ok "holder of the bind mount ended" || not_ok "holder of the bind mount survived"
+    kill "$src_holder"
+    wait_for eval "! alive $src_holder"
+    umount "$WORK/bsrc"
+}
+
+# ---------------------------------------------------------------------------------------------
+group_busy() {
+    local dev sib m
+    mkloop busy 64 mkfs.ext4 -q -F; dev=$DEV
+    mkloop sib 64 mkfs.ext4 -q -F; sib=$DEV
+    m=$WORK/parent/mnt
+    mkdir -p "$WORK/parent/sibling"
+    mount "$sib" "$WORK/parent/sibling"
+    res_reset
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4 OCF_RESKEY_signal_delay=1
+    expect 0 "start" start
+    mkdir -p "$m/sub/deeper" "$m/inner" "$m/files"
+    dd if=/dev/zero of="$m/files/mapped" bs=4096 count=4 status=none
+    echo hello > "$m/files/open"
+
+    # Holders: a shell in a sub-directory with a child; a process with an mmapped file; one with
+    # an open fd; one that ignores SIGTERM; one on a tmpfs mounted below the directory; one
+    # inside a bind mount of a sub-directory elsewhere.
+    local h_sub h_map h_fd h_stubborn h_inner h_bindout h_sib h_parent
+    h_sub=$(bg sh -c "cd '$m/sub/deeper' && sleep 300 & cd '$m/sub' && wait")
+    h_map=$(bg python3 -c "
+import mmap, os, time
+f = open('$m/files/mapped', 'r+b'); mm = mmap.mmap(f.fileno(), 0); f.close()
+os.chdir('/'); time.sleep(300)")
+    h_fd=$(bg sh -c "exec 3< '$m/files/open'; cd /; exec sleep 300")
+    h_stubborn=$(bg sh -c "trap '' TERM; cd '$m/sub'; while :; do sleep 1; done")
+    mount -t tmpfs ocfkit-inner "$m/inner"
+    h_inner=$(bg sh -c "cd '$m/inner' && exec sleep 300")
+    mkdir -p "$WORK/bindout"
+    mount --bind "$m/sub" "$WORK/bindout"
+    h_bindout=$(bg sh -c "cd '$WORK/bindout' && exec sleep 300")
+    # Must survive: a process on a sibling mount, and one in the parent directory.
+    h_sib=$(bg sh -c "cd '$WORK/parent/sibling' && exec sleep 300")
+    h_parent=$(bg sh -c "cd '$WORK/parent' && exec sleep 300")
+    wait_for holds_cwd "$h_sib" "$WORK/parent/sibling"
+    wait_for holds_cwd "$h_bindout" "$WORK/bindout"
+    wait_for holds_cwd "$h_inner" "$m/inner"
+    maps_file() { grep -q "$2" "/proc/$1/maps" 2> /dev/null; }
+    wait_for maps_file "$h_map" "$m/files/mapped"  # python needs a moment under load
+
+    local child
+    child=$(pgrep -P "$h_sub" sleep | head -1)
+    [ -n "$child" ] && ok "holder child $child in a sub-directory" || not_ok "holder child did not start"
+    maps_file "$h_map" "$m/files/mapped" && ok "mmap holder maps the file" || not_ok "mmap holder has no mapping"
+    [ "$(readlink "/proc/$h_map/cwd")" = / ] && ok "mmap holder has no other hold (cwd /, file closed)" || not_ok "mmap holder cwd"
+
+    # force_unmount=false: nobody is signalled, stop fails within its deadline and names holders.
+    local t0 t1
+    t0=$(date +%s%N)
+    expect 1 "force_unmount=false: stop fails while busy" stop OCF_RESKEY_force_unmount=false OCF_RESKEY_CRM_meta_timeout=6000
+    t1=$(date +%s%N)
+    reason_has "holders:"
+    [ $(((t1 - t0) / 1000000)) -lt 6000 ] && ok "failed before the 6 s timeout ($(((t1 - t0) / 1000000)) ms)" || not_ok "took $(((t1 - t0) / 1000000)) ms"
+    check alive "$h_sub"
+    check is_mounted "$m"
+
+    t0=$(date +%s%N)
+    expect 0 "stop with all the holders" stop OCF_RESKEY_CRM_meta_timeout=30000
+    t1=$(date +%s%N)
+    echo "# busy stop took $(((t1 - t0) / 1000000)) ms"
+    grep -q "SIGKILL to $h_stubborn" "$WORK/err" && ok "the TERM-ignoring holder got SIGKILL" || not_ok "no SIGKILL for $h_stubborn"
+    grep -q "SIGKILL to $h_sub " "$WORK/err" && not_ok "SIGKILL for a holder that obeys TERM" || ok "holders obeying TERM got no SIGKILL"
+    check_not is_mounted "$m"
+    check_not is_mounted "$m/inner"
+    check_not is_mounted "$WORK/bindout"
+    check is_mounted "$WORK/parent/sibling"
+    local p
+    for p in $h_sub $child $h_map $h_fd $h_stubborn $h_inner $h_bindout; do
+        wait_for eval "! alive $p" && ok "holder $p ended" || not_ok "holder $p still alive"
+    done
+    check alive "$h_sib"
+    check alive "$h_parent"
+    check losetup -d "$dev"
+    losetup "$dev" "$WORK/busy.img"
+    kill "$h_sib" "$h_parent"
+
+    # force_unmount=safe: holders found without touching the file system (by path and fdinfo).
+    expect 0 "start again" start
+    h_sub=$(bg sh -c "cd '$m' && exec sleep 300")
+    echo x > "$m/f"
+    h_fd=$(bg sh -c "exec 3< '$m/f'; cd /; exec sleep 300")
+    wait_for holds_cwd "$h_sub" "$m"
+    expect 0 "force_unmount=safe: stop" stop OCF_RESKEY_force_unmount=safe
+    check_not is_mounted "$m"
+    wait_for eval "! alive $h_sub && ! alive $h_fd" && ok "safe: holders ended" || not_ok "safe: holders alive"
+
+    # fast_stop with a holder that ignores both signals it gets (term_signal=USR1 is ignored
+    # by the trap, kill_signal=USR2 too): the stop gives up after about 6 s, well before 60 s.
+    expect 0 "start again" start
+    h_stubborn=$(bg sh -c "trap '' USR1 USR2 TERM; cd '$m'; while :; do sleep 1; done")
+    wait_for holds_cwd "$h_stubborn" "$m"
+    t0=$(date +%s%N)
+    expect 1 "fast_stop: gives up on an unkillable holder" stop OCF_RESKEY_fast_stop=true OCF_RESKEY_term_signal=USR1 OCF_RESKEY_kill_signal=SIGUSR2 OCF_RESKEY_CRM_meta_timeout=60000
+    t1=$(date +%s%N)
+    reason_has "fast_stop"
+    [ $(((t1 - t0) / 1000000)) -lt 15000 ] && ok "fast_stop gave up after $(((t1 - t0) / 1000000)) ms" || not_ok "fast_stop took $(((t1 - t0) / 1000000)) ms"
+    kill -KILL "$h_stubborn"
+    expect 0 "stop once the holder is gone" stop
+    umount "$WORK/parent/sibling"
+}
+
+# ---------------------------------------------------------------------------------------------
+group_faults() {
+    local dev m
+    mkloop faults 64 mkfs.ext4 -q -F; dev=$DEV
+    m=$WORK/f/mnt
+    res_reset
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4
+
+    # Read-only remount (errors=remount-ro after I/O errors looks the same).
+    expect 0 "start" start
+    mount -o remount,ro "$m"
+    expect 1 "read-only remount: monitor depth 0" monitor
+    reason_has "read-only"
+    expect 1 "read-only remount: monitor depth 20" monitor OCF_CHECK_LEVEL=20
+    expect 1 "read-only remount: start does not pretend" start
+    expect 0 "read-only remount: stop" stop
+    check_not is_mounted "$m"
+
+    # Another device mounted at the directory.
+    local other
+    mkloop other 64 mkfs.ext4 -q -F; other=$DEV
+    mkdir -p "$m"
+    mount "$other" "$m"
+    expect 1 "another device at the directory: monitor" monitor
+    reason_has "not from $dev"
+    expect 1 "another device at the directory: start" start
+    umount "$m"
+
+    # Our device mounted somewhere else.
+    mkdir -p "$WORK/f/elsewhere"
+    mount "$dev" "$WORK/f/elsewhere"
+    expect 1 "device mounted elsewhere: monitor" monitor
+    reason_has "elsewhere"
+    expect 1 "device mounted elsewhere: start refuses a second mount" start
+    expect 0 "device mounted elsewhere: stop takes it away" stop
+    check_not is_mounted "$WORK/f/elsewhere"
+
+    # Mount point deleted while mounted, with a process inside: the kernel detaches the mount.
+    if command -v unshare > /dev/null; then
+        expect 0 "start" start
+        mkdir -p "$m/d"
+        local h
+        h=$(bg sh -c "cd '$m/d' && exec sleep 300")
+        wait_for holds_cwd "$h" "$m/d"
+        unshare -m --propagation private sh -c "umount -l '$m' && rmdir '$m'"
+        check_not is_mounted "$m"
+        check_not test -e "$m"
+        expect 1 "mount point deleted, file system still held: monitor" monitor
+        reason_has "still holds"
+        expect 0 "mount point deleted: stop ends the holder and frees the device" stop
+        wait_for eval "! alive $h" && ok "holder of the detached mount ended" || not_ok "holder of the detached mount alive"
+        expect 7 "after that: monitor" monitor
+        check losetup -d "$dev"
+        losetup "$dev" "$WORK/faults.img"
+        # Without a holder the kernel releases everything: cleanly stopped.
+        expect 0 "start" start
+        unshare -m --propagation private sh -c "umount -l '$m' && rmdir '$m'"
+        expect 7 "mount point deleted, nothing held: monitor" monitor
+        expect 0 "stop" stop
+    fi
+
+    # Mount point is a file.
+    mkdir -p "$WORK/f"
+    echo x > "$WORK/f/file"
+    expect 2 "directory is a file: start" start OCF_RESKEY_directory="$WORK/f/file"
+    reason_has "not a directory"
+    expect 2 "directory is a file: validate-all level 10" validate-all OCF_RESKEY_directory="$WORK/f/file" OCF_CHECK_LEVEL=10
+    expect 0 "directory is a file: stop" stop OCF_RESKEY_directory="$WORK/f/file"
+
+    # The device vanished.
+    expect 5 "device missing: start" start OCF_RESKEY_device=/dev/ocfkit-no-such-device
+    reason_has "not present"
+    expect 5 "device missing: validate-all level 10" validate-all OCF_RESKEY_device=/dev/ocfkit-no-such-device OCF_CHECK_LEVEL=10
+    expect 0 "device missing: validate-all level 0 (no system access)" validate-all OCF_RESKEY_device=/dev/ocfkit-no-such-device
+    expect 7 "device missing: probe" monitor OCF_RESKEY_device=/dev/ocfkit-no-such-device OCF_RESKEY_CRM_meta_interval=0
+    expect 0 "device missing: stop" stop OCF_RESKEY_device=/dev/ocfkit-no-such-device
+    expect 2 "device is a regular file: start" start OCF_RESKEY_device="$WORK/faults.img"
+
+    # Removed loop device: the node stays, the backing file is gone.
+    rm -rf "$m"
+    losetup -d "$dev"
+    expect 1 "removed loop device: start" start
+    reason_has "size 0"
+    check_not is_mounted "$m"
+    check_not test -e "$m"
+    losetup "$dev" "$WORK/faults.img"
+
+    # Loop device removed while mounted: the kernel keeps it until the unmount.
+    expect 0 "start" start
+    losetup -d "$dev"
+    expect 0 "loop detached while mounted: monitor depth 10 still reads" monitor OCF_CHECK_LEVEL=10
+    expect 0 "loop detached while mounted: stop" stop
+    wait_for eval "! losetup '$dev' > /dev/null 2>&1" && ok "the loop device went away after unmount" || not_ok "loop device still attached"
+    losetup "$dev" "$WORK/faults.img"
+
+    # Mounting fails (wrong fstype): nothing is left mounted or created.
+    expect 1 "mount failure (xfs on ext4): start" start OCF_RESKEY_fstype=xfs OCF_RESKEY_directory="$WORK/f/new/deep"
+    reason_has "cannot mount"
+    check_not test -e "$WORK/f/new"
+
+    # Stop with a broken configuration still unmounts.
+    expect 0 "start" start
+    expect 0 "stop with invalid term_signal and options still unmounts" stop OCF_RESKEY_term_signal=BOGUS OCF_RESKEY_options='a;b'
+    check_not is_mounted "$m"
+}
+
+# ---------------------------------------------------------------------------------------------
+group_badinput() {
+    local dev m long
+    mkloop bad 64 mkfs.ext4 -q -F; dev=$DEV
+    m=$WORK/b/mnt
+    res_reset
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4
+    long=$(head -c 5000 /dev/zero | tr '\0' a)
+    expect 6 "device unset" start OCF_RESKEY_device=
+    unres OCF_RESKEY_device
+    expect 6 "device missing from the environment" start
+    reason_has "'device'"
+    expect 0 "device missing: stop" stop
+    res OCF_RESKEY_device="$dev"
+    expect 6 "relative directory" start OCF_RESKEY_directory=mnt
+    reason_has "'directory'"
+    expect 6 "directory /" validate-all OCF_RESKEY_directory=/
+    expect 6 "directory with .." validate-all OCF_RESKEY_directory=/run/../etc
+    expect 6 "relative device" start OCF_RESKEY_device=dev/loop0
+    expect 6 "device with shell metacharacters" start "OCF_RESKEY_device=/dev/loop0;reboot"
+    expect 6 "options with shell metacharacters" start 'OCF_RESKEY_options=rw,$(reboot)'
+    reason_has "'options'"
+    expect 6 "options with a space" start 'OCF_RESKEY_options=rw noatime'
+    expect 6 "conflicting options ro,rw" start OCF_RESKEY_options=ro,rw
+    expect 6 "options remount" start OCF_RESKEY_options=remount
+    expect 6 "empty option element" start OCF_RESKEY_options=rw,,noatime
+    expect 6 "bind with fstype ext4" start OCF_RESKEY_options=bind
+    expect 6 "GFS2 option on ext4" start OCF_RESKEY_options=lockproto=lock_dlm
+    expect 6 "very long options" start "OCF_RESKEY_options=$long"
+    expect 6 "very long device" start "OCF_RESKEY_device=/dev/$long"
+    expect 6 "very long directory component" start "OCF_RESKEY_directory=/run/$long"
+    expect 6 "unknown term_signal" start OCF_RESKEY_term_signal=SIGFOO
+    reason_has "'term_signal'"
+    expect 6 "kill_signal 99" validate-all OCF_RESKEY_kill_signal=99
+    expect 6 "term_signal STOP" validate-all OCF_RESKEY_term_signal=STOP
+    expect 6 "signal_delay not a number" validate-all OCF_RESKEY_signal_delay=soon
+    expect 6 "signal_delay out of range" validate-all OCF_RESKEY_signal_delay=100000
+    expect 6 "force_unmount=maybe" validate-all OCF_RESKEY_force_unmount=maybe
+    expect 6 "run_fsck=sometimes" validate-all OCF_RESKEY_run_fsck=sometimes
+    expect 6 "fast_stop=perhaps" validate-all OCF_RESKEY_fast_stop=perhaps
+    expect 6 "statusfile_prefix absolute" validate-all OCF_RESKEY_statusfile_prefix=/tmp/x
+    expect 6 "statusfile_prefix with .." validate-all OCF_RESKEY_statusfile_prefix=../x
+    expect 6 "fstype with a slash" validate-all OCF_RESKEY_fstype=ext4/../x
+    expect 5 "fstype unknown to the kernel" validate-all OCF_RESKEY_fstype=nosuchfs
+    reason_has "nosuchfs"
+    expect 6 "device = directory" validate-all OCF_RESKEY_directory="$dev"
+    expect 6 "run_fsck=force on a clone" validate-all OCF_RESKEY_run_fsck=force OCF_RESKEY_CRM_meta_clone=0 OCF_RESKEY_force_clones=true
+    expect 3 "unknown action" frobnicate
+    expect 0 "meta-data" meta-data
+    check_not is_mounted "$m"
+    check_not test -e "$m"
+    # Every failed start above left nothing behind and the device is free.
+    check losetup -d "$dev"
+}
+
+# ---------------------------------------------------------------------------------------------
+group_gfs2() {
+    command -v mkfs.gfs2 > /dev/null || { echo "# mkfs.gfs2 missing: skipped"; return; }
+    local good other nolock ext m dlm
+    mkloop g2 160 mkfs.gfs2 -O -p lock_dlm -t hacl:gfs0 -j 2 -J 8; good=$DEV
+    mkloop gother 160 mkfs.gfs2 -O -p lock_dlm -t othercl:gfs0 -j 3 -J 8; other=$DEV
+    mkloop gnolock 160 mkfs.gfs2 -O -p lock_nolock -j 1 -J 8; nolock=$DEV
+    mkloop gext 64 mkfs.ext4 -q -F; ext=$DEV
+    m=$WORK/g/mnt
+    # The agent's children get a clean environment: the fakes read knob files next to them.
+    local bin=$WORK/bin knobs=$WORK/bin/knobs
+    mkdir -p "$knobs"
+    ln -s "$FAKES/corosync-cmapctl" "$FAKES/crm_attribute" "$bin/"
+    echo true > "$knobs/stonith"
+    export TEST_PATH=$bin:/usr/sbin:/usr/bin:/sbin:/bin
+    res_reset
+    res OCF_RESKEY_device="$good" OCF_RESKEY_directory="$m" OCFKIT_CLUSTER=pacemaker \
+        OCF_RESKEY_CRM_meta_clone=0 OCF_RESKEY_CRM_meta_clone_max=2
+    local gfs2_here=0
+    grep -qw gfs2 /proc/filesystems && gfs2_here=1
+
+    # dlm_controld not running (nothing named so on this host unless we start the stand-in).
+    if pgrep -x dlm_controld > /dev/null; then
+        echo "# a real dlm_controld runs here: the not-running case is skipped"
+    else
+        expect 1 "gfs2: dlm_controld not running" start
+        reason_has "dlm_controld is not running"
+    fi
+    dlm=$(bg "$FAKES/dlm_controld")
+    wait_for eval "[ \"\$(cat /proc/$dlm/comm 2>/dev/null)\" = dlm_controld ]"
+
+    # passes WHAT [KEY=VALUE...]: every cluster check passes; on a kernel without gfs2 the last
+    # word is then the kernel's (5), else the mount happens and is stopped again.
+    passes() {
+        local what=$1
+        shift
+        if [ $gfs2_here = 1 ]; then
+            expect 0 "$what: all checks pass, mounted" start "$@"
+            expect 0 "$what: stop" stop "$@"
+        else
+            expect 5 "$what: all cluster checks pass, the kernel lacks gfs2" start "$@"
+            reason_has "does not support gfs2"
+        fi
+    }
+    passes "gfs2"
+    [ $gfs2_here = 1 ] || expect 5 "gfs2: validate-all level 0 on this kernel" validate-all
+    check_not is_mounted "$m"
+
+    expect 6 "gfs2: lock table of another cluster" start OCF_RESKEY_device="$other"
+    reason_has "names cluster 'othercl' but this is corosync cluster 'hacl'"
+    expect 6 "gfs2: 2 journals, clone-max 3" start OCF_RESKEY_CRM_meta_clone_max=3
+    reason_has "2 journal(s)"
+    expect 6 "gfs2: 2 journals, clone-max 3 even when validating" validate-all OCF_CHECK_LEVEL=10 OCF_RESKEY_CRM_meta_clone_max=3
+    passes "spectator mounts need no journal" OCF_RESKEY_CRM_meta_clone_max=3 OCF_RESKEY_options=spectator
+    expect 6 "gfs2: lock_nolock superblock on a clone" start OCF_RESKEY_device="$nolock"
+    reason_has "lock_nolock"
+    expect 6 "gfs2: lockproto=lock_nolock option on a clone" validate-all OCF_RESKEY_options=lockproto=lock_nolock
+    reason_has "corrupt"
+    unres OCF_RESKEY_CRM_meta_clone OCF_RESKEY_CRM_meta_clone_max
+    passes "lock_nolock as a primitive" OCF_RESKEY_device="$nolock"
+    res OCF_RESKEY_CRM_meta_clone=0 OCF_RESKEY_CRM_meta_clone_max=2
+    expect 6 "gfs2: locktable= option overrides the superblock" start OCF_RESKEY_options=locktable=othercl:gfs0
+    reason_has "othercl"
+    echo false > "$knobs/stonith"
+    expect 6 "gfs2: stonith-enabled=false" start
+    reason_has "stonith-enabled=false"
+    rm "$knobs/stonith"
+    passes "stonith-enabled unset counts as enabled"
+    echo true > "$knobs/stonith"
+    echo "$OCFKIT_TEST_DATA/gfs2/cmapctl-not-running.txt" > "$knobs/cmap-fixture"
+    echo 1 > "$knobs/cmap-rc"
+    expect 1 "gfs2: corosync not running" start
+    reason_has "corosync"
+    rm "$knobs/cmap-fixture" "$knobs/cmap-rc"
+    expect 6 "gfs2: device holds ext4" start OCF_RESKEY_device="$ext"
+    reason_has "no GFS2"
+    expect 6 "gfs2: locktable option with bad syntax" validate-all OCF_RESKEY_options=locktable=nocolon
+    expect 7 "gfs2: probe" monitor OCF_RESKEY_CRM_meta_interval=0
+    expect 0 "gfs2: stop of a never started clone" stop
+    kill "$dlm"
+    unset TEST_PATH
+}
+
+# ---------------------------------------------------------------------------------------------
+group_ocf_tester() {
+    command -v ocf-tester > /dev/null || { echo "SKIP: ocf-tester missing"; exit 77; }
+    local dev
+    mkloop tester 64 mkfs.ext4 -q -F; dev=$DEV
+    timeout 300 ocf-tester -n fs1 -o device="$dev" -o directory="$WORK/tester/mnt" -o fstype=ext4 "$AGENT" > "$WORK/err" 2>&1
+    local rc=$?
+    if [ $rc = 0 ]; then ok "ocf-tester passes"; else not_ok "ocf-tester rc $rc"; cat "$WORK/err"; fi
+    check_not is_mounted "$WORK/tester/mnt"
+}
+
+case "$GROUP" in
+lifecycle | busy | faults | badinput | gfs2) "group_$GROUP" ;;
+ocf-tester) group_ocf_tester ;;
+*) echo "unknown group $GROUP" >&2; exit 2 ;;
+esac
+echo "# $GROUP: $CHECKS checks, $FAILS failed"
+[ "$FAILS" = 0 ]
