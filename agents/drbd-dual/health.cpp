@@ -108,6 +108,7 @@ Verdict assess(const ResourceStatus& st)
     }
     for (const auto& v : st.volumes) {
         const std::string vol = st.volumes.size() > 1 ? fmt::format("volume {} ", v.volume) : std::string();
+        if (v.quorum && !*v.quorum) degraded.push_back(fmt::format("{}no quorum", vol));
         if (v.disk == "UpToDate") continue;
         const Connection* from = nullptr;
         if (v.disk == "Inconsistent") {
@@ -141,7 +142,6 @@ Verdict assess(const ResourceStatus& st)
                 if (!peer_has_up_to_date(st, v.volume)) data_reachable = false;
             }
         }
-        if (v.quorum && !*v.quorum) degraded.push_back(fmt::format("{}no quorum", vol));
     }
     if (st.suspended == "no-data" || st.suspended == "quorum") {
         failures.push_back(fmt::format("I/O suspended ({})", st.suspended));

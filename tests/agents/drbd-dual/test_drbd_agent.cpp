@@ -1,0 +1,556 @@
+// drbd-dual's decisions through the dispatcher, against scripted drbd-utils answers (FakeRunner).
+#include <catch2/catch.hpp>
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "drbd_dual_agent.h"
+#include "ocfkit/agent.h"
+
+using namespace ocfkit;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string fixture(const std::string& name)
+{
+    const char* dir = std::getenv("OCFKIT_TEST_DATA");
+    REQUIRE(dir != nullptr);
+    std::ifstream in(std::string(dir) + "/drbd/" + name);
+    REQUIRE(in.good());
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string hostname()
+{
+    struct utsname u {};
+    uname(&u);
+    return u.nodename;
+}
+
+void write_file(const fs::path& p, const std::string& text)
+{
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::trunc) << text;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to)
+{
+    for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+        s.replace(at, from.size(), to);
+    return s;
+}
+
+class TestCluster final : public ClusterAccess {
+public:
+    explicit TestCluster(bool pacemaker) : pacemaker_(pacemaker) {}
+    bool pacemaker() const override { return pacemaker_; }
+    std::string local_node() override { return "node1"; }
+    std::optional<long long> promotion_score() override { return std::nullopt; }
+    void set_promotion_score(long long) override {}
+    void clear_promotion_score() override {}
+    std::optional<std::string> node_attribute(std::string_view, AttrLifetime) override { return std::nullopt; }
+    void set_node_attribute(std::string_view, std::string_view, AttrLifetime) override {}
+    std::optional<bool> fencing_enabled() override { return true; }
+    std::optional<parse::CrmMon> status() override { return std::nullopt; }
+
+private:
+    bool pacemaker_;
+};
+
+// A temporary world: fake /proc/drbd, run dir, corosync state dir, DRBD config file.
+struct World {
+    fs::path dir;
+    MapEnv env;
+    FakeRunner runner;
+    std::string log_text;
+    std::string err_text;
+    bool pacemaker = true;
+
+    World()
+    {
+        char tmpl[] = "/tmp/drbd-dual-test-XXXXXX";
+        REQUIRE(mkdtemp(tmpl) != nullptr);
+        dir = tmpl;
+        write_file(dir / "etc/drbd.conf", "# fake\n");
+        write_file(dir / "corosync/ringid_1", std::string("\x0a\0\0\0\0\0\0\0", 8));
+        env.set("OCF_RESKEY_drbd_resource", "r0");
+        env.set("OCF_RESKEY_drbdconf", (dir / "etc/drbd.conf").string());
+        env.set("OCF_RESOURCE_INSTANCE", "drbd-r0");
+        env.set("OCFKIT_DRBD_PROC", (dir / "proc-drbd").string());
+        env.set("OCFKIT_RUN_DIR", (dir / "run").string());
+        env.set("OCFKIT_COROSYNC_STATE", (dir / "corosync").string());
+        env.set("OCF_RESKEY_CRM_meta_timeout", "20000");
+        // The clone as pcs creates it.
+        env.set("OCF_RESKEY_CRM_meta_clone_max", "2");
+        env.set("OCF_RESKEY_CRM_meta_clone_node_max", "1");
+        env.set("OCF_RESKEY_CRM_meta_promotable", "true");
+        env.set("OCF_RESKEY_CRM_meta_promoted_max", "2");
+        env.set("OCF_RESKEY_CRM_meta_promoted_node_max", "1");
+        env.set("OCF_RESKEY_CRM_meta_notify", "true");
+        env.set("OCF_RESKEY_CRM_meta_on_node", "node1");
+        runner.expect({"drbdadm", "-c", (dir / "etc/drbd.conf").string(), "dump-xml"},
+                      FakeRunner::exited(0, config_xml()));
+        runner.expect({"crm_attribute"}, FakeRunner::exited(0));
+    }
+    ~World()
+    {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+
+    static std::string config_xml(const std::string& fixture_name = "84-dump-xml-dual-primary.xml")
+    {
+        return replace_all(fixture(fixture_name), "\"node1\"", "\"" + hostname() + "\"");
+    }
+    void proc(const std::string& fixture_name) { write_file(dir / "proc-drbd", fixture(fixture_name)); }
+    void minors_cached() { runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-primary-primary.txt"))); }
+    std::string conf() const { return (dir / "etc/drbd.conf").string(); }
+
+    int run(const std::string& action)
+    {
+        Logger log = Logger::to_string(&log_text);
+        TestCluster cluster(pacemaker);
+        char* buf = nullptr;
+        std::size_t len = 0;
+        std::FILE* err = open_memstream(&buf, &len);
+        int rc = dispatch(agent, action, env, runner, log, &cluster, DispatchIo{stdout, err});
+        std::fclose(err);
+        err_text.assign(buf, len);
+        std::free(buf);
+        return rc;
+    }
+    std::size_t calls_of(const std::string& program) const { return runner.count(program); }
+    std::size_t calls() const { return runner.calls().size(); }
+    std::string last_call() const { return runner.call_lines().empty() ? "" : runner.call_lines().back(); }
+
+    drbd::DrbdDualAgent agent;
+};
+
+}  // namespace
+
+TEST_CASE("monitor of the 8.4 module reads /proc/drbd alone once the minors are known", "[drbd-agent]")
+{
+    World w;
+    w.proc("84-proc-drbd-primary-primary.txt");
+    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    w.minors_cached();
+    CHECK(w.run("monitor") == 8);
+    // First monitor: events2 to learn the minors, and the score is written once.
+    CHECK(w.calls_of("drbdsetup") == 1);
+    CHECK(w.calls_of("crm_attribute") == 1);
+    CHECK(w.last_call() == "crm_attribute --promotion -N node1 -v 10000");
+    std::size_t before = w.calls();
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls() == before);  // zero programs per steady monitor
+
+    // The peer disconnects: /proc/drbd says so, the score drops, one program to write it.
+    w.proc("84-proc-drbd-standalone.txt");
+    CHECK(w.run("monitor") == 191);
+    CHECK_THAT(w.err_text, Catch::Contains("ocf-exit-reason:") && Catch::Contains("StandAlone"));
+    CHECK(w.calls() == before + 0);  // Primary keeps the best score: nothing to write
+    w.proc("84-proc-drbd-synctarget.txt");
+    CHECK(w.run("monitor") == 190);
+    CHECK_THAT(w.err_text, Catch::Contains("resync from the peer in progress (42.5% done)"));
+    CHECK(w.calls() == before + 1);
+    CHECK(w.last_call() == "crm_attribute --promotion -N node1 -D");
+}
+
+TEST_CASE("monitor rewrites a cached score after a membership change or after five minutes", "[drbd-agent]")
+{
+    World w;
+    w.proc("84-proc-drbd-primary-primary.txt");
+    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    w.minors_cached();
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls_of("crm_attribute") == 1);
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls_of("crm_attribute") == 1);
+    // A node left and rejoined: corosync's ring id moved, Pacemaker dropped transient attributes.
+    write_file(w.dir / "corosync/ringid_1", std::string("\x0c\0\0\0\0\0\0\0", 8));
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls_of("crm_attribute") == 2);
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls_of("crm_attribute") == 2);
+    // An entry older than five minutes is written again.
+    fs::path cache = w.dir / "run/drbd-dual/r0.score";
+    std::string value, membership;
+    long long at = 0;
+    {
+        std::ifstream in(cache);
+        in >> value >> membership >> at;
+    }
+    write_file(cache, value + " " + membership + " " + std::to_string(at - 301) + "\n");
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls_of("crm_attribute") == 3);
+}
+
+TEST_CASE("a probe never trusts the score cache; a probe of a stopped resource touches nothing", "[drbd-agent]")
+{
+    World w;
+    w.proc("84-proc-drbd-primary-primary.txt");
+    w.minors_cached();
+    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls_of("crm_attribute") == 1);
+    w.env.set("OCF_RESKEY_CRM_meta_interval", "0");
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls_of("crm_attribute") == 2);  // Pacemaker restarted: attributes may be gone
+
+    World stopped;
+    stopped.env.set("OCF_RESKEY_CRM_meta_interval", "0");
+    CHECK(stopped.run("monitor") == 7);  // no /proc/drbd: module not loaded
+    CHECK(stopped.calls() == 0);
+}
+
+TEST_CASE("without Pacemaker scores are skipped quietly", "[drbd-agent]")
+{
+    World w;
+    w.pacemaker = false;
+    w.proc("84-proc-drbd-primary-primary.txt");
+    w.minors_cached();
+    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls_of("crm_attribute") == 0);
+    CHECK(w.log_text.find("promotion") == std::string::npos);
+}
+
+TEST_CASE("monitor of DRBD 9 asks drbdsetup status --json once", "[drbd-agent]")
+{
+    World w;
+    w.proc("9-proc-drbd.txt");
+    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    w.runner.expect({"drbdsetup", "status", "--json", "r0"},
+                    FakeRunner::exited(0, fixture("9-status-json-primary-primary.json")));
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls_of("drbdsetup") == 1);
+    std::size_t before = w.calls();
+    CHECK(w.run("monitor") == 8);
+    CHECK(w.calls() == before + 1);  // one program per steady monitor
+
+    World missing;
+    missing.proc("9-proc-drbd.txt");
+    missing.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    missing.runner.expect({"drbdsetup", "status"}, FakeRunner::exited(10, "[\n]\n\n", "r0: No such resource\n"));
+    CHECK(missing.run("monitor") == 7);
+
+    World broken;
+    broken.proc("9-proc-drbd.txt");
+    broken.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    broken.runner.expect({"drbdsetup", "status"}, FakeRunner::exited(0, "[{\"name\": \"r0\"}]"));
+    CHECK(broken.run("monitor") == 1);
+    CHECK_THAT(broken.err_text, Catch::Contains("cannot read the output of 'drbdsetup status --json r0'"));
+}
+
+TEST_CASE("a probe with drbd-utils missing reports not running", "[drbd-agent]")
+{
+    World w;
+    w.proc("9-proc-drbd.txt");
+    w.env.set("OCF_RESKEY_CRM_meta_interval", "0");
+    w.runner.expect({"drbdsetup"}, FakeRunner::not_found());
+    CHECK(w.run("monitor") == 7);
+    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    CHECK(w.run("monitor") == 5);
+}
+
+TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drbd-agent]")
+{
+    {
+        World w;
+        CHECK(w.run("validate-all") == 0);
+        CHECK(w.calls_of("drbdadm") == 1);
+    }
+    {
+        World w;
+        w.env.set("OCF_RESKEY_drbd_resource", "r7");
+        CHECK(w.run("validate-all") == 5);
+        CHECK_THAT(w.err_text, Catch::Contains("DRBD resource 'r7' is not defined") && Catch::Contains("defined: r0"));
+    }
+    {
+        World w;
+        w.runner = FakeRunner();
+        w.runner.expect({"drbdadm"}, FakeRunner::exited(0, fixture("84-dump-xml-dual-primary.xml")));
+        if (hostname() != "node1" && hostname() != "node2") {
+            CHECK(w.run("validate-all") == 5);
+            CHECK_THAT(w.err_text, Catch::Contains("is not a host of DRBD resource 'r0' (hosts: node1, node2)"));
+        }
+    }
+    {
+        World w;
+        std::string cfg = World::config_xml();
+        cfg = replace_all(cfg, "            <option name=\"allow-two-primaries\" value=\"yes\"/>\n", "");
+        cfg = replace_all(cfg, "value=\"resource-and-stonith\"", "value=\"resource-only\"");
+        cfg = replace_all(cfg, "value=\"C\"", "value=\"A\"");
+        cfg = replace_all(cfg, "<option name=\"fence-peer\" value=\"/usr/lib/drbd/crm-fence-peer.sh\"/>", "");
+        w.runner = FakeRunner();
+        w.runner.expect({"drbdadm"}, FakeRunner::exited(0, cfg));
+        CHECK(w.run("validate-all") == 6);
+        CHECK_THAT(w.err_text,
+                   Catch::Contains("promoted-max=2 (dual-primary) needs in DRBD resource 'r0': net { "
+                                   "allow-two-primaries yes; } (not set); net { protocol C; } (is A); fencing "
+                                   "resource-and-stonith (is resource-only); handlers { fence-peer \"...\"; } (not "
+                                   "set)"));
+        // The same configuration is fine for a single Primary.
+        w.env.set("OCF_RESKEY_CRM_meta_promoted_max", "1");
+        CHECK(w.run("validate-all") == 0);
+    }
+    {
+        World w;  // DRBD 9: a connection overriding allow-two-primaries
+        std::string cfg = World::config_xml("9-dump-xml-dual-primary.xml");
+        w.runner = FakeRunner();
+        w.runner.expect({"drbdadm"}, FakeRunner::exited(0, cfg));
+        CHECK(w.run("validate-all") == 6);
+        CHECK_THAT(w.err_text, Catch::Contains("allow-two-primaries yes; } (is no)"));
+    }
+    {
+        World w;
+        w.env.set("OCF_RESKEY_CRM_meta_clone_max", "3");
+        CHECK(w.run("validate-all") == 6);
+        CHECK_THAT(w.err_text, Catch::Contains("clone-max=3 but DRBD resource 'r0' has 2 host(s)"));
+    }
+    {
+        World w;
+        w.env.set("OCF_RESKEY_CRM_meta_promoted_max", "3");
+        CHECK(w.run("validate-all") == 6);
+        CHECK_THAT(w.err_text, Catch::Contains("at most two Primaries"));
+    }
+    {
+        World w;
+        w.env.set("OCF_RESKEY_CRM_meta_notify", "false");
+        CHECK(w.run("validate-all") == 6);
+        CHECK_THAT(w.err_text, Catch::Contains("notify"));
+        w.env.set("OCF_RESKEY_ignore_missing_notifications", "true");
+        CHECK(w.run("validate-all") == 0);
+    }
+    {
+        World w;
+        w.env.unset("OCF_RESKEY_CRM_meta_promotable");
+        w.env.unset("OCF_RESKEY_CRM_meta_promoted_max");
+        CHECK(w.run("validate-all") == 6);
+        CHECK_THAT(w.err_text, Catch::Contains("must run as a promotable clone"));
+    }
+    {
+        World w;
+        w.env.set("OCF_RESKEY_CRM_meta_clone_node_max", "2");
+        CHECK(w.run("validate-all") == 6);
+    }
+    {
+        World w;
+        w.env.set("OCF_RESKEY_drbd_resource", "r0;rm -rf /");
+        CHECK(w.run("validate-all") == 6);
+        CHECK_THAT(w.err_text, Catch::Contains("parameter 'drbd_resource'") && Catch::Contains("contains ';'"));
+        CHECK(w.calls() == 0);
+        CHECK(w.run("stop") == 0);  // nothing could have been started under that name
+        CHECK(w.calls() == 0);
+    }
+    {
+        World w;
+        w.env.set("OCF_RESKEY_adjust_master_score", "0 10 5 10000");
+        CHECK(w.run("start") == 6);
+        CHECK_THAT(w.err_text, Catch::Contains("adjust_master_score") && Catch::Contains("must not decrease"));
+    }
+    {
+        World w;
+        w.env.set("OCF_RESKEY_drbdconf", (w.dir / "missing.conf").string());
+        CHECK(w.run("validate-all") == 5);
+        CHECK_THAT(w.err_text, Catch::Contains("does not exist or is not readable"));
+    }
+    {
+        World w;
+        w.runner = FakeRunner();
+        w.runner.expect({"drbdadm"}, FakeRunner::exited(10, "", "drbd.d/r0.res:12: Parse error: 'protocol' expected"));
+        CHECK(w.run("validate-all") == 5);
+        CHECK_THAT(w.err_text, Catch::Contains("Parse error"));
+    }
+    {
+        World w;  // drbd-reactor or a manual run: no clone meta, no clone checks
+        for (const char* m : {"clone_max", "clone_node_max", "promotable", "promoted_max", "promoted_node_max",
+                              "notify", "on_node"})
+            w.env.unset(std::string("OCF_RESKEY_CRM_meta_") + m);
+        CHECK(w.run("validate-all") == 0);
+    }
+}
+
+TEST_CASE("module version requirements", "[drbd-agent]")
+{
+    World w;
+    w.proc("84-proc-drbd-primary-primary.txt");
+    w.env.set("OCF_RESKEY_require_drbd_module_version_ge", "9.0.16");
+    CHECK(w.run("validate-all") == 5);
+    CHECK_THAT(w.err_text, Catch::Contains("the loaded DRBD module is 8.4.11, required >= 9.0.16"));
+    w.env.set("OCF_RESKEY_require_drbd_module_version_ge", "8.4.0");
+    w.env.set("OCF_RESKEY_require_drbd_module_version_lt", "9.0.0");
+    CHECK(w.run("validate-all") == 0);
+    w.env.set("OCF_RESKEY_require_drbd_module_version_lt", "9.0");
+    CHECK(w.run("validate-all") == 6);
+}
+
+TEST_CASE("promote refuses unusable data with the precise reason", "[drbd-agent]")
+{
+    World w;
+    w.proc("84-proc-drbd-primary-primary.txt");
+    w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-wfconnection-outdated.txt")));
+    CHECK(w.run("promote") == 1);
+    CHECK_THAT(w.err_text, Catch::Contains("refusing to promote r0: local disk is Outdated"));
+    CHECK(w.calls_of("drbdadm") == 1);  // dump-xml only: no 'drbdadm primary' tried
+    CHECK(w.last_call() == "crm_attribute --promotion -N node1 -D");
+}
+
+TEST_CASE("promote: DRBD's own refusal, a stopped resource, idempotence", "[drbd-agent]")
+{
+    {
+        World w;
+        w.proc("84-proc-drbd-primary-primary.txt");
+        w.runner.expect({"drbdsetup", "events2"},
+                        FakeRunner::exited(0, replace_all(fixture("84-events2-now-primary-primary.txt"),
+                                                          "resource name:r0 role:Primary",
+                                                          "resource name:r0 role:Secondary")));
+        w.runner.expect({"drbdadm", "-c", w.conf(), "primary"},
+                        FakeRunner::exited(17, "", "r0: State change failed: (-2) Need access to UpToDate data\n"));
+        CHECK(w.run("promote") == 1);
+        CHECK_THAT(w.err_text, Catch::Contains("DRBD refused to promote r0") &&
+                                   Catch::Contains("Need access to UpToDate data"));
+    }
+    {
+        World w;
+        w.proc("84-proc-drbd-primary-primary.txt");
+        w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-down.txt")));
+        CHECK(w.run("promote") == 7);
+        CHECK(w.run("demote") == 7);
+    }
+    {
+        World w;
+        w.proc("84-proc-drbd-primary-primary.txt");
+        w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-primary-primary.txt")));
+        CHECK(w.run("promote") == 0);
+        CHECK(w.calls_of("drbdadm") == 1);  // already Primary: only validation's dump-xml
+    }
+}
+
+TEST_CASE("demote retries while the device is held open, until the deadline", "[drbd-agent]")
+{
+    World w;
+    w.proc("84-proc-drbd-primary-primary.txt");
+    w.env.set("OCF_RESKEY_CRM_meta_timeout", "5000");  // 3 s after the safety margin
+    w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-primary-primary.txt")));
+    w.runner.expect({"drbdadm", "-c", w.conf(), "secondary"},
+                    FakeRunner::exited(11, "", "r0: State change failed: (-12) Device is held open by someone\n"));
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK(w.run("demote") == 1);
+    auto took = std::chrono::steady_clock::now() - t0;
+    CHECK(took < std::chrono::milliseconds(4500));
+    CHECK(w.calls_of("drbdadm") >= 2);
+    CHECK_THAT(w.err_text, Catch::Contains("held open"));
+}
+
+TEST_CASE("start: load the module, up, wait for the connection; a hung drbdadm loses to the deadline",
+          "[drbd-agent]")
+{
+    {
+        World w;
+        fs::path proc = w.dir / "proc-drbd";
+        w.runner.on({"modprobe"}, [proc](const CommandSpec&) {
+            write_file(proc, fixture("84-proc-drbd-primary-primary.txt"));
+            return FakeRunner::exited(0);
+        });
+        w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-down.txt")));
+        w.runner.expect({"drbdsetup", "events2"},
+                        FakeRunner::exited(0, replace_all(fixture("84-events2-now-primary-primary.txt"), "role:Primary",
+                                                          "role:Secondary")));
+        w.runner.expect({"drbdadm", "-c", w.conf(), "up", "r0"}, FakeRunner::exited(0));
+        CHECK(w.run("start") == 0);
+        auto lines = w.runner.call_lines();
+        CHECK(std::find(lines.begin(), lines.end(), "modprobe -s drbd") != lines.end());
+        CHECK(std::find(lines.begin(), lines.end(), "drbdadm -c " + w.conf() + " up r0") != lines.end());
+        CHECK(w.last_call() == "crm_attribute --promotion -N node1 -v 10000");
+    }
+    {
+        World w;
+        w.proc("84-proc-drbd-primary-primary.txt");
+        w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-down.txt")));
+        w.runner.expect({"drbdadm", "-c", w.conf(), "up"}, FakeRunner::timed_out());
+        CHECK(w.run("start") == 1);
+        CHECK_THAT(w.err_text, Catch::Contains("'drbdadm up r0' did not finish before the deadline"));
+    }
+    {
+        World w;  // the disk never attaches: precise failure
+        w.proc("84-proc-drbd-primary-primary.txt");
+        w.env.set("OCF_RESKEY_wfc_timeout", "0");
+        w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-down.txt")));
+        w.runner.expect({"drbdsetup", "events2"},
+                        FakeRunner::exited(0, replace_all(replace_all(fixture("84-events2-now-primary-primary.txt"),
+                                                                      "role:Primary", "role:Secondary"),
+                                                          "disk:UpToDate\n", "disk:Diskless\n")));
+        w.runner.expect({"drbdadm", "-c", w.conf(), "up", "r0"},
+                        FakeRunner::exited(10, "", "0: Failure: (114) Lower device is already claimed.\n"));
+        CHECK(w.run("start") == 1);
+        CHECK_THAT(w.err_text, Catch::Contains("Lower device is already claimed"));
+    }
+}
+
+TEST_CASE("stop: down resource is 0, Primary is demoted first, a resource gone from the config is downed by drbdsetup",
+          "[drbd-agent]")
+{
+    {
+        World w;  // no module at all
+        CHECK(w.run("stop") == 0);
+        CHECK(w.calls_of("drbdsetup") == 0);
+        CHECK(w.last_call() == "crm_attribute --promotion -N node1 -D");
+    }
+    {
+        World w;
+        w.proc("84-proc-drbd-primary-primary.txt");
+        w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-down.txt")));
+        CHECK(w.run("stop") == 0);
+        CHECK(w.calls_of("drbdadm") == 0);
+    }
+    {
+        World w;
+        w.proc("84-proc-drbd-primary-primary.txt");
+        w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-primary-primary.txt")));
+        w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-down.txt")));
+        w.runner.expect({"drbdadm", "-c", w.conf(), "secondary", "r0"}, FakeRunner::exited(0));
+        w.runner.expect({"drbdadm", "-c", w.conf(), "down", "r0"},
+                        FakeRunner::exited(1, "", "'r0' not defined in your config (for this host).\n"));
+        w.runner.expect({"drbdsetup", "down", "r0"}, FakeRunner::exited(0));
+        CHECK(w.run("stop") == 0);
+        auto lines = w.runner.call_lines();
+        CHECK(std::find(lines.begin(), lines.end(), "drbdsetup down r0") != lines.end());
+    }
+}
+
+TEST_CASE("notify: a returning peer makes a StandAlone resource reconnect, never discarding data", "[drbd-agent]")
+{
+    World w;
+    w.proc("84-proc-drbd-primary-primary.txt");
+    w.env.set("OCF_RESKEY_CRM_meta_notify_type", "post");
+    w.env.set("OCF_RESKEY_CRM_meta_notify_operation", "start");
+    w.env.set("OCF_RESKEY_CRM_meta_notify_start_uname", "node2");
+    w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-standalone.txt")));
+    w.runner.expect({"drbdadm", "-c", w.conf(), "adjust", "r0"}, FakeRunner::exited(0));
+    CHECK(w.run("notify") == 0);
+    auto lines = w.runner.call_lines();
+    CHECK(std::find(lines.begin(), lines.end(), "drbdadm -c " + w.conf() + " adjust r0") != lines.end());
+    for (const auto& l : lines) CHECK(l.find("discard") == std::string::npos);
+
+    World quiet;  // our own start, or the peer starting while we are connected: nothing to do
+    quiet.proc("84-proc-drbd-primary-primary.txt");
+    quiet.env.set("OCF_RESKEY_CRM_meta_notify_type", "pre");
+    quiet.env.set("OCF_RESKEY_CRM_meta_notify_operation", "start");
+    quiet.env.set("OCF_RESKEY_CRM_meta_notify_start_uname", "node2");
+    quiet.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-primary-primary.txt")));
+    CHECK(quiet.run("notify") == 0);
+    CHECK(quiet.calls_of("drbdadm") == 0);
+
+    World bare;  // ocf-tester's notify has no notify variables at all
+    CHECK(bare.run("notify") == 0);
+    CHECK(bare.calls() == 0);
+}

@@ -1,0 +1,186 @@
+// Monitor verdicts, promotion refusals and scores for every role/disk/connection state.
+#include <catch2/catch.hpp>
+
+#include "health.h"
+
+using namespace ocfkit;
+using namespace ocfkit::drbd;
+
+namespace {
+
+// One volume, one peer: the shape of the two-node resources the agent is for.
+ResourceStatus state(std::string role, std::string disk, std::string conn = "Connected",
+                     std::string peer_disk = "UpToDate", std::string repl = "Established",
+                     std::string peer_role = "Secondary")
+{
+    ResourceStatus st;
+    st.name = "r0";
+    st.exists = true;
+    st.role = std::move(role);
+    st.suspended = "no";
+    st.volumes.push_back({0, 0, std::move(disk), false, std::nullopt});
+    Connection c;
+    c.peer_node_id = 1;
+    c.name = "node2";
+    c.state = std::move(conn);
+    c.peer_role = c.state == "Connected" ? std::move(peer_role) : "Unknown";
+    PeerDevice pd;
+    pd.volume = 0;
+    pd.replication = c.state == "Connected" ? std::move(repl) : "Off";
+    pd.peer_disk = c.state == "Connected" ? std::move(peer_disk) : "DUnknown";
+    c.peer_devices.push_back(pd);
+    st.connections.push_back(c);
+    return st;
+}
+
+}  // namespace
+
+TEST_CASE("monitor codes: down, healthy Primary and Secondary", "[drbd-health]")
+{
+    ResourceStatus down;
+    down.name = "r0";
+    CHECK(assess(down).code == ExitCode::NotRunning);
+    CHECK(assess(state("Primary", "UpToDate")).code == ExitCode::RunningPromoted);
+    CHECK(assess(state("Secondary", "UpToDate")).code == ExitCode::Success);
+    CHECK(assess(state("Primary", "UpToDate", "Connected", "UpToDate", "Established", "Primary")).code ==
+          ExitCode::RunningPromoted);
+    CHECK(assess(state("Primary", "UpToDate")).reason.empty());
+}
+
+TEST_CASE("monitor codes: degraded states say why", "[drbd-health]")
+{
+    Verdict disc = assess(state("Primary", "UpToDate", "Connecting"));
+    CHECK(disc.code == ExitCode::DegradedPromoted);
+    CHECK_THAT(disc.reason, Catch::Contains("peer node2 disconnected (Connecting)"));
+
+    Verdict outdated = assess(state("Primary", "UpToDate", "Connected", "Outdated"));
+    CHECK(outdated.code == ExitCode::DegradedPromoted);
+    CHECK_THAT(outdated.reason, Catch::Contains("node2 has Outdated data"));
+
+    ResourceStatus src = state("Secondary", "UpToDate", "Connected", "Inconsistent", "SyncSource");
+    src.connections[0].peer_devices[0].done = 12.5;
+    Verdict sync = assess(src);
+    CHECK(sync.code == ExitCode::Degraded);
+    CHECK_THAT(sync.reason, Catch::Contains("resync to peer node2 in progress (12.5% done)"));
+
+    ResourceStatus tgt = state("Secondary", "Inconsistent", "Connected", "UpToDate", "SyncTarget");
+    tgt.connections[0].peer_devices[0].done = 80.0;
+    Verdict target = assess(tgt);
+    CHECK(target.code == ExitCode::Degraded);
+    CHECK_THAT(target.reason, Catch::Contains("resync from peer node2 in progress (80.0% done)"));
+
+    Verdict sb = assess(state("Primary", "UpToDate", "StandAlone"));
+    CHECK(sb.code == ExitCode::DegradedPromoted);
+    CHECK(sb.split_brain_suspected);
+    CHECK_THAT(sb.reason, Catch::Contains("split-brain"));
+
+    CHECK(assess(state("Secondary", "Outdated", "Connecting")).code == ExitCode::Degraded);
+    CHECK(assess(state("Secondary", "Consistent", "Connecting")).code == ExitCode::Degraded);
+    CHECK(assess(state("Secondary", "Negotiating")).code == ExitCode::Degraded);
+}
+
+TEST_CASE("monitor codes: failed local disks", "[drbd-health]")
+{
+    // A Primary that lost its disk but still reaches an UpToDate peer serves data: degraded.
+    Verdict remote = assess(state("Primary", "Diskless"));
+    CHECK(remote.code == ExitCode::DegradedPromoted);
+    // Without the peer it serves nothing: failed promoted.
+    Verdict lost = assess(state("Primary", "Diskless", "Connecting"));
+    CHECK(lost.code == ExitCode::FailedPromoted);
+    CHECK_THAT(lost.reason, Catch::Contains("local disk Diskless"));
+    CHECK(assess(state("Primary", "Failed", "StandAlone")).code == ExitCode::FailedPromoted);
+    ResourceStatus susp = state("Primary", "UpToDate");
+    susp.suspended = "no-data";
+    CHECK(assess(susp).code == ExitCode::FailedPromoted);
+    susp.suspended = "fencing";
+    CHECK(assess(susp).code == ExitCode::DegradedPromoted);
+    // A Secondary with a failed disk is of no use: error, Pacemaker recovers it.
+    Verdict sec = assess(state("Secondary", "Failed"));
+    CHECK(sec.code == ExitCode::ErrGeneric);
+    CHECK(assess(state("Secondary", "Diskless")).code == ExitCode::ErrGeneric);
+    // An intentionally diskless client with an UpToDate peer is healthy.
+    ResourceStatus client = state("Secondary", "Diskless");
+    client.volumes[0].client = true;
+    CHECK(assess(client).code == ExitCode::Success);
+    ResourceStatus noq = state("Primary", "UpToDate");
+    noq.volumes[0].quorum = false;
+    CHECK(assess(noq).code == ExitCode::DegradedPromoted);
+    ResourceStatus none = state("Secondary", "UpToDate");
+    none.volumes.clear();
+    CHECK(assess(none).code == ExitCode::ErrGeneric);
+}
+
+TEST_CASE("promotion only with UpToDate data, refusals say why", "[drbd-health]")
+{
+    CHECK(may_promote(state("Secondary", "UpToDate"), "resource-and-stonith").allowed);
+    CHECK(may_promote(state("Primary", "UpToDate"), "").allowed);
+    CHECK(may_promote(state("Secondary", "UpToDate", "Connecting"), "").allowed);
+
+    PromoteCheck inc = may_promote(state("Secondary", "Inconsistent", "Connected", "UpToDate", "SyncTarget"), "");
+    CHECK_FALSE(inc.allowed);
+    CHECK_FALSE(inc.retryable);
+    CHECK_THAT(inc.reason, Catch::Contains("Inconsistent: resync from peer node2 not finished"));
+    PromoteCheck inc2 = may_promote(state("Secondary", "Inconsistent", "Connecting"), "");
+    CHECK_THAT(inc2.reason, Catch::Contains("no resync source is connected"));
+
+    PromoteCheck out = may_promote(state("Secondary", "Outdated", "Connecting"), "resource-and-stonith");
+    CHECK_FALSE(out.allowed);
+    CHECK_THAT(out.reason, Catch::Contains("Outdated"));
+
+    PromoteCheck dl = may_promote(state("Secondary", "Diskless", "Connecting"), "");
+    CHECK_FALSE(dl.allowed);
+    CHECK_THAT(dl.reason, Catch::Contains("Diskless and no connected peer has UpToDate data"));
+    CHECK(may_promote(state("Secondary", "Diskless"), "").allowed);  // reads through the peer
+
+    // Consistent: DRBD fences the peer first when fencing is configured; without, refuse.
+    CHECK(may_promote(state("Secondary", "Consistent", "Connecting"), "resource-and-stonith").allowed);
+    PromoteCheck cons = may_promote(state("Secondary", "Consistent", "Connecting"), "dont-care");
+    CHECK_FALSE(cons.allowed);
+    CHECK_THAT(cons.reason, Catch::Contains("fencing is 'dont-care'"));
+
+    PromoteCheck att = may_promote(state("Secondary", "Attaching"), "");
+    CHECK_FALSE(att.allowed);
+    CHECK(att.retryable);
+    ResourceStatus down;
+    down.name = "r0";
+    CHECK_FALSE(may_promote(down, "").allowed);
+}
+
+TEST_CASE("promotion scores follow adjust_master_score and never favour unusable data", "[drbd-health]")
+{
+    ScoreTable t = parse_score_table("0 10 1000 10000");
+    auto score = [&](const ResourceStatus& st, std::string_view fencing = "resource-and-stonith") {
+        ScoreDecision d = promotion_score(st, t, fencing);
+        return d.action == ScoreAction::Set ? d.value : d.action == ScoreAction::Keep ? -1 : -2;
+    };
+    CHECK(score(state("Primary", "UpToDate")) == 10000);
+    CHECK(score(state("Secondary", "UpToDate")) == 10000);
+    CHECK(score(state("Secondary", "UpToDate", "Connecting")) == 1000);
+    CHECK(score(state("Primary", "UpToDate", "StandAlone")) == 10000);
+    CHECK(score(state("Secondary", "Diskless")) == 10);
+    CHECK(score(state("Secondary", "Consistent", "Connecting")) == -2);  // 0 → removed
+    CHECK(score(state("Secondary", "Inconsistent", "Connected", "UpToDate", "SyncTarget")) == -2);
+    CHECK(score(state("Secondary", "Outdated", "Connecting")) == -2);
+    CHECK(score(state("Secondary", "Attaching")) == -1);
+    ResourceStatus down;
+    down.name = "r0";
+    CHECK(score(down) == -2);
+    ResourceStatus noq = state("Secondary", "UpToDate");
+    noq.volumes[0].quorum = false;
+    CHECK(score(noq) == -2);
+
+    ScoreTable custom = parse_score_table("5 20 2000 20000");
+    CHECK(promotion_score(state("Secondary", "Consistent", "Connecting"), custom, "resource-only").value == 5);
+    CHECK(promotion_score(state("Secondary", "Consistent", "Connecting"), custom, "dont-care").action ==
+          ScoreAction::Remove);
+}
+
+TEST_CASE("adjust_master_score syntax", "[drbd-health]")
+{
+    CHECK_FALSE(score_table_problem("0 10 1000 10000"));
+    CHECK_FALSE(score_table_problem("  1   2 3 4 "));
+    CHECK(score_table_problem("0 10 1000") == "needs exactly four scores, found 3");
+    CHECK(score_table_problem("0 10 5 10000") == "scores must not decrease (5 after 10)");
+    CHECK(score_table_problem("0 10 x 10000").has_value());
+    CHECK(score_table_problem("-1 10 100 1000").has_value());
+}
