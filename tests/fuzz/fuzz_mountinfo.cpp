@@ -1,0 +1,50 @@
+// Fuzzes parse_mountinfo and unescape_mount_field: no crash, errors name a real line, and a
+// field escaped as the kernel does unescapes back to itself.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "ocfkit/parse/mountinfo.h"
+
+namespace {
+
+// fs/proc_namespace.c mangle(): space, tab, newline and backslash as \ooo.
+std::string kernel_escape(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\\') {
+            auto u = static_cast<unsigned char>(c);
+            out.push_back('\\');
+            out.push_back(static_cast<char>('0' + ((u >> 6) & 7)));
+            out.push_back(static_cast<char>('0' + ((u >> 3) & 7)));
+            out.push_back(static_cast<char>('0' + (u & 7)));
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    if (ocfkit::parse::unescape_mount_field(kernel_escape(text)) != text) std::abort();
+    std::size_t lines = 1;
+    for (char c : text) lines += c == '\n';
+    try {
+        auto entries = ocfkit::parse::parse_mountinfo(text);
+        for (const auto& e : entries) {
+            if (e.mount_point.empty() || e.root.empty() || e.fstype.empty()) std::abort();
+            (void)e.read_only();
+            (void)e.has_option("rw");
+        }
+        if (entries.size() > lines) std::abort();
+    } catch (const ocfkit::parse::ParseError& e) {
+        if (e.line == 0 || e.line > lines) std::abort();
+    }
+    return 0;
+}
