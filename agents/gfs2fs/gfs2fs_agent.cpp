@@ -101,6 +101,7 @@ const AgentSpec kSpec{
              .longdesc = "Path, relative to the mount point, prefixed to the status file name "
                          "(<prefix><resource>[_<clone>]_<node>) that the depth-20 monitor writes and reads.",
              .default_value = ".Filesystem_status/",
+             .reloadable = true,
              .check = check_with(statusfile_prefix_problem)},
             {.name = "run_fsck",
              .type = ParamType::Select,
@@ -108,6 +109,7 @@ const AgentSpec kSpec{
              .longdesc = "auto: only for local file systems without a journal (ext2, unknown types); force: "
                          "always (refused for cluster file systems and clones); no: never.",
              .default_value = "auto",
+             .reloadable = true,
              .choices = {"auto", "force", "no"}},
             {.name = "fast_stop",
              .type = ParamType::Boolean,
@@ -115,7 +117,8 @@ const AgentSpec kSpec{
              .longdesc = "true: stop tries for about 6 seconds (at least two signal_delay rounds) to unmount "
                          "a busy file system, then fails; false: it keeps trying until the stop operation's "
                          "timeout is nearly used up. Set a generous stop timeout with false.",
-             .default_value = "false"},
+             .default_value = "false",
+             .reloadable = true},
             {.name = "force_clones",
              .type = ParamType::Boolean,
              .shortdesc = "Allow cloning a local file system",
@@ -130,23 +133,27 @@ const AgentSpec kSpec{
                          "touch the file system being stopped (open files by mount id, everything else by "
                          "path) so a dead NFS server cannot hang the stop; false: signal nobody, only retry.",
              .default_value = "true",
+             .reloadable = true,
              .check = force_unmount_check()},
             {.name = "term_signal",
              .shortdesc = "First signal sent to holders",
              .longdesc = "Signal name or number sent first to processes that keep the mount busy.",
              .default_value = "SIGTERM",
+             .reloadable = true,
              .check = check::signal_name()},
             {.name = "kill_signal",
              .shortdesc = "Signal sent to holders that outlive signal_delay",
              .longdesc = "Signal name or number sent to holders still present signal_delay seconds after "
                          "term_signal.",
              .default_value = "SIGKILL",
+             .reloadable = true,
              .check = check::signal_name()},
             {.name = "signal_delay",
              .type = ParamType::Integer,
              .shortdesc = "Seconds between term_signal and kill_signal",
              .longdesc = "How long holders get to exit after term_signal before kill_signal (0 to 600).",
              .default_value = "1",
+             .reloadable = true,
              .check = check::integer_range(0, 600)},
         },
     .actions =
@@ -155,6 +162,7 @@ const AgentSpec kSpec{
             {.name = "stop", .timeout_s = 60},
             {.name = "monitor", .timeout_s = 40, .interval_s = 20, .depth = 0},
             {.name = "validate-all", .timeout_s = 20},
+            {.name = "reload-agent", .timeout_s = 20},
             {.name = "meta-data", .timeout_s = 5},
         },
 };
@@ -228,6 +236,32 @@ Config load_config(const Context& ctx)
              "parameter 'run_fsck': force on a clone or a cluster file system would check a file system other "
              "nodes may have mounted");
     return c;
+}
+
+// A mount of this configuration sits on a block device we can name.
+bool expects_block_device(const Config& c)
+{
+    return !c.bind && needs_block_device(c.fstype) && !has_option(c.options, "loop");
+}
+
+// The programs an operation will run, looked up as the runner will (the child's PATH).
+std::optional<std::string> missing_program(std::initializer_list<const char*> programs)
+{
+    CommandSpec probe;
+    std::string path = child_path(probe);
+    for (const char* p : programs) {
+        bool found = false;
+        std::string_view rest = path;
+        while (!found) {
+            auto colon = rest.find(':');
+            std::string dir(rest.substr(0, colon));
+            if (!dir.empty() && ::access((dir + "/" + p).c_str(), X_OK) == 0) found = true;
+            if (colon == std::string_view::npos) break;
+            rest.remove_prefix(colon + 1);
+        }
+        if (!found) return std::string(p);
+    }
+    return std::nullopt;
 }
 
 std::string node_name(const Context& ctx)
@@ -547,7 +581,9 @@ void unmount_one(Context& ctx, const Config& c, const Deadline& budget, const Mo
     const bool network = classify_fstype(target.fstype) == FsClass::Network;
     HolderQuery q;
     q.mount_ids = {target.mount_id};
-    q.mount_dev = entry_dev(target);
+    // btrfs subvolumes and overlay files report other device numbers than the mount: no pre-filter.
+    const bool own_dev = target.fstype != "btrfs" && target.fstype != "overlay" && target.fstype != "zfs";
+    q.mount_dev = own_dev ? entry_dev(target) : 0;
     q.safe = c.force_unmount == ForceUnmount::Safe;
     q.mount_point = target.mount_point;
     std::string last_err;
@@ -671,6 +707,12 @@ Outcome Gfs2fsAgent::validate(Context& ctx, ValidatePurpose purpose)
         if (::stat(c.directory.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
             return {ExitCode::ErrArgs,
                     fmt::format("parameter 'directory': {} exists and is not a directory", c.directory)};
+        if (auto p = missing_program({"mount", "umount"}))
+            return {ExitCode::ErrInstalled, fmt::format("{} is not installed (util-linux)", *p)};
+        if (fsck_wanted(c.fsck, c.fstype))
+            if (auto p = missing_program({"fsck"}))
+                return {ExitCode::ErrInstalled, fmt::format("run_fsck={} needs fsck, which is not installed",
+                                                            ctx.params.str("run_fsck"))};
     }
     if (!hooks_.fstype_support(c.fstype))
         return {ExitCode::ErrInstalled,
@@ -809,6 +851,9 @@ Outcome Gfs2fsAgent::monitor(Context& ctx)
     }
     std::string why;
     if (identify(*top, c, dev, &why) == Identity::Mismatch) return {ExitCode::ErrGeneric, why};
+    if (expects_block_device(c) && c.device.kind == DeviceKind::Path && dev.path.empty())
+        return {ExitCode::ErrGeneric, fmt::format("{} vanished while {} is mounted from it ({}): {}", c.device.value,
+                                                  where, top->source, errno_text(dev.error ? dev.error : ENOENT))};
     if (!c.expect_ro && top->read_only())
         return {ExitCode::ErrGeneric,
                 fmt::format("{} is mounted read-only but should be read-write (remounted ro after I/O errors?)", where)};
@@ -817,6 +862,9 @@ Outcome Gfs2fsAgent::monitor(Context& ctx)
         if (!dev.block && c.device.is_tag()) dev = resolve_device(ctx, c, hooks_, true);
         if (dev.block) {
             if (auto e = read_device_direct(dev.path)) return {ExitCode::ErrGeneric, *e};
+        } else if (expects_block_device(c)) {
+            return {ExitCode::ErrGeneric, fmt::format("{} cannot be found for the depth-10 read: {}", c.device.display(),
+                                                      errno_text(dev.error ? dev.error : ENOENT))};
         } else {
             ctx.log.debug("{} is not a block device: the depth-10 read is skipped", c.device.display());
         }
@@ -832,8 +880,18 @@ Outcome Gfs2fsAgent::monitor(Context& ctx)
     return ExitCode::Success;
 }
 
+Outcome Gfs2fsAgent::reload_agent(Context& ctx)
+{
+    // The reloadable parameters (stop behaviour, status file, fsck) are read by each operation;
+    // the mount itself stays untouched, so the VMs on it keep running.
+    load_config(ctx);
+    return ExitCode::Success;
+}
+
 Outcome Gfs2fsAgent::stop(Context& ctx)
 {
+    // Run by hand from inside the mount, we would be our own holder (and never signal ourselves).
+    if (::chdir("/") != 0) ctx.log.warn("cannot change to /: {}", std::strerror(errno));
     // Stop works from whatever is usable: a directory is enough to find and unmount our mount.
     auto dir_param = ctx.params.opt("directory");
     if (!dir_param || dir_param->empty() || directory_problem(*dir_param))

@@ -31,6 +31,7 @@ public:
     Outcome start(Context& ctx) override;
     Outcome stop(Context& ctx) override;
     Outcome monitor(Context& ctx) override;
+    Outcome reload_agent(Context& ctx) override;
 
 private:
     SystemHooks hooks_;

@@ -145,6 +145,8 @@ group_lifecycle() {
         expect 0 "$fstype: monitor with a garbled level (0)" monitor OCF_CHECK_LEVEL=deep
         expect 0 "$fstype: monitor with statusfile_prefix" monitor OCF_CHECK_LEVEL=20 OCF_RESKEY_statusfile_prefix=st/x-
         check test -s "$m/st/x-fs1_$(uname -n)"
+        expect 0 "$fstype: reload-agent (new stop settings) keeps the mount" reload-agent OCF_RESKEY_signal_delay=5
+        check is_mounted "$m"
         expect 0 "$fstype: stop" stop
         check_not is_mounted "$m"
         expect 7 "$fstype: monitor after stop" monitor
@@ -372,6 +374,26 @@ group_faults() {
         expect 7 "mount point deleted, nothing held: monitor" monitor
         expect 0 "stop" stop
     fi
+
+    # The device path vanishes while mounted (a symlink standing in for /dev/vg/lv).
+    ln -s "$dev" "$WORK/f/devlink"
+    expect 0 "start through a device symlink" start OCF_RESKEY_device="$WORK/f/devlink"
+    rm "$WORK/f/devlink"
+    expect 1 "device vanished while mounted: monitor depth 0" monitor OCF_RESKEY_device="$WORK/f/devlink"
+    reason_has "vanished"
+    expect 1 "device vanished while mounted: monitor depth 10" monitor OCF_RESKEY_device="$WORK/f/devlink" OCF_CHECK_LEVEL=10
+    expect 0 "device vanished: stop still unmounts" stop OCF_RESKEY_device="$WORK/f/devlink"
+    check_not is_mounted "$m"
+
+    # A symlinked mount point: mount(8) records the real path.
+    mkdir -p "$WORK/f/real"
+    ln -s "$WORK/f/real" "$WORK/f/link"
+    expect 0 "symlinked directory: start" start OCF_RESKEY_directory="$WORK/f/link"
+    check is_mounted "$WORK/f/real"
+    expect 0 "symlinked directory: monitor" monitor OCF_RESKEY_directory="$WORK/f/link" OCF_CHECK_LEVEL=20
+    expect 0 "symlinked directory: start again" start OCF_RESKEY_directory="$WORK/f/link"
+    expect 0 "symlinked directory: stop" stop OCF_RESKEY_directory="$WORK/f/link"
+    check_not is_mounted "$WORK/f/real"
 
     # Mount point is a file.
     mkdir -p "$WORK/f"

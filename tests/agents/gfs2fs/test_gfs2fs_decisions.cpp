@@ -376,3 +376,25 @@ TEST_CASE("meta-data documents every parameter and is the 1.0 dialect by default
     CHECK_THAT(xml, Catch::Contains("ra-api-1.dtd"));
     CHECK_THAT(xml, Catch::Contains("default=\"gfs2\""));
 }
+
+TEST_CASE("reload-agent validates and leaves the mount alone", "[gfs2fs-decisions]")
+{
+    Fixture f;
+    f.env.set("OCF_RESKEY_signal_delay", "9");
+    CHECK(f.run("reload-agent").code == 0);
+    f.env.set("OCF_RESKEY_signal_delay", "-1");
+    CHECK(f.run("reload-agent").code == 6);
+    CHECK(f.runner.calls().empty());
+
+    Fixture g;
+    g.env.set("OCF_RA_VERSION_MAJOR", "1");
+    g.env.set("OCF_RA_VERSION_MINOR", "1");
+    Gfs2fsAgent agent(g.hooks());
+    std::FILE* out = std::tmpfile();
+    Logger log;
+    CHECK(dispatch(agent, "meta-data", g.env, g.runner, log, &g.cluster, {out, stderr}) == 0);
+    std::string xml = slurp(out);
+    CHECK_THAT(xml, Catch::Contains("<action name=\"reload-agent\""));
+    CHECK_THAT(xml, Catch::Contains("<parameter name=\"signal_delay\" required=\"0\" reloadable=\"1\">"));
+    CHECK_THAT(xml, !Catch::Contains("<parameter name=\"device\" required=\"1\" reloadable"));
+}
