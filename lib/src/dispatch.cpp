@@ -80,7 +80,9 @@ int finish(const Outcome& o, std::string_view action, const Env& env, Logger& lo
             std::string reason = o.reason;
             for (char& c : reason)
                 if (c == '\n') c = ' ';
-            fmt::print(io.err, "{}{}\n", prefix, reason);
+            // Not fmt::print: it throws on a closed stream, and the code must still come back.
+            std::string line = fmt::format("{}{}\n", prefix, reason);
+            if (std::fwrite(line.data(), 1, line.size(), io.err) != line.size()) std::clearerr(io.err);
             std::fflush(io.err);
         }
     }

@@ -133,6 +133,17 @@ Logger Logger::to_string(std::string* sink, bool debug)
     return l;
 }
 
+namespace {
+
+// fmt::print throws when the stream is gone (execd restarted, a closed pipe: EPIPE); a log line
+// must never abort the operation it describes.
+void write_quietly(std::FILE* f, const std::string& text)
+{
+    if (std::fwrite(text.data(), 1, text.size(), f) != text.size()) std::clearerr(f);
+}
+
+}  // namespace
+
 void Logger::log(LogLevel level, std::string_view message)
 {
     std::string line = fmt::format("{}: {}", level_name(level), message);
@@ -141,14 +152,14 @@ void Logger::log(LogLevel level, std::string_view message)
         *sink_ += '\n';
     }
     if (trace_) {
-        fmt::print(trace_, "{} {}\n", timestamp(), line);
+        write_quietly(trace_, fmt::format("{} {}\n", timestamp(), line));
         std::fflush(trace_);
     }
     if (level == LogLevel::Debug && !debug_) return;
-    if (to_stderr_) fmt::print(stderr, "{}\n", line);
+    if (to_stderr_) write_quietly(stderr, line + "\n");
     if (syslog_) syslog(syslog_priority(level), "%s: %s", tag_.c_str(), std::string(message).c_str());
     if (logfile_) {
-        fmt::print(logfile_, "{} {}[{}]: {}\n", timestamp(), tag_, getpid(), line);
+        write_quietly(logfile_, fmt::format("{} {}[{}]: {}\n", timestamp(), tag_, getpid(), line));
         std::fflush(logfile_);
     }
 }
