@@ -244,12 +244,21 @@ os.chdir('/'); time.sleep(300)")
     mkdir -p "$WORK/bindout"
     mount --bind "$m/sub" "$WORK/bindout"
     h_bindout=$(bg sh -c "cd '$WORK/bindout' && exec sleep 300")
+    # A program run from the mount (exe + its text mapping) and a process chrooted into it.
+    cp "$(command -v sleep)" "$m/files/sleep"
+    local h_exe h_root
+    h_exe=$(bg sh -c "cd /; exec '$m/files/sleep' 300")
+    h_root=$(bg python3 -c "
+import os, time
+os.chroot('$m'); os.chdir('/'); time.sleep(300)")
     # Must survive: a process on a sibling mount, and one in the parent directory.
     h_sib=$(bg sh -c "cd '$WORK/parent/sibling' && exec sleep 300")
     h_parent=$(bg sh -c "cd '$WORK/parent' && exec sleep 300")
     wait_for holds_cwd "$h_sib" "$WORK/parent/sibling"
     wait_for holds_cwd "$h_bindout" "$WORK/bindout"
     wait_for holds_cwd "$h_inner" "$m/inner"
+    wait_for eval "[ \"\$(readlink /proc/$h_root/root)\" = '$m' ]" && ok "a process chrooted into the mount" || not_ok "chroot holder"
+    wait_for eval "[ \"\$(readlink /proc/$h_exe/exe)\" = '$m/files/sleep' ]" && ok "a process running a program from the mount" || not_ok "exe holder"
     maps_file() { grep -q "$2" "/proc/$1/maps" 2> /dev/null; }
     wait_for maps_file "$h_map" "$m/files/mapped"  # python needs a moment under load
 
@@ -280,7 +289,7 @@ os.chdir('/'); time.sleep(300)")
     check_not is_mounted "$WORK/bindout"
     check is_mounted "$WORK/parent/sibling"
     local p
-    for p in $h_sub $child $h_map $h_fd $h_stubborn $h_inner $h_bindout; do
+    for p in $h_sub $child $h_map $h_fd $h_stubborn $h_inner $h_bindout $h_exe $h_root; do
         wait_for eval "! alive $p" && ok "holder $p ended" || not_ok "holder $p still alive"
     done
     check alive "$h_sib"
@@ -288,6 +297,16 @@ os.chdir('/'); time.sleep(300)")
     check losetup -d "$dev"
     losetup "$dev" "$WORK/busy.img"
     kill "$h_sib" "$h_parent"
+
+    # The stop's own caller (here: a shell inside the mount) is never signalled: stop fails.
+    expect 0 "start again" start
+    local caller=$WORK/caller.out
+    (cd "$m" && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OCF_ROOT=/usr/lib/ocf OCFKIT_CLUSTER=standalone \
+        OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4 OCF_RESKEY_CRM_meta_timeout=6000 \
+        "$AGENT" stop > "$caller" 2>&1; echo "rc=$?" >> "$caller")
+    grep -q '^rc=1$' "$caller" && ok "stop called from inside the mount fails (rc 1)" || not_ok "caller inside: $(tail -2 "$caller")"
+    grep -q 'our ancestor' "$caller" && ok "the calling shell is reported as an ancestor, not signalled" || not_ok "no ancestor note: $(tail -3 "$caller")"
+    expect 0 "stop from elsewhere" stop
 
     # force_unmount=safe: holders found without touching the file system (by path and fdinfo).
     expect 0 "start again" start
