@@ -1,0 +1,102 @@
+// The clevervm service: every command, over injected runner, hypervisor and host for testing.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "hypervisor.h"
+#include "host_view.h"
+#include "model.h"
+#include "ocfkit/command.h"
+#include "ocfkit/parse/crm_mon.h"
+
+namespace ocfkit::clevervm {
+
+// Aborts a command with an LSB exit code and a message for the operator.
+struct CommandError : std::runtime_error {
+    Lsb code;
+    CommandError(Lsb c, const std::string& message) : std::runtime_error(message), code(c) {}
+};
+
+struct Io {
+    std::FILE* out = stdout;
+    std::FILE* err = stderr;
+};
+
+class Service {
+public:
+    using Sleep = std::function<void(std::chrono::milliseconds)>;
+
+    Service(Config config, CommandRunner& runner, Hypervisor& hypervisor, HostView& host, Io io = {},
+            Sleep sleep = {});
+
+    // One command line: `command` plus its arguments. Returns the process exit code.
+    int run(const std::string& command, const std::vector<std::string>& args);
+
+    // The status snapshot (no output).
+    StatusModel gather();
+
+    LsbStatus status(bool json);
+    Lsb start();
+    Lsb stop();
+    Lsb restart();
+    Lsb forcestart(bool wait);
+    Lsb forcestop(bool wait);
+    Lsb cleanup(const std::vector<std::string>& resources);
+    Lsb migrate(bool wait);
+    Lsb unmigrate();
+
+    // What the service manages once config and discovery are combined.
+    struct Targets {
+        std::vector<std::string> promotables;
+        std::vector<std::string> drbd_resources;
+        std::vector<GuestSpec> guests;
+        std::vector<std::string> mounts;
+        std::map<std::string, std::string> guest_configs;  // guest -> domain XML file (from the CIB)
+        std::vector<std::string> notes;
+        bool guests_from_libvirt = false;
+    };
+    const Targets& targets();
+
+private:
+    struct MonRead {
+        std::optional<parse::CrmMon> mon;
+        std::string xml;
+        std::string error;
+        bool not_installed = false;
+    };
+    MonRead read_mon();
+    const MonRead& mon();  // read once per command, refreshed by wait loops
+    std::optional<std::vector<CibPrimitive>> read_cib(std::string& error);
+    std::string local_node();
+    CommandResult run_tool(std::vector<std::string> argv, std::chrono::seconds timeout = std::chrono::seconds(60));
+    CommandResult run_pacemaker_tool(std::vector<std::string> argv);
+    void require_privilege(const std::string& command);
+    const parse::CrmMon& require_cluster(const std::string& command);
+    std::vector<GuestSpec> managed_guests(const std::string& command);
+    bool wait_until(const std::string& what, const std::function<std::vector<std::string>(const parse::CrmMon&)>& pending);
+    void say(const std::string& line);
+    void warn(const std::string& line);
+
+    Config config_;
+    CommandRunner& runner_;
+    Hypervisor& hv_;
+    HostView& host_;
+    Io io_;
+    Sleep sleep_;
+    std::optional<MonRead> mon_;
+    std::optional<Targets> targets_;
+    std::string node_;
+};
+
+// The usage text (also printed for an unknown command).
+std::string usage_text();
+
+}  // namespace ocfkit::clevervm
