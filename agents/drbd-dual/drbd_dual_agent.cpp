@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -150,6 +151,20 @@ bool pause_until(Deadline::Clock::time_point until, std::chrono::milliseconds st
     return true;
 }
 
+// Retry loops stop this long before the deadline, so their last report is a DRBD answer and
+// not a status read the deadline cut short.
+Deadline::Clock::time_point retry_until(const Context& ctx)
+{
+    auto reserve = std::min<std::chrono::milliseconds>(1000ms, ctx.deadline.remaining() / 4);
+    return ctx.deadline.when() - reserve;
+}
+
+bool meta_given(const Env& env, std::string_view name)
+{
+    auto v = env.meta(name);
+    return v && !v->empty();
+}
+
 std::string trimmed_err(const CommandResult& r)
 {
     std::string s = r.err.empty() ? r.out : r.err;
@@ -219,8 +234,8 @@ std::vector<std::string> dual_primary_gaps(const ConfigResource& r)
 // Pacemaker passes every clone meta attribute; outside a cluster (drbd-reactor, by hand) none.
 bool under_clone(const Env& env)
 {
-    return env.meta("clone_max").has_value() || env.meta("clone").has_value() || env.meta("promoted_max") ||
-           env.meta("master_max");
+    return meta_given(env, "clone_max") || meta_given(env, "clone") || meta_given(env, "promoted_max") ||
+           meta_given(env, "master_max");
 }
 
 std::string local_node_name(const Env& env)
@@ -340,22 +355,62 @@ bool held_open(const CommandResult& r)
            r.out.find("held open") != std::string::npos;
 }
 
-Outcome make_secondary(Context& ctx, Operation& op, const char* why)
+Outcome make_secondary(Context& ctx, Operation& op, const std::string& why)
 {
     std::string last;
+    const auto until = retry_until(ctx);
+    bool retried = false;
     while (true) {
         CommandResult r = op.node().drbdadm({"secondary", op.node().resource()});
         if (r.ok()) return ExitCode::Success;
-        last = fmt::format("'drbdadm secondary {}' {}: {}", op.node().resource(), r.describe(), trimmed_err(r));
+        std::string msg = fmt::format("'drbdadm secondary {}' {}: {}", op.node().resource(), r.describe(), trimmed_err(r));
         if (r.status == CommandResult::Status::NotStarted)
-            fail(exit_code_for_spawn_errno(r.spawn_errno), "{}: {}", why, last);
+            fail(exit_code_for_spawn_errno(r.spawn_errno), "{}: {}", why, msg);
+        if (r.status == CommandResult::Status::TimedOut && !last.empty()) break;  // keep DRBD's answer
+        last = msg;
         if (!held_open(r)) break;
-        ctx.log.info("{}: the DRBD device is still in use; retrying", why);
-        if (!pause_until(ctx.deadline.when(), 1000ms)) break;
+        if (!retried) ctx.log.info("{}: the DRBD device is still in use; retrying until the deadline", why);
+        retried = true;
+        if (!pause_until(until, 1000ms) || Deadline::Clock::now() >= until) break;
     }
-    if (ctx.deadline.expired())
-        return {ExitCode::ErrGeneric, fmt::format("{}: still Primary when the deadline came: {}", why, last)};
+    if (retried)
+        return {ExitCode::ErrGeneric,
+                fmt::format("{}: still Primary at the deadline, the device is held open (mounted or in use): {}", why,
+                            last)};
     return {ExitCode::ErrGeneric, fmt::format("{}: {}", why, last)};
+}
+
+// DRBD does not say "split-brain" in its state: it drops the connection to StandAlone. Once the
+// connection is retried (notify's adjust, an admin) it shows Connecting, which alone would look
+// like a plain outage, so the first StandAlone is remembered until the peer is Connected again.
+void remember_standalone(DrbdNode& node, const ResourceStatus& st, Verdict& v)
+{
+    if (!st.exists) return;
+    std::filesystem::path marker = node.state_dir() / (node.resource() + ".standalone");
+    std::error_code ec;
+    bool all_connected = !st.connections.empty();
+    for (const auto& c : st.connections) all_connected = all_connected && c.state == "Connected";
+    if (all_connected) {
+        if (std::filesystem::exists(marker, ec)) std::filesystem::remove(marker, ec);
+        return;
+    }
+    if (v.split_brain_suspected) {
+        if (!std::filesystem::exists(marker, ec)) {
+            std::filesystem::create_directories(node.state_dir(), ec);
+            std::ofstream(marker) << std::time(nullptr) << '\n';
+        }
+        return;
+    }
+    std::ifstream in(marker);
+    long long since = 0;
+    if (!(in >> since)) return;
+    char when[32] = "";
+    std::time_t t = static_cast<std::time_t>(since);
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&t));
+    v.split_brain_suspected = true;
+    v.reason += fmt::format("; DRBD dropped the connection as StandAlone at {} (split-brain suspected) and it has "
+                            "not been re-established; see 'Split-brain recovery' in the agent's README",
+                            when);
 }
 
 }  // namespace
@@ -370,8 +425,8 @@ Outcome DrbdDualAgent::validate(Context& ctx, ValidatePurpose purpose)
     // Clone meta attributes: checked for start/promote/validate-all, never for monitor or stop.
     if (under_clone(env)) {
         auto promotable = env.meta("promotable");
-        bool is_promotable = (promotable && parse_bool(*promotable).value_or(false)) || env.meta("promoted_max") ||
-                             env.meta("master_max");
+        bool is_promotable = (promotable && parse_bool(*promotable).value_or(false)) ||
+                             meta_given(env, "promoted_max") || meta_given(env, "master_max");
         if (!is_promotable)
             return {ExitCode::ErrConfigured,
                     "drbd-dual must run as a promotable clone (pcs resource create ... promotable "
@@ -541,7 +596,7 @@ Outcome DrbdDualAgent::stop(Context& ctx)
     }
     ResourceStatus st = node.status();
     if (st.exists && st.role == "Primary") {
-        Outcome o = make_secondary(ctx, op, fmt::format("stop of {}", res).c_str());
+        Outcome o = make_secondary(ctx, op, fmt::format("stop of {}", res));
         if (!o.ok()) return o;
     }
     if (st.exists) {
@@ -580,6 +635,7 @@ Outcome DrbdDualAgent::monitor(Context& ctx)
         return {ExitCode::NotRunning, ""};
     }
     op.update_score(st, /*force=*/ctx.probe);
+    remember_standalone(node, st, v);
     if (v.split_brain_suspected) ctx.log.error("DRBD resource {}: {}", node.resource(), v.reason);
     return {v.code, v.reason};
 }
@@ -593,6 +649,7 @@ Outcome DrbdDualAgent::promote(Context& ctx)
     ResourceStatus st = node.status();
     if (!st.exists) return {ExitCode::NotRunning, fmt::format("cannot promote {}: it is not started", res)};
     std::string last;
+    const auto until = retry_until(ctx);
     while (true) {
         if (st.role == "Primary") {
             op.update_score(st, true, fencing);
@@ -616,7 +673,7 @@ Outcome DrbdDualAgent::promote(Context& ctx)
         } else {
             last = chk.reason;
         }
-        if (!pause_until(ctx.deadline.when(), 1000ms)) break;
+        if (!pause_until(until, 1000ms) || Deadline::Clock::now() >= until) break;
         st = node.status();
         if (!st.exists) return {ExitCode::ErrGeneric, fmt::format("DRBD resource {} went down during promote", res)};
     }
@@ -631,7 +688,7 @@ Outcome DrbdDualAgent::demote(Context& ctx)
     ResourceStatus st = node.status();
     if (!st.exists) return {ExitCode::NotRunning, fmt::format("cannot demote {}: it is not started", res)};
     if (st.role == "Primary") {
-        Outcome o = make_secondary(ctx, op, fmt::format("demote of {}", res).c_str());
+        Outcome o = make_secondary(ctx, op, fmt::format("demote of {}", res));
         if (!o.ok()) return o;
         st = node.status();
         if (st.role == "Primary")
@@ -668,6 +725,8 @@ Outcome DrbdDualAgent::notify(Context& ctx)
         if (n != me) peers_starting.push_back(n);
 
     if (operation == "start" && !peers_starting.empty() && any_standalone(st)) {
+        Verdict before = assess(st);
+        remember_standalone(node, st, before);
         // A peer comes back: give DRBD its network configuration again so it connects. DRBD's
         // after-split-brain policies decide what happens to diverged data, never this agent.
         ctx.log.info("notify {}-start of {}: {} is StandAlone, reconnecting (drbdadm adjust)", type,
@@ -678,6 +737,7 @@ Outcome DrbdDualAgent::notify(Context& ctx)
     }
     if (type == "post") {
         Verdict v = assess(st);
+        remember_standalone(node, st, v);
         if (v.split_brain_suspected)
             ctx.log.error("DRBD resource {}: {}", res, v.reason);
         op.update_score(st, false);

@@ -161,7 +161,11 @@ Verdict assess(const ResourceStatus& st)
             continue;
         }
         if (c.state != "Connected") {
-            degraded.push_back(fmt::format("{} disconnected ({})", peer_label(c), c.state));
+            // Fencing may have marked the unreachable peer Outdated: worth saying.
+            bool outdated = false;
+            for (const auto& pd : c.peer_devices) outdated = outdated || pd.peer_disk == "Outdated";
+            degraded.push_back(fmt::format("{} disconnected ({}){}", peer_label(c), c.state,
+                                           outdated ? ", its data marked Outdated" : ""));
             continue;
         }
         for (const auto& pd : c.peer_devices) {
