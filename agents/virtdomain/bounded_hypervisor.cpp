@@ -1,0 +1,197 @@
+// Runs each hypervisor call on a worker thread and waits for it only until its bound.
+#include "bounded_hypervisor.h"
+
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+namespace ocfkit::virtdomain {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+struct Unit {};
+
+template <typename R>
+struct Slot {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    std::optional<R> value;
+    std::exception_ptr error;
+};
+
+// Calls fn on its own thread; returns its result, rethrows its exception, or throws Timeout
+// after `bound`. The thread owns everything fn captured, so an abandoned call stays safe.
+template <typename F>
+auto bounded_call(const char* call, milliseconds bound, const char* remedy, F fn)
+{
+    using Raw = std::invoke_result_t<F&>;
+    using R = std::conditional_t<std::is_void_v<Raw>, Unit, Raw>;
+    if (bound <= milliseconds(0))
+        throw HvError(HvErrorKind::Timeout, call,
+                      fmt::format("{}: no time left before the operation's deadline", call));
+    auto slot = std::make_shared<Slot<R>>();
+    std::thread worker([slot, fn = std::move(fn)]() mutable {
+        std::optional<R> value;
+        std::exception_ptr error;
+        try {
+            if constexpr (std::is_void_v<Raw>) {
+                fn();
+                value.emplace();
+            } else {
+                value.emplace(fn());
+            }
+        } catch (...) {
+            error = std::current_exception();
+        }
+        std::lock_guard lock(slot->mutex);
+        slot->value = std::move(value);
+        slot->error = error;
+        slot->done = true;
+        slot->done_cv.notify_all();
+    });
+    worker.detach();
+    std::unique_lock lock(slot->mutex);
+    if (!slot->done_cv.wait_for(lock, bound, [&] { return slot->done; }))
+        throw HvError(HvErrorKind::Timeout, call,
+                      fmt::format("{} did not return within {} ms ({})", call, bound.count(), remedy));
+    if (slot->error) std::rethrow_exception(slot->error);
+    if constexpr (std::is_void_v<Raw>)
+        return;
+    else
+        return std::move(*slot->value);
+}
+
+constexpr const char* kHung = "libvirtd hung or overloaded?";
+
+class BoundedConnection final : public Connection {
+    template <typename F>
+    auto quick(const char* call, F fn)
+    {
+        return bounded_call(call, deadline_.clamp(limits_.call_timeout), kHung, std::move(fn));
+    }
+    template <typename F>
+    auto slow(const char* call, F fn)
+    {
+        return bounded_call(call, deadline_.remaining() - limits_.reserve,
+                            "the operation's deadline came first", std::move(fn));
+    }
+
+    std::shared_ptr<Connection> inner_;
+    const Deadline& deadline_;
+    CallLimits limits_;
+
+public:
+    BoundedConnection(std::shared_ptr<Connection> inner, const Deadline& deadline, CallLimits limits)
+        : inner_(std::move(inner)), deadline_(deadline), limits_(limits)
+    {
+    }
+
+    ~BoundedConnection() override
+    {
+        // The last reference may close the connection, which is itself an RPC.
+        auto inner = std::move(inner_);
+        try {
+            bounded_call("virConnectClose", std::min(limits_.close_timeout, std::max(deadline_.remaining(), milliseconds(200))),
+                         kHung, [inner = std::move(inner)]() mutable { inner.reset(); });
+        } catch (...) {
+            // Nothing to report: the operation's result is already decided.
+        }
+    }
+
+    unsigned long long lib_version() override
+    {
+        return quick("virConnectGetLibVersion", [c = inner_] { return c->lib_version(); });
+    }
+    std::optional<DomainInfo> find_by_name(const std::string& name) override
+    {
+        return quick("virDomainLookupByName", [c = inner_, name] { return c->find_by_name(name); });
+    }
+    std::optional<DomainInfo> find_by_uuid(const std::string& uuid) override
+    {
+        return quick("virDomainLookupByUUIDString", [c = inner_, uuid] { return c->find_by_uuid(uuid); });
+    }
+    DomainStatus status(const DomainRef& ref) override
+    {
+        return quick("virDomainGetInfo", [c = inner_, ref] { return c->status(ref); });
+    }
+    DomainInfo define(const std::string& xml) override
+    {
+        return quick("virDomainDefineXML", [c = inner_, xml] { return c->define(xml); });
+    }
+    void undefine(const DomainRef& ref) override
+    {
+        quick("virDomainUndefineFlags", [c = inner_, ref] { c->undefine(ref); });
+    }
+    void start(const DomainRef& ref) override
+    {
+        slow("virDomainCreate", [c = inner_, ref] { c->start(ref); });
+    }
+    DomainInfo create(const std::string& xml) override
+    {
+        return slow("virDomainCreateXML", [c = inner_, xml] { return c->create(xml); });
+    }
+    void shutdown(const DomainRef& ref, unsigned modes) override
+    {
+        quick("virDomainShutdownFlags", [c = inner_, ref, modes] { c->shutdown(ref, modes); });
+    }
+    void destroy(const DomainRef& ref) override
+    {
+        slow("virDomainDestroy", [c = inner_, ref] { c->destroy(ref); });
+    }
+    void save(const DomainRef& ref, const std::string& path) override
+    {
+        slow("virDomainSave", [c = inner_, ref, path] { c->save(ref, path); });
+    }
+    std::string saved_image_xml(const std::string& path) override
+    {
+        return quick("virDomainSaveImageGetXMLDesc", [c = inner_, path] { return c->saved_image_xml(path); });
+    }
+    void restore(const std::string& path) override
+    {
+        slow("virDomainRestoreFlags", [c = inner_, path] { c->restore(path); });
+    }
+    void set_max_downtime(const DomainRef& ref, unsigned long long ms) override
+    {
+        quick("virDomainMigrateSetMaxDowntime", [c = inner_, ref, ms] { c->set_max_downtime(ref, ms); });
+    }
+    void migrate(const DomainRef& ref, const MigrateRequest& request) override
+    {
+        slow("virDomainMigrate3", [c = inner_, ref, request] { c->migrate(ref, request); });
+    }
+    void abort_job(const DomainRef& ref) override
+    {
+        // Used in the reserve, after a long call overran: the reserve is what is left.
+        quick("virDomainAbortJob", [c = inner_, ref] { c->abort_job(ref); });
+    }
+    void resume(const DomainRef& ref) override
+    {
+        quick("virDomainResume", [c = inner_, ref] { c->resume(ref); });
+    }
+
+};
+
+}  // namespace
+
+BoundedHypervisor::BoundedHypervisor(Hypervisor& inner, const Deadline& deadline, CallLimits limits)
+    : inner_(inner), deadline_(deadline), limits_(limits)
+{
+}
+
+std::shared_ptr<Connection> BoundedHypervisor::connect(const std::string& uri)
+{
+    Hypervisor* inner = &inner_;
+    auto conn = bounded_call("virConnectOpenAuth", deadline_.clamp(limits_.call_timeout),
+                             "libvirtd hung, or a remote transport waiting?",
+                             [inner, uri] { return inner->connect(uri); });
+    return std::make_shared<BoundedConnection>(std::move(conn), deadline_, limits_);
+}
+
+}  // namespace ocfkit::virtdomain

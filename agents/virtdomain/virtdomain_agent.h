@@ -1,0 +1,42 @@
+// virtdomain: a libvirt domain managed through libvirt's C API (start, monitor, stop with
+// hibernate-to-shared-storage, live migration), bounded in time against a hung libvirtd.
+#pragma once
+
+#include <string>
+
+#include "hypervisor.h"
+#include "ocfkit/agent.h"
+
+namespace ocfkit::virtdomain {
+
+struct AgentOptions {
+    // Where libvirt's system qemu driver keeps <name>.pid: the fallback evidence when libvirtd
+    // does not answer.
+    std::string qemu_run_dir = "/run/libvirt/qemu";
+    // /proc/self/mountinfo, for the shared-storage check.
+    std::string mountinfo = "/proc/self/mountinfo";
+};
+
+// The monitor's state table (see README.md in this directory): 0 while the guest exists and can
+// run, 7 when it is shut off or undefined, 1 when it is stuck (crashed, paused on an error).
+Outcome classify_state(const DomainStatus& status, const std::string& domain);
+
+class VirtDomainAgent final : public Agent {
+public:
+    // `hypervisor` is the raw (unbounded) backend; the agent bounds every call itself.
+    explicit VirtDomainAgent(Hypervisor& hypervisor, AgentOptions options = {});
+
+    const AgentSpec& spec() const override;
+    Outcome validate(Context& ctx, ValidatePurpose purpose) override;
+    Outcome start(Context& ctx) override;
+    Outcome stop(Context& ctx) override;
+    Outcome monitor(Context& ctx) override;
+    Outcome migrate_to(Context& ctx) override;
+    Outcome migrate_from(Context& ctx) override;
+
+private:
+    Hypervisor& hypervisor_;
+    AgentOptions options_;
+};
+
+}  // namespace ocfkit::virtdomain
