@@ -118,6 +118,17 @@ stop_daemon() {
     rm -f "$RUN_DIR/$name.pid" "$RUN_DIR/$name-children.pid"
 }
 
+# Daemons must not inherit our lock (fd 9) or a caller's (e.g. scenarios.sh's run lock): they
+# would hold it for their whole life.
+close_inherited_fds() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+    done
+    return 0
+}
+
 running() {
     pid_alive "$(read_pid pacemakerd)" && pid_alive "$(read_pid corosync)"
 }
@@ -200,7 +211,7 @@ cmd_up() {
     write_corosync_conf
     seed_cib
     local t0=$SECONDS
-    setsid corosync -f -c "$RUN_DIR/corosync.conf" >>"$LOG_DIR/corosync.out" 2>&1 </dev/null 9>&- &
+    (close_inherited_fds; exec setsid corosync -f -c "$RUN_DIR/corosync.conf" >>"$LOG_DIR/corosync.out" 2>&1 </dev/null) &
     record_pids corosync $!
     # pacemakerd refuses to start until corosync's IPC answers.
     local t1=$SECONDS
@@ -209,8 +220,8 @@ cmd_up() {
         ((SECONDS - t1 < 30)) || die "corosync not answering after 30s"
         sleep 0.2
     done
-    PCMK_logfile=$LOG_DIR/pacemaker.log PCMK_logfacility=none \
-        setsid /usr/sbin/pacemakerd >>"$LOG_DIR/pacemakerd.out" 2>&1 </dev/null 9>&- &
+    (close_inherited_fds; PCMK_logfile=$LOG_DIR/pacemaker.log PCMK_logfacility=none \
+        exec setsid /usr/sbin/pacemakerd >>"$LOG_DIR/pacemakerd.out" 2>&1 </dev/null) &
     record_pids pacemakerd $!
     wait_ready
     # pacemakerd's subdaemons detach into sessions of their own; record them in case pacemakerd dies.

@@ -10,10 +10,6 @@
 # failure, 77 (meson's skip) when not root.
 set -uo pipefail
 
-BUILD=${1:?usage: scenarios.sh BUILDDIR [SCENARIO...]}
-BUILD=$(cd "$BUILD" && pwd)
-shift
-ONLY=("$@")
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
@@ -22,28 +18,41 @@ if [[ $(id -u) -ne 0 ]]; then
     exit 77
 fi
 
+BUILD=${1:?usage: scenarios.sh BUILDDIR [SCENARIO...] | scenarios.sh --cleanup}
+if [[ $BUILD == --cleanup ]]; then
+    BUILD=""
+else
+    BUILD=$(cd "$BUILD" && pwd)
+fi
+shift
+ONLY=("$@")
+
 NODE=$(uname -n)
 WORK=/run/ocfkit-sandbox-scenarios
 IMAGE_DIR=/var/tmp/ocfkit-sandbox-scenarios
 GUEST=ocfkit-sbx-guest
-PROVIDER=$(meson introspect "$BUILD" --buildoptions | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="provider"))')
-OCF_ROOT=$(meson introspect "$BUILD" --buildoptions | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="ocf_root"))')
-# Agents the build declares (meson's install plan): name -> built file.
 declare -A BUILT=()
-while IFS=$'\t' read -r name path; do
-    [[ -x $path ]] && BUILT[$name]=$path
-done < <(meson introspect "$BUILD" --targets | python3 -c '
+if [[ -n $BUILD ]]; then
+    PROVIDER=$(meson introspect "$BUILD" --buildoptions | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="provider"))')
+    OCF_ROOT=$(meson introspect "$BUILD" --buildoptions | python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="ocf_root"))')
+    # Agents the build declares (meson's install plan): name -> built file.
+    while IFS=$'\t' read -r name path; do
+        [[ -x $path ]] && BUILT[$name]=$path
+    done < <(meson introspect "$BUILD" --targets | python3 -c '
 import json, sys
 for t in json.load(sys.stdin):
     if t["type"] == "executable" and t.get("installed") and "/resource.d/" in (t.get("install_filename") or [""])[0]:
         for f, dest in zip(t["filename"], t["install_filename"]):
             print(dest.rsplit("/", 1)[1], f, sep="\t")
 ')
-TESTAGENT=$BUILD/tests/testagent/ocfkit-test
+    TESTAGENT=$BUILD/tests/testagent/ocfkit-test
+fi
 
-PASSED=0 FAILED=0 SKIPPED=0 CLUSTER_STARTED=0 BACKUP=""
-# Scenarios run in subshells: what they create is recorded here ("kind value...") for teardown.
+PASSED=0 FAILED=0 SKIPPED=0 SCENARIO_PID="" SCENARIO_NAME=""
+# Everything a run creates is recorded here ("kind value") before it is created, so cleanup needs
+# no other state: scenarios run in subshells, and cleanup may run in another process.
 REGISTRY=/run/ocfkit-sandbox-scenarios.registry
+BACKUP_DIR=/run/ocfkit-sandbox-scenarios.ocf-backup
 
 register() { echo "$*" >>"$REGISTRY"; }
 registered() { [[ -f $REGISTRY ]] && awk -v k="$1" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "$REGISTRY"; }
@@ -62,8 +71,12 @@ run_scenario() {
     local name=$1 fn=$2 t0=$SECONDS rc
     [[ $name == cluster-up ]] || wanted "$name" || return 0
     log "--- $name"
-    ( set -e; "$fn" )
+    SCENARIO_NAME=$name
+    ( set -eE; trap 'log "  command failed (line $LINENO): $BASH_COMMAND"' ERR; "$fn" ) &
+    SCENARIO_PID=$!
+    wait "$SCENARIO_PID"
     rc=$?
+    SCENARIO_PID="" SCENARIO_NAME=""
     if ((rc == 0)); then
         log "PASS $name ($((SECONDS - t0))s)"
         PASSED=$((PASSED + 1))
@@ -102,74 +115,79 @@ delete_resource() {
 
 # --------------------------------------------------------------------------------------------- setup
 
-install_agents() {
-    BACKUP=$(mktemp -d /run/ocfkit-sandbox-ocf-backup.XXXXXX)
-    local name dir=$OCF_ROOT/resource.d/$PROVIDER
-    mkdir -p "$dir" "$OCF_ROOT/resource.d/ocfkit-test"
-    for name in "${!BUILT[@]}"; do
-        [[ -e $dir/$name ]] && cp -a "$dir/$name" "$BACKUP/$PROVIDER.$name"
-        install -m 0755 "${BUILT[$name]}" "$dir/$name"
-    done
-    if [[ -x $TESTAGENT ]]; then
-        [[ -e $OCF_ROOT/resource.d/ocfkit-test/ocfkit-test ]] && cp -a "$OCF_ROOT/resource.d/ocfkit-test/ocfkit-test" "$BACKUP/ocfkit-test.ocfkit-test"
-        install -m 0755 "$TESTAGENT" "$OCF_ROOT/resource.d/ocfkit-test/ocfkit-test"
-    fi
+# Installs a file under the OCF root; the file it replaces is kept and put back by cleanup.
+install_agent_file() {
+    local src=$1 dest=$2 backup
+    backup=$BACKUP_DIR/$(tr / % <<<"$dest")
+    mkdir -p "$(dirname "$dest")"
+    register installed "$dest"
+    [[ -e $dest && ! -e $backup ]] && cp -a "$dest" "$backup"
+    install -m 0755 "$src" "$dest"
 }
 
-restore_agents() {
-    [[ -n $BACKUP && -d $BACKUP ]] || return 0
+install_agents() {
     local name
+    mkdir -p "$BACKUP_DIR"
     for name in "${!BUILT[@]}"; do
-        if [[ -e $BACKUP/$PROVIDER.$name ]]; then
-            cp -a "$BACKUP/$PROVIDER.$name" "$OCF_ROOT/resource.d/$PROVIDER/$name"
-        else
-            rm -f "$OCF_ROOT/resource.d/$PROVIDER/$name"
-        fi
+        install_agent_file "${BUILT[$name]}" "$OCF_ROOT/resource.d/$PROVIDER/$name"
     done
-    if [[ -e $BACKUP/ocfkit-test.ocfkit-test ]]; then
-        cp -a "$BACKUP/ocfkit-test.ocfkit-test" "$OCF_ROOT/resource.d/ocfkit-test/ocfkit-test"
-    else
-        rm -f "$OCF_ROOT/resource.d/ocfkit-test/ocfkit-test"
+    [[ -x $TESTAGENT ]] && install_agent_file "$TESTAGENT" "$OCF_ROOT/resource.d/ocfkit-test/ocfkit-test"
+    return 0
+}
+
+# Undoes everything the registry lists; needs nothing else, so it also runs detached after an
+# interruption and at the start of the next run after a crash.
+cleanup_all() {
+    local id image dir dest backup
+    if [[ -n $(registered cluster) ]]; then
+        if "$CLUSTER_SH" status >/dev/null 2>&1; then
+            # Deleting first lets Pacemaker stop them in order; cluster down would stop them too.
+            for id in $(registered resource); do
+                timeout 60 pcs resource delete "$id" --force >/dev/null 2>&1 || true
+            done
+        fi
+        "$CLUSTER_SH" down || log "  cluster.sh down failed"
     fi
-    rmdir "$OCF_ROOT/resource.d/ocfkit-test" "$OCF_ROOT/resource.d/$PROVIDER" 2>/dev/null || true
-    rm -rf "$BACKUP"
+    # What the cluster should have undone already; done again in case it could not.
+    [[ -z $(registered guest) ]] || remove_domain "$GUEST"
+    if [[ -n $(registered libvirtd) ]]; then bash "$LIBVIRTD_SH" down >/dev/null || true; fi
+    for dir in $(registered mount); do unmount_all_at "$dir"; done
+    for image in $(registered loop); do release_loops_of "$image"; done
+    for dest in $(registered installed); do
+        backup=$BACKUP_DIR/$(tr / % <<<"$dest")
+        if [[ -e $backup ]]; then cp -a "$backup" "$dest"; else rm -f "$dest"; fi
+        rmdir "$(dirname "$dest")" 2>/dev/null || true
+    done
+}
+
+# Lists what cleanup_all should have removed and is still there.
+leftovers() {
+    local image dir
+    for dir in $(registered mount); do
+        findmnt -rn --mountpoint "$dir" >/dev/null && echo "mount at $dir"
+    done
+    for image in $(registered loop); do
+        [[ -n $(losetup -n -O NAME -j "$image") ]] && echo "loop device $(losetup -n -O NAME -j "$image") on $image"
+    done
+    [[ -n $(qemu_pid "$GUEST") ]] && echo "qemu of $GUEST (pid $(qemu_pid "$GUEST"))"
+    ls /run/ocfkit-sandbox/*.pid >/dev/null 2>&1 && echo "cluster pid files in /run/ocfkit-sandbox"
+    return 0
+}
+
+forget_all() {
+    rm -rf "$WORK" "$IMAGE_DIR" "$BACKUP_DIR" "$REGISTRY"
 }
 
 teardown() {
     local rc=$?
     trap - EXIT INT TERM
     log "--- teardown"
-    local id image dir
-    if ((CLUSTER_STARTED)); then
-        # Deleting first lets Pacemaker stop them in order; cluster down would stop them too.
-        for id in $(registered resource); do
-            pcs resource delete "$id" --force >/dev/null 2>&1 || true
-        done
-        "$CLUSTER_SH" down || log "  cluster.sh down failed"
-    fi
-    # What the cluster should have undone already; done again in case it could not.
-    remove_domain "$GUEST"
-    if [[ -n $(registered libvirtd) ]]; then bash "$LIBVIRTD_SH" down >/dev/null; fi
-    for dir in $(registered mount); do unmount_all_at "$dir"; done
-    for image in $(registered loop); do release_loops_of "$image"; done
-    local left=0
-    for dir in $(registered mount); do
-        if findmnt -rn --mountpoint "$dir" >/dev/null; then log "  LEFT BEHIND: mount at $dir"; left=1; fi
-    done
-    for image in $(registered loop); do
-        if [[ -n $(losetup -n -O NAME -j "$image") ]]; then
-            log "  LEFT BEHIND: loop device $(losetup -j "$image")"; left=1
-        fi
-    done
-    rm -rf "$WORK" "$IMAGE_DIR" "$REGISTRY"
-    restore_agents
-    if [[ -n $(qemu_pid "$GUEST") ]]; then
-        log "  LEFT BEHIND: qemu of $GUEST"; left=1
-    fi
-    if [[ -d /run/ocfkit-sandbox ]] && ls /run/ocfkit-sandbox/*.pid >/dev/null 2>&1; then
-        log "  LEFT BEHIND: cluster pid files in /run/ocfkit-sandbox"; left=1
-    fi
-    if ((left)); then
+    cleanup_all
+    local left
+    left=$(leftovers)
+    forget_all
+    if [[ -n $left ]]; then
+        log "  LEFT BEHIND: ${left//$'\n'/; }"
         log "FAIL teardown"
         FAILED=$((FAILED + 1))
     else
@@ -180,6 +198,19 @@ teardown() {
     log "sandbox: $PASSED passed, $FAILED failed, $SKIPPED skipped"
     if ((FAILED)); then exit 1; fi
     exit "$rc"
+}
+
+# meson test (on timeout) and CI signal the whole process group and SIGKILL it 0.5 s later: the
+# cleanup continues in a session of its own, holding the run lock (fd 8) until it is done.
+interrupted() {
+    trap - EXIT INT TERM
+    [[ -n $SCENARIO_PID ]] && kill -TERM "$SCENARIO_PID" 2>/dev/null
+    log "FAIL ${SCENARIO_NAME:-sandbox} (interrupted)"
+    log "sandbox: $PASSED passed, $((FAILED + 1)) failed, $SKIPPED skipped"
+    mkdir -p "$SANDBOX_LOG"
+    setsid bash "$0" --cleanup </dev/null >>"$SANDBOX_LOG/scenarios-cleanup.log" 2>&1 &
+    log "cleanup continues in the background (log: $SANDBOX_LOG/scenarios-cleanup.log)"
+    exit 1
 }
 
 # ------------------------------------------------------------------------------------- scenarios
@@ -328,7 +359,7 @@ sc_gfs2fs() {
     [[ $(xq "string(/pacemaker-result/node_history/node[@name='$NODE']/resource_history[@id='$id']/@fail-count)") == 1 ]] ||
         fail "fail-count is not 1"
     log "  umount behind its back: detected and remounted in $((SECONDS - t0))s"
-    pcs resource cleanup "$id" >/dev/null
+    pcs resource cleanup "$id" >/dev/null 2>&1
     wait_xpath 30 "count(/pacemaker-result/failures/failure) = 0" || fail "failure not cleared by cleanup"
 
     pcs resource disable "$id"
@@ -346,9 +377,10 @@ sc_virtdomain() {
     [[ -x $LIBVIRTD_SH ]] || [[ -f $LIBVIRTD_SH ]] || skip virtdomain "tests/lib/libvirtd.sh missing"
     if ! bash "$LIBVIRTD_SH" status >/dev/null 2>&1; then
         register libvirtd started
-        bash "$LIBVIRTD_SH" up || fail "libvirtd did not start"
+        bash "$LIBVIRTD_SH" up 8>&- || fail "libvirtd did not start"
     fi
     local id=sbx-vm config=$WORK/$GUEST.xml cfg_param
+    register guest "$GUEST"
     remove_domain "$GUEST"
     write_guest_xml "$GUEST" "$config"
     cfg_param=$(agent_param virtdomain config) || fail "virtdomain declares no 'config' parameter"
@@ -370,7 +402,7 @@ sc_virtdomain() {
     [[ $(domain_state "$GUEST") == running ]] || fail "$GUEST not running after recovery"
     [[ $(qemu_pid "$GUEST") != "$qpid" ]] || fail "same qemu pid after recovery"
     log "  virsh destroy behind its back: detected and restarted in $((SECONDS - t0))s"
-    pcs resource cleanup "$id" >/dev/null
+    pcs resource cleanup "$id" >/dev/null 2>&1
     wait_xpath 30 "count(/pacemaker-result/failures/failure) = 0" || fail "failure not cleared by cleanup"
 
     pcs resource disable "$id"
@@ -384,23 +416,34 @@ sc_virtdomain() {
 # ------------------------------------------------------------------------------------------ main
 
 exec 8>/run/ocfkit-sandbox-scenarios.lock
-flock -w 1800 8 || { echo "FAIL sandbox (another scenarios.sh run holds the lock for 30 min)"; exit 1; }
+flock -w 1800 8 || { echo "FAIL sandbox (another scenarios.sh run held the lock for 30 min)"; exit 1; }
+if [[ -f $REGISTRY ]]; then
+    log "cleaning up after an interrupted run: $(tr '\n' ' ' <"$REGISTRY")"
+    cleanup_all
+    left=$(leftovers)
+    forget_all
+    [[ -z $left ]] || { log "FAIL cleanup: still there: ${left//$'\n'/; }"; exit 1; }
+fi
+[[ -z $BUILD ]] && exit 0
+
+if "$CLUSTER_SH" status >/dev/null 2>&1; then
+    log "FAIL sandbox (a sandbox cluster is already running, e.g. the demo: stop it with tests/sandbox/demo.sh down)"
+    exit 1
+fi
 trap teardown EXIT
-trap 'exit 130' INT TERM
-rm -rf "$WORK" "$REGISTRY"
+trap interrupted INT TERM
 mkdir -p "$WORK" "$IMAGE_DIR"
-log "build $BUILD, provider $PROVIDER, OCF root $OCF_ROOT, agents built: ${!BUILT[*]:-none}"
+log "build $BUILD, provider $PROVIDER, OCF root $OCF_ROOT, agents built: $( ((${#BUILT[@]})) && echo "${!BUILT[*]}" || echo none)"
 install_agents
 
+register cluster started
 run_scenario cluster-up sc_cluster_up
 if crm_xml && [[ $(xq "string(/pacemaker-result/summary/current_dc/@with_quorum)") == true ]]; then
-    CLUSTER_STARTED=1
     run_scenario describe sc_describe
     run_scenario reload-agent sc_reload_agent
     run_scenario gfs2fs sc_gfs2fs
     run_scenario virtdomain sc_virtdomain
 else
-    CLUSTER_STARTED=1
     log "FAIL remaining scenarios (cluster not up)"
     FAILED=$((FAILED + 1))
 fi
