@@ -184,3 +184,48 @@ TEST_CASE("adjust_master_score syntax", "[drbd-health]")
     CHECK(score_table_problem("0 10 x 10000").has_value());
     CHECK(score_table_problem("-1 10 100 1000").has_value());
 }
+
+TEST_CASE("every role x disk x connection x peer-disk: codes fit the role, scores only where promote works",
+          "[drbd-health]")
+{
+    const char* roles[] = {"Primary", "Secondary"};
+    const char* disks[] = {"UpToDate", "Consistent", "Inconsistent", "Outdated", "Diskless",
+                           "Failed", "Attaching", "Negotiating", "Detaching", "Unconfigured"};
+    const char* conns[] = {"Connected", "Connecting", "StandAlone", "Disconnecting", "NetworkFailure"};
+    const char* peer_disks[] = {"UpToDate", "Inconsistent", "Outdated", "DUnknown", "Diskless", "Consistent"};
+    const char* repls[] = {"Established", "SyncSource", "SyncTarget", "PausedSyncT", "WFBitMapS"};
+    ScoreTable t = parse_score_table("0 10 1000 10000");
+    int combos = 0;
+    for (auto role : roles)
+        for (auto disk : disks)
+            for (auto conn : conns)
+                for (auto pdisk : peer_disks)
+                    for (auto repl : repls)
+                        for (const char* fencing : {"resource-and-stonith", "dont-care"}) {
+                            ResourceStatus st = state(role, disk, conn, pdisk, repl);
+                            INFO(role << " " << disk << " " << conn << " " << pdisk << " " << repl << " " << fencing);
+                            ++combos;
+                            Verdict v = assess(st);
+                            if (std::string(role) == "Primary")
+                                CHECK((v.code == ExitCode::RunningPromoted || v.code == ExitCode::DegradedPromoted ||
+                                       v.code == ExitCode::FailedPromoted));
+                            else
+                                CHECK((v.code == ExitCode::Success || v.code == ExitCode::Degraded ||
+                                       v.code == ExitCode::ErrGeneric));
+                            if (v.code != ExitCode::Success && v.code != ExitCode::RunningPromoted)
+                                CHECK_FALSE(v.reason.empty());
+                            if (std::string(conn) == "StandAlone") CHECK(v.split_brain_suspected);
+                            PromoteCheck p = may_promote(st, fencing);
+                            ScoreDecision s = promotion_score(st, t, fencing);
+                            if (s.action == ScoreAction::Set) CHECK(p.allowed);
+                            if (!p.allowed && !p.retryable) CHECK_FALSE(p.reason.empty());
+                            std::string d = disk;
+                            if (std::string(role) == "Secondary" &&
+                                (d == "Inconsistent" || d == "Outdated" || d == "Failed" || d == "Unconfigured"))
+                                CHECK_FALSE(p.allowed);
+                            if (std::string(role) == "Secondary" && d == "Consistent" &&
+                                std::string(fencing) == "dont-care")
+                                CHECK_FALSE(p.allowed);
+                        }
+    CHECK(combos == 2 * 10 * 5 * 6 * 5 * 2);
+}

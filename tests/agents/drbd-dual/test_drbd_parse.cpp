@@ -271,3 +271,45 @@ TEST_CASE("dump-xml: not XML, or XML that is not dump-xml", "[drbd-parse]")
         ParseError);
     CHECK(parse_dump_xml("<config file='/etc/drbd.conf'><!-- No resources configured --></config>").resources.empty());
 }
+
+TEST_CASE("real VM captures: /proc/drbd and events2 --now (with and without --statistics) agree", "[drbd-parse]")
+{
+    struct Case {
+        const char* dir;
+        const char* role;
+        const char* disk;
+        const char* conn;
+        const char* repl;
+        const char* peer_disk;
+    };
+    const Case cases[] = {
+        {"vm/resyncing/node1", "Primary", "UpToDate", "Connected", "SyncSource", "Inconsistent"},
+        {"vm/resyncing/node2", "Secondary", "Inconsistent", "Connected", "SyncTarget", "UpToDate"},
+        {"vm/connected-inconsistent/node1", "Secondary", "Inconsistent", "Connected", "Established", "Inconsistent"},
+        {"vm/connected-secondary/node2", "Secondary", "UpToDate", "Connected", "Established", "UpToDate"},
+        {"vm/disconnected-secondary/node1", "Secondary", "UpToDate", "Connecting", "Off", "DUnknown"},
+        {"vm/disconnected-secondary/node2", "Secondary", "UpToDate", "StandAlone", "Off", "DUnknown"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.dir);
+        ResourceStatus ev = parse_events2(fixture(std::string(c.dir) + "/drbdsetup-events2-now.txt"), "r0");
+        ResourceStatus stats = parse_events2(fixture(std::string(c.dir) + "/drbdsetup-events2-now-statistics.txt"), "r0");
+        ResourceStatus pr = status_from_proc(parse_proc_drbd(fixture(std::string(c.dir) + "/proc-drbd.txt")), "r0", {0});
+        for (const ResourceStatus* st : {&ev, &stats, &pr}) {
+            CHECK(st->exists);
+            CHECK(st->role == c.role);
+            REQUIRE(st->volumes.size() == 1);
+            CHECK(st->volumes[0].disk == c.disk);
+            REQUIRE(st->connections.size() == 1);
+            CHECK(st->connections[0].state == c.conn);
+            REQUIRE(st->connections[0].peer_devices.size() == 1);
+            CHECK(st->connections[0].peer_devices[0].replication == c.repl);
+            CHECK(st->connections[0].peer_devices[0].peer_disk == c.peer_disk);
+        }
+    }
+    // Only /proc/drbd tells the 8.4 resync progress.
+    ResourceStatus sync = status_from_proc(parse_proc_drbd(fixture("vm/resyncing/node2/proc-drbd.txt")), "r0", {0});
+    CHECK(*sync.connections[0].peer_devices[0].done == Approx(12.5));
+    ResourceStatus src = status_from_proc(parse_proc_drbd(fixture("vm/resyncing/node1/proc-drbd.txt")), "r0", {0});
+    CHECK(*src.connections[0].peer_devices[0].done == Approx(9.4));
+}
