@@ -306,6 +306,17 @@ TEST_CASE("crm_mon structure: groups, bundles, unique clones, legacy roles", "[c
 
 TEST_CASE("malformed crm_mon output names the line", "[crm_mon]")
 {
+    // Deep nesting (Pacemaker never goes beyond 3) is refused, not recursed into.
+    std::string deep = kHead + kNodes + "  <resources>\n";
+    for (int i = 0; i < 20; ++i) deep += "<group id=\"g" + std::to_string(i) + "\">\n";
+    for (int i = 0; i < 20; ++i) deep += "</group>\n";
+    CHECK(error_line(deep + "  </resources>\n" + kTail) == 17);
+    std::string deepest = kHead + kNodes + "<resources>";
+    for (int i = 0; i < 100000; ++i) deepest += "<clone id=\"c\">";
+    CHECK_THROWS_AS(parse_crm_mon(deepest), ParseError);  // truncated, but must not overflow either
+    for (int i = 0; i < 100000; ++i) deepest += "</clone>";
+    CHECK_THROWS_AS(parse_crm_mon(deepest + "</resources>" + kTail), ParseError);
+
     std::string message;
     // Not XML at all, truncated XML, wrong root.
     // No element at all: the input as a whole is wrong (line 0, as error.h documents).

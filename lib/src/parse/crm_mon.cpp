@@ -95,31 +95,36 @@ void read_resource(const Reader& r, const pugi::xml_node& n, const ParentInfo& p
     out.resources.push_back(std::move(res));
 }
 
-void read_collection(const Reader& r, const pugi::xml_node& parent_node, const ParentInfo& parent, CrmMon& out);
+// Pacemaker nests at most clone > group > resource or bundle > replica > resource; the limit
+// only keeps hostile input from exhausting the stack.
+constexpr int kMaxNesting = 8;
 
-void read_item(const Reader& r, const pugi::xml_node& n, const ParentInfo& parent, CrmMon& out)
+void read_collection(const Reader& r, const pugi::xml_node& parent_node, const ParentInfo& parent, CrmMon& out, int depth);
+
+void read_item(const Reader& r, const pugi::xml_node& n, const ParentInfo& parent, CrmMon& out, int depth)
 {
     std::string_view name = n.name();
+    if (depth > kMaxNesting) r.fail(n, "resources nested deeper than " + std::to_string(kMaxNesting) + " levels");
     if (name == "resource") {
         read_resource(r, n, parent, out);
     } else if (name == "clone") {
         ParentInfo p{r.required(n, "id"), "clone", r.boolean(n, "multi_state", false)};
-        read_collection(r, n, p, out);
+        read_collection(r, n, p, out, depth + 1);
     } else if (name == "group") {
         // A group inside a clone ("grp:0") keeps the clone's promotability.
         ParentInfo p{r.required(n, "id"), "group", parent.promotable};
-        read_collection(r, n, p, out);
+        read_collection(r, n, p, out, depth + 1);
     } else if (name == "bundle") {
         ParentInfo p{r.required(n, "id"), "bundle", false};
-        for (pugi::xml_node replica : n.children("replica")) read_collection(r, replica, p, out);
+        for (pugi::xml_node replica : n.children("replica")) read_collection(r, replica, p, out, depth + 1);
     }
     // Anything else is a newer element we do not need.
 }
 
-void read_collection(const Reader& r, const pugi::xml_node& parent_node, const ParentInfo& parent, CrmMon& out)
+void read_collection(const Reader& r, const pugi::xml_node& parent_node, const ParentInfo& parent, CrmMon& out, int depth)
 {
     for (pugi::xml_node child : parent_node.children()) {
-        if (child.type() == pugi::node_element) read_item(r, child, parent, out);
+        if (child.type() == pugi::node_element) read_item(r, child, parent, out, depth);
     }
 }
 
@@ -208,7 +213,7 @@ CrmMon parse_crm_mon(std::string_view xml)
         out.nodes.push_back(std::move(node));
     }
 
-    if (pugi::xml_node resources = root.child("resources")) read_collection(r, resources, ParentInfo{}, out);
+    if (pugi::xml_node resources = root.child("resources")) read_collection(r, resources, ParentInfo{}, out, 1);
 
     for (pugi::xml_node f : root.child("failures").children("failure")) {
         CrmFailure failure;

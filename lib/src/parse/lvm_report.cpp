@@ -54,7 +54,7 @@ LvmReport parse_lvm_report(std::string_view json)
                 if (!row.is_object())
                     throw ParseError(row.line(), "LVM report: a \"" + section + "\" row is not an object");
                 LvmRow fields;
-                for (const auto& [name, value] : row.as_object()) fields[name] = field_text(name, value);
+                for (const auto& [name, value] : row.as_object()) fields.emplace(name, field_text(name, value));  // first wins, as Json::find
                 dest.push_back(std::move(fields));
             }
         }
