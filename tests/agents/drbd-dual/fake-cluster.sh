@@ -3,7 +3,7 @@
 # connection/disk/role state, split-brain, a vanishing peer, hanging commands, bad input, and
 # the number of programs a monitor runs. Each "node" is the agent under its own UTS namespace
 # (hostname node1/node2), because DRBD matches its configuration against uname -n.
-# Usage: fake-cluster.sh AGENT KERNEL(8.4|9) GROUP(states|faults|input)
+# Usage: fake-cluster.sh AGENT KERNEL(8.4|9) GROUP(states|faults|matrix|input)
 set -u
 agent=$1 kernel=$2 group=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -207,6 +207,43 @@ faults)
     fake nohang
     expect node1 stop 0
     pgrep -f "sleep $hang_s\$" >/dev/null && bad "hung fake tools survived their deadline" || ok "no hung child left behind"
+    ;;
+matrix)
+    # Every action in each role x local disk x link state (node2 UpToDate Secondary):
+    # "role disk link monitor promote" -> expected codes; demote, notify, stop are always 0.
+    while read -r role disk link mon prom; do
+        [ -z "$role" ] && continue
+        fake init --kernel "$kernel" --nodes "node1 node2"
+        fake up node1 >/dev/null 2>&1; fake up node2 >/dev/null 2>&1
+        [ "$link" = down ] && fake link down
+        fake set node1 disk="$disk" md="$disk" role="$role"
+        rm -rf "$S/run"
+        echo "# node1 $role $disk, link $link"
+        expect node1 monitor "$mon"
+        [ "$prom" != - ] && expect node1 promote "$prom" "" OCF_RESKEY_CRM_meta_timeout=4000
+        expect node1 notify 0 "" OCF_RESKEY_CRM_meta_notify_type=post OCF_RESKEY_CRM_meta_notify_operation=start \
+            OCF_RESKEY_CRM_meta_notify_start_uname=node2
+        expect node1 demote 0
+        expect node1 stop 0
+        expect node1 monitor 7
+    done <<'MATRIX'
+Secondary UpToDate up 0 0
+Secondary UpToDate down 190 0
+Secondary Consistent up 190 1
+Secondary Consistent down 190 0
+Secondary Inconsistent up 190 1
+Secondary Inconsistent down 190 1
+Secondary Outdated up 190 1
+Secondary Outdated down 190 1
+Secondary Diskless up 1 0
+Secondary Diskless down 1 1
+Primary UpToDate up 8 0
+Primary UpToDate down 191 0
+Primary Inconsistent up 191 0
+Primary Inconsistent down 9 0
+Primary Diskless up 191 0
+Primary Diskless down 9 0
+MATRIX
     ;;
 input)
     expect node1 start 6 "contains ';'" OCF_RESKEY_drbd_resource='r0;reboot'
