@@ -35,12 +35,12 @@ while :; do
 		off)
 			vm_stop "$target"; fenced_at[$target]=$(date +%s%N) ;;
 		on)
-			vm_start "$target" ;;
+			( vm_start "$target" ) || { ack "$id" 1 "could not start $target"; continue; } ;;
 		reboot)
 			if vm_running "$target"; then
 				hmp "$target" system_reset >/dev/null
 			else
-				vm_start "$target"
+				( vm_start "$target" ) || { ack "$id" 1 "could not start $target"; continue; }
 			fi
 			fenced_at[$target]=$(date +%s%N) ;;
 		*)

@@ -1,0 +1,214 @@
+# Phase "stack": agents, DRBD, corosync/Pacemaker via pcs, and the resource stack
+# drbd-dual (promotable, 2 promoted) -> controld -> clvm (lvmlockd) -> gfs2fs -> virtdomain.
+# Sourced by run.sh.
+
+BUILD_DIR=${OCFKIT_BUILD_DIR:-/work/build-cluster}
+AGENTS=(drbd-dual controld clvm gfs2fs virtdomain)
+GFS2_DIR=/srv/gfs2
+VG=vgshared
+LV=gfs2lv
+
+# Build whichever agents exist in this tree (tests off: only the executables are needed).
+build_agents() {
+	local a have=()
+	for a in "${AGENTS[@]}"; do [[ -e $REPO_DIR/agents/$a/meson.build ]] && have+=("$a"); done
+	rm -rf "$SHARE/agents"; mkdir -p "$SHARE/agents"
+	if (( ${#have[@]} == 0 )); then log "no agents in $REPO_DIR/agents yet"; return 0; fi
+	local list; list=$(IFS=,; echo "${have[*]}")
+	if [[ ! -e $BUILD_DIR/build.ninja ]]; then
+		meson setup "$BUILD_DIR" "$REPO_DIR" -Dtests=false -Dagents="$list" >/dev/null ||
+			{ log "meson setup failed"; return 0; }
+	else
+		meson configure "$BUILD_DIR" -Dagents="$list" >/dev/null
+	fi
+	if ! nice -n 5 ninja -C "$BUILD_DIR" -j1 > "$RUN/build.log" 2>&1; then
+		tail -20 "$RUN/build.log" >&2
+		log "build of the agents failed (log $RUN/build.log); layers fall back to stock agents"
+	fi
+	for a in "${have[@]}"; do
+		local exe; exe=$(find "$BUILD_DIR/agents/$a" -maxdepth 1 -type f -name "$a" -perm -u+x 2>/dev/null | head -1)
+		[[ -n $exe ]] && cp "$exe" "$SHARE/agents/$a"
+	done
+	log "built agents: $(ls "$SHARE/agents" | tr '\n' ' ')"
+}
+
+# Copy the built agents into both guests; an agent counts as usable when its meta-data runs
+# there (same Debian 12 libraries as the host).
+install_agents() {
+	gx_all '
+		d=/usr/lib/ocf/resource.d/custom
+		mkdir -p $d; rm -f $d/*
+		for f in /host/agents/*; do
+			[ -e "$f" ] || continue
+			install -m 0755 "$f" $d/
+			if ! $d/$(basename $f) meta-data > /dev/null 2>/tmp/md.err; then
+				echo "unusable: $(basename $f): $(tail -1 /tmp/md.err)"; rm -f $d/$(basename $f)
+			fi
+		done
+		ls $d | tr "\n" " "' 60
+}
+
+# Which agent each layer uses: ours if installed in the guests, otherwise the stock one, loudly.
+declare -A STOCK=([drbd-dual]=ocf:linbit:drbd [controld]=ocf:pacemaker:controld
+	[clvm]=ocf:heartbeat:lvmlockd [gfs2fs]=ocf:heartbeat:Filesystem
+	[virtdomain]=ocf:heartbeat:VirtualDomain)
+agent_for() {
+	if [[ -e $SHARE/agents/$1 ]] && gx node1 "test -x /usr/lib/ocf/resource.d/custom/$1" 10 >/dev/null; then
+		echo "ocf:custom:$1"
+	else
+		echo "${STOCK[$1]}"
+	fi
+}
+report_agents() {
+	local a t
+	: > "$RUN/agents-used"
+	for a in "${AGENTS[@]}"; do
+		t=$(agent_for "$a")
+		echo "$a $t" >> "$RUN/agents-used"
+		if [[ $t == ocf:custom:* ]]; then
+			log "layer $a: $t"
+		else
+			loud "FALLBACK: layer $a uses the STOCK agent $t (ocfkit agent $a not built/installed)"
+		fi
+	done
+}
+
+drbd_config() {
+	cp "$CLUSTER_DIR/conf/r0.res" "$SHARE/work/r0.res"
+	gx_all 'install -m 0644 /host/work/r0.res /etc/drbd.d/r0.res && drbdadm dump r0 >/dev/null' 60 ||
+		die "drbd config rejected"
+}
+
+# First-time DRBD: metadata, connect, full initial sync (captured while it runs), then hand
+# the resource to Pacemaker down and Secondary.
+drbd_initial_sync() {
+	gx_all 'modprobe drbd && cat /proc/drbd | head -1 && drbdadm create-md --force r0 >/dev/null 2>&1 &&
+		drbdadm up r0' 120 || die "drbd create-md/up failed"
+	wait_for 180 2 "DRBD r0 connected (Secondary/Secondary Inconsistent)" \
+		gx node1 'drbdadm cstate r0 | grep -qx Connected' || die "DRBD did not connect"
+	capture_drbd connected-inconsistent
+	gq node1 'drbdadm primary --force r0' 60
+	wait_for 60 1 "resync running" gx node2 'drbdadm cstate r0 | grep -q SyncTarget' ||
+		die "no resync"
+	capture_drbd resyncing
+	wait_for 900 5 "initial sync done (UpToDate/UpToDate)" \
+		gx node1 'drbdadm dstate r0 | grep -qx UpToDate/UpToDate' || die "initial sync did not finish"
+	gq node1 'drbdadm secondary r0' 60
+	capture_drbd connected-secondary
+	gx node2 'drbdadm disconnect r0' 60
+	sleep 2
+	capture_drbd disconnected-secondary
+	gx_all 'drbdadm down r0' 60 || die "drbd down failed"
+}
+
+corosync_setup() {
+	# pcs local-only mode writes corosync.conf without pcsd (pcsd under emulation is what makes
+	# the classic `pcs host auth` + `pcs cluster setup` take minutes and time out).
+	rm -f "$SHARE/work/corosync.conf"
+	gq node1 "pcs cluster setup $CLUSTER_NAME node1 addr=${NODE_ADDR[node1]} node2 addr=${NODE_ADDR[node2]} \
+		transport knet totem token=10000 --corosync_conf /host/work/corosync.conf 2>&1 | grep -v known-hosts;
+		corosync-keygen -l -k /host/work/authkey >/dev/null" 180
+	gx_all 'install -m 0644 /host/work/corosync.conf /etc/corosync/corosync.conf &&
+		install -m 0400 /host/work/authkey /etc/corosync/authkey &&
+		systemctl enable corosync pacemaker 2>/dev/null && systemctl start corosync pacemaker' 300 ||
+		die "corosync/pacemaker did not start"
+	wait_for 600 5 "both nodes online in Pacemaker" nodes_online
+}
+
+nodes_online() {
+	local out; out=$(gx node1 'crm_mon -1 --output-as=xml 2>/dev/null' 60) || return 1
+	[[ $(grep -c '<node name="node[12]" [^>]*online="true"' <<< "$out") == 2 ]]
+}
+
+# capture STATE [WHAT...] on both nodes (see conf/capture.sh); saved under $SHARE/captures.
+capture() {
+	cp "$CLUSTER_DIR/conf/capture.sh" "$SHARE/work/capture.sh"
+	gx_all "bash /host/work/capture.sh $*" 120 || log "capture $1 incomplete"
+}
+capture_drbd() { capture "$1" drbd; }
+
+# pcs_batch NAME SCRIPT: apply pcs commands (written as `pcs -f $CIB ...`) to a copy of the
+# live CIB and push its configuration in one go.  By default pcs runs on the host (same
+# Debian 12 pcs/Pacemaker as the guests) against node1's CIB, in a private mount namespace
+# where /usr/lib/ocf/resource.d also holds this build's agents so pcs validates their
+# parameters from their real meta-data: each pcs call costs 1-2 s there but minutes inside a
+# TCG guest on a loaded 2-core host (measured: 5 calls did not finish in 15 min).
+# OCFKIT_CLUSTER_PCS=guest runs the same script on node1 instead.
+pcs_batch() {
+	local name=$1 body=$2 mode=${OCFKIT_CLUSTER_PCS:-host}
+	local dir=$SHARE/work/pcs-$name
+	rm -rf "$dir"; mkdir -p "$dir"
+	{
+		echo 'set -ex'
+		echo "CIB=\${CIB:-/host/work/pcs-$name/cib.xml}"
+		printf '%s\n' "$body"
+	} > "$dir/batch.sh"
+	log "pcs batch $name ($mode):"; sed -n '3,$p' "$dir/batch.sh" | grep . | sed 's/^/    /' >&2
+	gx node1 "cibadmin -Q > /host/work/pcs-$name/cib.xml" 120 || die "cannot read the CIB from node1"
+	if [[ $mode == guest ]]; then
+		gx node1 "bash /host/work/pcs-$name/batch.sh" 1800 > "$RUN/pcs-$name.log" 2>&1 ||
+			{ cat "$RUN/pcs-$name.log" >&2; die "pcs batch $name failed"; }
+	else
+		rm -rf "$RUN/resource.d"
+		cp -a /usr/lib/ocf/resource.d "$RUN/resource.d"
+		mkdir -p "$RUN/resource.d/custom"
+		cp "$SHARE"/agents/* "$RUN/resource.d/custom/" 2>/dev/null
+		CIB=$dir/cib.xml unshare -m --propagation private bash -c \
+			'mount --bind "$1" /usr/lib/ocf/resource.d && bash "$2"' _ "$RUN/resource.d" "$dir/batch.sh" \
+			> "$RUN/pcs-$name.log" 2>&1 || { cat "$RUN/pcs-$name.log" >&2; die "pcs batch $name failed"; }
+	fi
+	grep -v '^+' "$RUN/pcs-$name.log" >&2 || true
+	CIB_file=$dir/cib.xml cibadmin -Q --scope configuration > "$dir/configuration.xml" ||
+		die "cannot extract the configuration"
+	gx node1 "cibadmin --replace --scope configuration --xml-file /host/work/pcs-$name/configuration.xml" 300 ||
+		die "pushing the configuration of batch $name failed"
+}
+
+# Pacemaker's own view: a resource (clone) has no failed actions.
+no_failures() {
+	local out; out=$(gx node1 'crm_mon -1 --output-as=xml' 60) || return 1
+	! grep -q '<failure ' <<< "$out"
+}
+show_failures() {
+	gx node1 'crm_mon -1 --output-as=xml | grep "<failure " ; crm_mon -1 -r' 60 >&2 || true
+}
+
+drbd_primary_both() { gx_all 'drbdadm role r0 | grep -qx Primary/Primary && drbdadm dstate r0 | grep -qx UpToDate/UpToDate' 60 >/dev/null; }
+dlm_running_both() { gx_all 'dlm_tool ls >/dev/null 2>&1 && pgrep -x dlm_controld >/dev/null' 60 >/dev/null; }
+lvmlockd_running_both() { gx_all 'pgrep -x lvmlockd >/dev/null && lvmlockctl --info >/dev/null 2>&1' 60 >/dev/null; }
+gfs2_mounted_both() { gx_all "grep -q ' $GFS2_DIR gfs2 ' /proc/mounts" 60 >/dev/null; }
+guest_running_somewhere() {
+	local n
+	for n in "${NODES[@]}"; do
+		gx "$n" 'virsh -q domstate labguest 2>/dev/null | grep -qx running' 60 && return 0
+	done
+	return 1
+}
+
+stack_base() {
+	local drbd controld clvm
+	drbd=$(agent_for drbd-dual); controld=$(agent_for controld); clvm=$(agent_for clvm)
+	pcs_batch base "
+pcs -f \$CIB property set stonith-enabled=true no-quorum-policy=freeze
+pcs -f \$CIB property set load-threshold=1000% --force
+pcs -f \$CIB resource defaults update resource-stickiness=100
+pcs -f \$CIB resource op defaults update timeout=180s
+pcs -f \$CIB stonith create fence-lab fence_ocfkit_lab pcmk_host_list='node1 node2' \
+	pcmk_off_action=reboot pcmk_delay_max=5s power_timeout=90 op monitor interval=60s --force
+pcs -f \$CIB resource create drbd-r0 $drbd drbd_resource=r0 \
+	op monitor interval=29s role=Promoted timeout=60s monitor interval=31s role=Unpromoted timeout=60s \
+	start timeout=240s stop timeout=180s promote timeout=180s demote timeout=180s notify timeout=180s \
+	promotable promoted-max=2 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true interleave=true
+pcs -f \$CIB resource create dlm $controld op monitor interval=30s timeout=60s on-fail=fence \
+	start timeout=180s stop timeout=180s clone interleave=true ordered=true
+pcs -f \$CIB resource create lvmlockd $clvm op monitor interval=30s timeout=60s on-fail=fence \
+	start timeout=180s stop timeout=180s clone interleave=true ordered=true
+pcs -f \$CIB constraint order promote drbd-r0-clone then start dlm-clone
+pcs -f \$CIB constraint colocation add dlm-clone with Promoted drbd-r0-clone INFINITY
+pcs -f \$CIB constraint order start dlm-clone then start lvmlockd-clone
+pcs -f \$CIB constraint colocation add lvmlockd-clone with dlm-clone INFINITY
+"
+	wait_for 900 10 "DRBD Primary/Primary UpToDate on both" drbd_primary_both || { show_failures; die "DRBD not Primary/Primary"; }
+	wait_for 600 10 "dlm_controld with lockspaces API on both" dlm_running_both || { show_failures; die "dlm not running"; }
+	wait_for 600 10 "lvmlockd on both" lvmlockd_running_both || { show_failures; die "lvmlockd not running"; }
+}
