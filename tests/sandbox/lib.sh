@@ -71,28 +71,50 @@ unmount_all_at() {
     done
 }
 
-# Domain XML of a diskless, firmware-only TCG guest: SeaBIOS finds no boot device and keeps
-# retrying, which is a running domain for libvirt; it ignores ACPI shutdown.
+GUEST_IMAGES_SH=$SOURCE_ROOT/tests/agents/virtdomain/guest-images.sh
+
+# write_guest_xml NAME FILE [CONSOLE_LOG]: a diskless TCG guest. With the virtdomain tests' tiny
+# Linux guest (Debian's kernel + a busybox initramfs that ticks on the serial console and powers
+# off on the ACPI button) when tests/agents/virtdomain/guest-images.sh can provide it; otherwise a
+# firmware-only guest (SeaBIOS finds no boot device and keeps retrying; it ignores ACPI
+# shutdown). Prints "linux" or "firmware".
 write_guest_xml() {
-    local name=$1 file=$2
+    local name=$1 file=$2 console=${3:-} images="" os="" devices=""
     mkdir -p "$(dirname "$file")"
+    if [[ -f $GUEST_IMAGES_SH ]]; then
+        images=$(timeout 600 bash "$GUEST_IMAGES_SH" 2>/dev/null </dev/null 8>&-) || images=""
+    fi
+    if [[ -n $images && -s $images/vmlinuz && -s $images/initrd.gz ]]; then
+        os="<kernel>$images/vmlinuz</kernel>
+    <initrd>$images/initrd.gz</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>"
+    fi
+    if [[ -n $console ]]; then
+        mkdir -p "$(dirname "$console")"
+        rm -f "$console"
+        devices="<serial type='file'><source path='$console'/><target port='0'/></serial>"
+    fi
     cat >"$file" <<EOF
 <domain type='qemu'>
   <name>$name</name>
-  <memory unit='MiB'>32</memory>
+  <memory unit='MiB'>128</memory>
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
+    $os
   </os>
+  <features><acpi/></features>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>restart</on_reboot>
   <on_crash>destroy</on_crash>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    $devices
     <memballoon model='none'/>
   </devices>
 </domain>
 EOF
+    if [[ -n $os ]]; then echo linux; else echo firmware; fi
 }
 
 domain_state() {

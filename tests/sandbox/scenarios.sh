@@ -372,45 +372,73 @@ sc_gfs2fs() {
     log "  disable/enable/delete: unmounted, mounted, unmounted"
 }
 
+# The boot id the tiny Linux guest printed on its serial console ("" until it has booted).
+guest_boot_id() {
+    sed -n 's/^ocfkit-guest up boot_id=//p' "$1" 2>/dev/null | tail -n1
+}
+
+# wait_guest_boot CONSOLE SECONDS NOT_ID: until the console shows a boot id other than NOT_ID.
+wait_guest_boot() {
+    local console=$1 limit=$2 not=${3:-} t0=$SECONDS id
+    while :; do
+        id=$(guest_boot_id "$console")
+        [[ -n $id && $id != "$not" ]] && { echo "$id"; return 0; }
+        ((SECONDS - t0 < limit)) || return 1
+        sleep 1
+    done
+}
+
 sc_virtdomain() {
     [[ -n ${BUILT[virtdomain]:-} ]] || skip virtdomain "agent not built"
-    [[ -x $LIBVIRTD_SH ]] || [[ -f $LIBVIRTD_SH ]] || skip virtdomain "tests/lib/libvirtd.sh missing"
+    [[ -f $LIBVIRTD_SH ]] || skip virtdomain "tests/lib/libvirtd.sh missing"
     if ! bash "$LIBVIRTD_SH" status >/dev/null 2>&1; then
         register libvirtd started
         bash "$LIBVIRTD_SH" up 8>&- || fail "libvirtd did not start"
     fi
-    local id=sbx-vm config=$WORK/$GUEST.xml cfg_param
+    local id=sbx-vm config=$WORK/$GUEST.xml console=$SANDBOX_LOG/$GUEST.console.log kind boot1 boot2
     register guest "$GUEST"
     remove_domain "$GUEST"
-    write_guest_xml "$GUEST" "$config"
-    cfg_param=$(agent_param virtdomain config) || fail "virtdomain declares no 'config' parameter"
+    kind=$(write_guest_xml "$GUEST" "$config" "$console")
+    log "  guest: $kind ($([[ $kind == linux ]] && echo "Debian kernel + busybox initramfs" || echo "SeaBIOS only, no boot device"))"
     register resource "$id"
-    pcs resource create "$id" "ocf:$PROVIDER:virtdomain" "$cfg_param=$config" op monitor interval=5s
+    local t0=$SECONDS
+    pcs resource create "$id" "ocf:$PROVIDER:virtdomain" config="$config" op monitor interval=5s
     wait_xpath 120 "$(started_xpath "$id")" || fail "$id not started"
     [[ $(domain_state "$GUEST") == running ]] || fail "libvirt says $GUEST is '$(domain_state "$GUEST")'"
     local qpid
     qpid=$(qemu_pid "$GUEST")
     [[ -n $qpid ]] || fail "no qemu process for $GUEST"
-    grep -qa -- '-accel\|accel=tcg\|tcg' "/proc/$qpid/cmdline" || log "  note: qemu cmdline does not name tcg"
-    log "  started: $GUEST running (qemu pid $qpid)"
+    tr '\0' ' ' <"/proc/$qpid/cmdline" | grep -q -- '-accel tcg' || fail "qemu of $GUEST does not run with -accel tcg"
+    log "  started in $((SECONDS - t0))s: $GUEST running under TCG (qemu pid $qpid)"
+    if [[ $kind == linux ]]; then
+        boot1=$(wait_guest_boot "$console" 180) || fail "guest printed no boot id on its console within 180s"
+        log "  guest booted (boot_id $boot1) after $((SECONDS - t0))s"
+    fi
 
-    local t0=$SECONDS
+    t0=$SECONDS
     timeout 30 "${VIRSH[@]}" destroy "$GUEST" >/dev/null || fail "virsh destroy failed"
     wait_xpath 60 "/pacemaker-result/failures/failure[@op_key='${id}_monitor_5000'][@exitcode='7']" ||
         fail "no failed monitor (rc 7) after virsh destroy behind the cluster's back"
     wait_xpath 120 "$(started_xpath "$id")" || fail "$id not restarted after the failed monitor"
     [[ $(domain_state "$GUEST") == running ]] || fail "$GUEST not running after recovery"
     [[ $(qemu_pid "$GUEST") != "$qpid" ]] || fail "same qemu pid after recovery"
+    [[ $(xq "string(/pacemaker-result/node_history/node[@name='$NODE']/resource_history[@id='$id']/@fail-count)") == 1 ]] ||
+        fail "fail-count is not 1"
     log "  virsh destroy behind its back: detected and restarted in $((SECONDS - t0))s"
+    if [[ $kind == linux ]]; then
+        boot2=$(wait_guest_boot "$console" 180 "$boot1") || fail "restarted guest did not boot within 180s"
+        log "  guest booted again (boot_id $boot2) after $((SECONDS - t0))s"
+    fi
     pcs resource cleanup "$id" >/dev/null 2>&1
     wait_xpath 30 "count(/pacemaker-result/failures/failure) = 0" || fail "failure not cleared by cleanup"
 
+    t0=$SECONDS
     pcs resource disable "$id"
-    wait_xpath 120 "$(stopped_xpath "$id")" || fail "$id not stopped after disable"
+    wait_xpath 180 "$(stopped_xpath "$id")" || fail "$id not stopped after disable"
     [[ $(domain_state "$GUEST") != running ]] || fail "$GUEST still running after disable"
     [[ -z $(qemu_pid "$GUEST") ]] || fail "qemu of $GUEST still running after disable"
+    log "  disable: guest stopped in $((SECONDS - t0))s"
     delete_resource "$id"
-    log "  disable/delete: guest stopped, resource gone"
 }
 
 # ------------------------------------------------------------------------------------------ main
