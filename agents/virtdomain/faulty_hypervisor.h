@@ -17,7 +17,7 @@ namespace ocfkit::virtdomain {
 
 struct Fault {
     enum class Action { Fail, Delay, Hang };
-    std::string call;          // "connect", "status", "shutdown", "migrate", ... (Connection method names)
+    std::string call{};        // "connect", "status", "shutdown", "migrate", ... (Connection method names)
     Action action = Action::Fail;
     HvErrorKind kind = HvErrorKind::Other;  // Fail
     std::string message = "injected fault";  // Fail

@@ -84,6 +84,7 @@ UriResult parse_libvirt_uri(std::string_view text)
         if (u.user.empty()) return bad(fmt::format("empty user name in '{}'", text));
     }
     std::string_view port_text;
+    bool has_port = false;
     if (!authority.empty() && authority.front() == '[') {
         auto close = authority.find(']');
         if (close == std::string_view::npos) return bad(fmt::format("unclosed '[' in '{}'", text));
@@ -92,13 +93,17 @@ UriResult parse_libvirt_uri(std::string_view text)
         if (!after.empty()) {
             if (after.front() != ':') return bad(fmt::format("garbage after ']' in '{}'", text));
             port_text = after.substr(1);
+            has_port = true;
         }
     } else {
         auto colon = authority.find(':');
         u.host = std::string(authority.substr(0, colon));
-        if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+        if (colon != std::string_view::npos) {
+            port_text = authority.substr(colon + 1);
+            has_port = true;
+        }
     }
-    if (!port_text.empty() || authority.find(':') != std::string_view::npos) {
+    if (has_port) {
         int port = 0;
         auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
         if (ec != std::errc() || p != port_text.data() + port_text.size() || port < 1 || port > 65535)

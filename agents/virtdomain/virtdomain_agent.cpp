@@ -509,15 +509,20 @@ bool gone(const std::optional<DomainStatus>& s) { return !s || s->state == Domai
 
 std::string state_text(const std::optional<DomainStatus>& s) { return s ? describe(*s) : "undefined"; }
 
-// Polls until the domain is gone or `until` passes; returns the last state seen.
+// Polls until the domain is gone or `until` passes; returns the last state seen. The last
+// query happens at `until`, so `until` must leave time for it before the operation's deadline.
 std::optional<DomainStatus> wait_gone(Connection& c, const DomainRef& ref, const Deadline& until, milliseconds every = 250ms)
 {
     for (;;) {
         auto st = status_of(c, ref);
-        if (gone(st) || until.remaining() <= every) return st;
-        std::this_thread::sleep_for(every);
+        milliseconds left = until.remaining();
+        if (gone(st) || left <= 0ms) return st;
+        std::this_thread::sleep_for(std::min(every, left));
     }
 }
+
+// The operation's deadline less the time one last state query may need.
+Deadline before_deadline(const Deadline& deadline) { return Deadline::at(deadline.when() - 500ms); }
 
 Deadline earliest(const Deadline& a, const Deadline& b) { return a.when() < b.when() ? a : b; }
 
@@ -857,7 +862,7 @@ void destroy_and_wait(StopPlan& p)
         // "domain is not running": it went away by itself meanwhile; the wait below tells.
         if (e.kind() != HvErrorKind::NoDomain && e.kind() != HvErrorKind::InvalidOperation) throw;
     }
-    auto last = wait_gone(p.c, p.ref, p.ctx.deadline);
+    auto last = wait_gone(p.c, p.ref, before_deadline(p.ctx.deadline));
     if (!gone(last)) fail(ExitCode::ErrGeneric, "domain {} is still {} after destroy", p.ref.name, state_text(last));
     p.ctx.log.info("domain {} destroyed", p.ref.name);
 }
@@ -883,7 +888,7 @@ bool save_to_dir(StopPlan& p)
     if (ec)
         p.ctx.log.error("domain {} was saved to {} but renaming it to {} failed: {}; rename it by hand to resume the guest",
                         p.ref.name, partial, final_path, ec.message());
-    auto last = wait_gone(p.c, p.ref, p.ctx.deadline);
+    auto last = wait_gone(p.c, p.ref, before_deadline(p.ctx.deadline));
     if (!gone(last)) {
         p.ctx.log.warn("domain {} is still {} after saving it; destroying it", p.ref.name, state_text(last));
         return false;

@@ -1,0 +1,659 @@
+// virtdomain's decisions for every action against the in-memory hypervisor, through the real
+// dispatcher (exit codes and exit reasons as Pacemaker sees them).
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+
+#include "fake_hypervisor.h"
+#include "faulty_hypervisor.h"
+#include "remembered.h"
+#include "support.h"
+
+using namespace ocfkit;
+using namespace ocfkit::virtdomain;
+using namespace ocfkit::virtdomain::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kUuid = "1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+
+struct Rig {
+    TempDir tmp;
+    FakeHypervisor fake;
+    FaultyHypervisor faulty{fake};
+    AgentOptions options;
+    VirtDomainAgent agent{faulty, make_options()};
+    std::map<std::string, std::string> vars;
+
+    AgentOptions make_options()
+    {
+        fs::create_directories(tmp.path / "qemu-run");
+        AgentOptions o;
+        o.qemu_run_dir = tmp.file("qemu-run");
+        return o;
+    }
+
+    Rig()
+    {
+        write_file(config(), domain_xml("vm1", kUuid));
+        vars["OCF_RESKEY_config"] = config();
+        vars["OCF_RESKEY_shutdown_timeout"] = "5";
+    }
+    std::string config() const { return tmp.file("vm1.xml"); }
+    RunResult run(const std::string& action, CommandRunner* runner = nullptr)
+    {
+        return run_action(agent, action, vars, tmp, runner);
+    }
+    std::string remembered_file() const { return tmp.file("rsctmp") + "/ocfkit-virtdomain-vm.state"; }
+    bool running(const std::string& name = "vm1") const
+    {
+        auto d = fake.get(name);
+        return d && d->active && d->status.state == DomainState::Running;
+    }
+};
+
+// A process whose command line looks like libvirt's qemu for `name`, with its pid file.
+// A shell blocked in `read` on a pipe: no grandchild that could outlive the test.
+struct FakeQemu {
+    pid_t pid = -1;
+    int hold = -1;
+    FakeQemu(const std::string& run_dir, const std::string& name)
+    {
+        int fds[2];
+        REQUIRE(pipe(fds) == 0);
+        pid = fork();
+        if (pid == 0) {
+            dup2(fds[0], 0);
+            close(fds[1]);
+            std::string arg = "guest=" + name + ",debug-threads=on";
+            execl("/bin/sh", "sh", "-c", "read x", arg.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        close(fds[0]);
+        hold = fds[1];
+        write_file(run_dir + "/" + name + ".pid", std::to_string(pid));
+    }
+    ~FakeQemu()
+    {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        close(hold);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("start creates a transient domain, waits for it, and remembers it", "[vd-start]")
+{
+    Rig rig;
+    auto r = rig.run("start");
+    INFO(r.log << r.reason);
+    REQUIRE(r.code == 0);
+    REQUIRE(rig.running());
+    CHECK_FALSE(rig.fake.get("vm1")->persistent);
+    auto m = load_remembered(rig.remembered_file());
+    REQUIRE(m);
+    CHECK(m->name == "vm1");
+    CHECK(m->uuid == kUuid);
+    CHECK(m->hypervisor == "qemu:///system");
+    CHECK(rig.faulty.count("create") == 1);
+    CHECK(rig.faulty.count("connect") == 1);  // one connection per operation
+
+    SECTION("a second start is a no-op success")
+    {
+        auto again = rig.run("start");
+        CHECK(again.code == 0);
+        CHECK(rig.faulty.count("create") == 1);
+        CHECK_THAT(again.log, Catch::Contains("already running"));
+    }
+}
+
+TEST_CASE("start with persistent=true defines, then starts", "[vd-start]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_persistent"] = "true";
+    REQUIRE(rig.run("start").code == 0);
+    CHECK(rig.fake.get("vm1")->persistent);
+    CHECK(rig.faulty.count("define") == 1);
+    CHECK(rig.faulty.count("start") == 1);
+    REQUIRE(rig.run("stop").code == 0);
+    REQUIRE(rig.fake.get("vm1"));  // the definition stays
+    CHECK_FALSE(rig.fake.get("vm1")->active);
+    CHECK(rig.run("monitor").code == 7);
+}
+
+TEST_CASE("start refuses a name or UUID that belongs to a different domain", "[vd-start]")
+{
+    Rig rig;
+    SECTION("same name, other UUID")
+    {
+        rig.fake.add({.name = "vm1", .uuid = "00000000-0000-4000-8000-000000000099", .xml = domain_xml("vm1", ""), .persistent = true});
+        auto r = rig.run("start");
+        CHECK(r.code == 6);
+        CHECK_THAT(r.reason, Catch::Contains("00000000-0000-4000-8000-000000000099") && Catch::Contains(kUuid));
+    }
+    SECTION("same UUID, other name")
+    {
+        rig.fake.add({.name = "other", .uuid = kUuid, .xml = domain_xml("other", kUuid), .persistent = true});
+        auto r = rig.run("start");
+        CHECK(r.code == 6);
+        CHECK_THAT(r.reason, Catch::Contains("already belongs to domain 'other'"));
+    }
+    CHECK(rig.faulty.count("create") == 0);
+}
+
+TEST_CASE("transient start removes a stale inactive definition of the same domain", "[vd-start]")
+{
+    Rig rig;
+    rig.fake.add({.name = "vm1", .uuid = kUuid, .xml = domain_xml("vm1", kUuid), .persistent = true});
+    auto r = rig.run("start");
+    REQUIRE(r.code == 0);
+    CHECK(rig.faulty.count("undefine") == 1);
+    CHECK_FALSE(rig.fake.get("vm1")->persistent);
+}
+
+TEST_CASE("start reports a guest that dies at once", "[vd-start]")
+{
+    Rig rig;
+    rig.fake.add({.name = "vm1", .uuid = kUuid, .xml = domain_xml("vm1", kUuid), .persistent = true, .dies_on_start = true});
+    rig.vars["OCF_RESKEY_persistent"] = "true";
+    auto r = rig.run("start");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.reason, Catch::Contains("right after it was started") && Catch::Contains("/var/log/libvirt/qemu/vm1.log"));
+}
+
+TEST_CASE("save on stop, restore on start", "[vd-start][vd-stop]")
+{
+    Rig rig;
+    fs::create_directories(rig.tmp.path / "saves");
+    rig.vars["OCF_RESKEY_save_dir"] = rig.tmp.file("saves");
+    rig.vars["OCF_RESKEY_save_on_stop"] = "true";
+    std::string image = rig.tmp.file("saves") + "/vm1.state";
+    REQUIRE(rig.run("start").code == 0);
+
+    auto stop = rig.run("stop");
+    INFO(stop.log);
+    REQUIRE(stop.code == 0);
+    CHECK(fs::exists(image));
+    CHECK_FALSE(fs::exists(image + ".partial"));
+    CHECK(rig.faulty.count("shutdown") == 0);
+    CHECK_FALSE(rig.fake.get("vm1"));
+
+    SECTION("the next start restores instead of booting and consumes the image")
+    {
+        auto start = rig.run("start");
+        INFO(start.log);
+        REQUIRE(start.code == 0);
+        CHECK(rig.running());
+        CHECK(rig.faulty.count("restore") == 1);
+        CHECK(rig.faulty.count("create") == 1);  // only the first boot
+        CHECK_FALSE(fs::exists(image));
+        CHECK_FALSE(fs::exists(image + ".restoring"));
+    }
+    SECTION("an image of another domain is refused and kept")
+    {
+        write_file(image, "FAKE-LIBVIRT-SAVE\n" + domain_xml("intruder", ""));
+        auto start = rig.run("start");
+        CHECK(start.code == 6);
+        CHECK_THAT(start.reason, Catch::Contains("belongs to domain 'intruder'"));
+        CHECK(fs::exists(image));
+    }
+    SECTION("a failed restore keeps the image under its name")
+    {
+        rig.faulty.inject({.call = "restore", .kind = HvErrorKind::Other, .message = "internal error: qemu unexpectedly closed the monitor"});
+        auto start = rig.run("start");
+        CHECK(start.code == 1);
+        CHECK_THAT(start.reason, Catch::Contains("qemu unexpectedly closed") && Catch::Contains("remove it to boot"));
+        CHECK(fs::exists(image));
+    }
+}
+
+TEST_CASE("snapshot (VirtualDomain's name) sets save_dir and turns saving on", "[vd-stop]")
+{
+    Rig rig;
+    fs::create_directories(rig.tmp.path / "snap");
+    rig.vars["OCF_RESKEY_snapshot"] = rig.tmp.file("snap");
+    REQUIRE(rig.run("start").code == 0);
+    auto r = rig.run("stop");
+    REQUIRE(r.code == 0);
+    CHECK(fs::exists(rig.tmp.file("snap") + "/vm1.state"));
+    CHECK_THAT(r.log, Catch::Contains("deprecated"));
+}
+
+TEST_CASE("a failed save falls back to a graceful shutdown", "[vd-stop]")
+{
+    Rig rig;
+    fs::create_directories(rig.tmp.path / "saves");
+    rig.vars["OCF_RESKEY_save_dir"] = rig.tmp.file("saves");
+    rig.vars["OCF_RESKEY_save_on_stop"] = "true";
+    REQUIRE(rig.run("start").code == 0);
+    rig.faulty.inject({.call = "save", .kind = HvErrorKind::Other, .message = "No space left on device"});
+    auto r = rig.run("stop");
+    CHECK(r.code == 0);
+    CHECK_THAT(r.log, Catch::Contains("No space left") && Catch::Contains("shutting it down instead"));
+    CHECK(rig.faulty.count("shutdown") == 1);
+    CHECK_FALSE(fs::exists(rig.tmp.file("saves") + "/vm1.state"));
+    CHECK_FALSE(fs::exists(rig.tmp.file("saves") + "/vm1.state.partial"));
+}
+
+TEST_CASE("graceful stop honours shutdown_mode", "[vd-stop]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_shutdown_mode"] = "acpi,agent";
+    REQUIRE(rig.run("start").code == 0);
+    auto r = rig.run("stop");
+    INFO(r.log);
+    REQUIRE(r.code == 0);
+    REQUIRE(rig.fake.shutdown_modes().size() == 1);
+    CHECK(rig.fake.shutdown_modes()[0] == (shutdown_mode::Acpi | shutdown_mode::Agent));
+    CHECK(rig.faulty.count("destroy") == 0);
+    CHECK_FALSE(fs::exists(rig.remembered_file()));
+    CHECK_THAT(r.log, Catch::Contains("shut down gracefully"));
+}
+
+TEST_CASE("a guest that ignores the shutdown request is destroyed after shutdown_timeout", "[vd-stop]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_shutdown_timeout"] = "1";
+    REQUIRE(rig.run("start").code == 0);
+    auto d = *rig.fake.get("vm1");
+    d.honours_shutdown = false;
+    rig.fake.add(d);
+    auto r = rig.run("stop");
+    CHECK(r.code == 0);
+    CHECK(r.seconds >= 0.9);
+    CHECK(r.seconds < 3);
+    CHECK(rig.faulty.count("shutdown") == 1);
+    CHECK(rig.faulty.count("destroy") == 1);
+    CHECK_FALSE(rig.fake.get("vm1"));
+}
+
+TEST_CASE("force_stop and shutdown_timeout=0 destroy right away; paused guests too", "[vd-stop]")
+{
+    Rig rig;
+    SECTION("force_stop") { rig.vars["OCF_RESKEY_force_stop"] = "true"; }
+    SECTION("shutdown_timeout=0") { rig.vars["OCF_RESKEY_shutdown_timeout"] = "0"; }
+    SECTION("paused")
+    {
+        REQUIRE(rig.run("start").code == 0);
+        rig.fake.set_state("vm1", {DomainState::Paused, paused_reason::User, 1, 65536});
+    }
+    if (!rig.fake.get("vm1")) REQUIRE(rig.run("start").code == 0);
+    auto r = rig.run("stop");
+    CHECK(r.code == 0);
+    CHECK(rig.faulty.count("shutdown") == 0);
+    CHECK(rig.faulty.count("destroy") == 1);
+}
+
+TEST_CASE("stop finds the guest when the config file is gone", "[vd-stop]")
+{
+    Rig rig;
+    SECTION("by what start remembered")
+    {
+        REQUIRE(rig.run("start").code == 0);
+        fs::remove(rig.config());
+        CHECK(rig.run("monitor").code == 0);
+        auto r = rig.run("stop");
+        CHECK(r.code == 0);
+        CHECK_FALSE(rig.fake.get("vm1"));
+    }
+    SECTION("by the domain parameter")
+    {
+        rig.fake.add({.name = "vm1", .uuid = kUuid, .xml = domain_xml("vm1", kUuid), .active = true,
+                      .status = {DomainState::Running, 1, 1, 65536}});
+        fs::remove(rig.config());
+        rig.vars["OCF_RESKEY_domain"] = "vm1";
+        CHECK(rig.run("stop").code == 0);
+        CHECK_FALSE(rig.fake.get("vm1"));
+    }
+    SECTION("nothing known: nothing was started here")
+    {
+        fs::remove(rig.config());
+        auto r = rig.run("stop");
+        CHECK(r.code == 0);
+        CHECK_THAT(r.log, Catch::Contains("nothing to stop") && Catch::Contains("does not exist"));
+        CHECK(rig.faulty.count("connect") == 0);
+    }
+}
+
+TEST_CASE("stop is idempotent and survives invalid parameters", "[vd-stop]")
+{
+    Rig rig;
+    CHECK(rig.run("stop").code == 0);
+    rig.vars["OCF_RESKEY_shutdown_timeout"] = "-5";
+    rig.vars["OCF_RESKEY_hypervisor"] = "bogus";
+    CHECK(rig.run("stop").code == 0);
+}
+
+TEST_CASE("stop without libvirtd: success only when no qemu process is left", "[vd-stop]")
+{
+    Rig rig;
+    REQUIRE(rig.run("start").code == 0);
+    rig.fake.set_down(true);
+    SECTION("qemu still runs")
+    {
+        FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1");
+        auto r = rig.run("stop");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("libvirt-sock") && Catch::Contains(std::to_string(qemu.pid) + " still runs"));
+        CHECK(fs::exists(rig.remembered_file()));
+    }
+    SECTION("no qemu process")
+    {
+        auto r = rig.run("stop");
+        CHECK(r.code == 0);
+        CHECK_THAT(r.log, Catch::Contains("no qemu process"));
+    }
+}
+
+TEST_CASE("stop: libvirt lost in the middle is an error, never success", "[vd-stop][vd-faults]")
+{
+    Rig rig;
+    REQUIRE(rig.run("start").code == 0);
+    auto d = *rig.fake.get("vm1");
+    d.honours_shutdown = false;
+    rig.fake.add(d);
+    FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1");
+    rig.faulty.inject({.call = "status", .kind = HvErrorKind::ConnectionLost,
+                       .message = "End of file while reading data: Input/output error", .skip = 2});
+    auto r = rig.run("stop");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.reason, Catch::Contains("End of file") && Catch::Contains("still runs"));
+}
+
+TEST_CASE("stop fails when destroy fails", "[vd-stop][vd-faults]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_force_stop"] = "true";
+    REQUIRE(rig.run("start").code == 0);
+    rig.faulty.inject({.call = "destroy", .kind = HvErrorKind::Other, .message = "Failed to terminate process 4242 with SIGKILL: Device or resource busy"});
+    auto r = rig.run("stop");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.reason, Catch::Contains("SIGKILL"));
+    CHECK(rig.running());
+}
+
+TEST_CASE("monitor: one state query, mapped deliberately", "[vd-monitor]")
+{
+    Rig rig;
+    CHECK(rig.run("monitor").code == 7);
+    REQUIRE(rig.run("start").code == 0);
+    rig.faulty.clear();
+    auto before = rig.faulty.calls().size();
+    CHECK(rig.run("monitor").code == 0);
+    auto calls = rig.faulty.calls();
+    CHECK(std::vector<std::string>(calls.begin() + static_cast<long>(before), calls.end()) ==
+          std::vector<std::string>{"connect", "status"});
+
+    rig.fake.set_state("vm1", {DomainState::Paused, paused_reason::User, 1, 65536});
+    CHECK(rig.run("monitor").code == 0);
+    rig.fake.set_state("vm1", {DomainState::Paused, paused_reason::IoError, 1, 65536});
+    auto io = rig.run("monitor");
+    CHECK(io.code == 1);
+    CHECK_THAT(io.reason, Catch::Contains("I/O error"));
+    rig.fake.set_state("vm1", {DomainState::Crashed, 0, 1, 65536});
+    CHECK(rig.run("monitor").code == 1);
+}
+
+TEST_CASE("probe of a resource whose config does not exist here is not running", "[vd-monitor]")
+{
+    Rig rig;
+    fs::remove(rig.config());
+    rig.vars["OCF_RESKEY_CRM_meta_interval"] = "0";
+    CHECK(rig.run("monitor").code == 7);
+    rig.vars["OCF_RESKEY_CRM_meta_interval"] = "10000";
+    CHECK(rig.run("monitor").code == 5);
+}
+
+TEST_CASE("monitor without libvirtd: degraded while qemu runs, else not running", "[vd-monitor]")
+{
+    Rig rig;
+    REQUIRE(rig.run("start").code == 0);
+    rig.fake.set_down(true);
+    {
+        FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1");
+        auto r = rig.run("monitor");
+        CHECK(r.code == 190);
+        CHECK_THAT(r.reason, Catch::Contains("libvirt is unreachable") && Catch::Contains(std::to_string(qemu.pid)));
+    }
+    auto r = rig.run("monitor");
+    CHECK(r.code == 7);
+    rig.vars["OCF_RESKEY_hypervisor"] = "qemu+tcp://elsewhere/system";
+    fs::remove(rig.remembered_file());
+    CHECK(rig.run("monitor").code == 1);
+}
+
+TEST_CASE("utilization is written only when it changed", "[vd-monitor]")
+{
+    Rig rig;
+    rig.vars["OCFKIT_CLUSTER"] = "pacemaker";
+    FakeRunner runner;
+    runner.expect({"crm_resource"}, FakeRunner::exited(0));
+    REQUIRE(rig.run("start", &runner).code == 0);
+    REQUIRE(rig.run("monitor", &runner).code == 0);
+    CHECK(runner.count("crm_resource") == 3);
+    CHECK_THAT(runner.call_lines(),
+               Catch::VectorContains(std::string("crm_resource --resource vm --utilization --set-parameter cpu --parameter-value 1")));
+    CHECK_THAT(runner.call_lines(),
+               Catch::VectorContains(std::string("crm_resource --resource vm --utilization --set-parameter hv_memory --parameter-value 64")));
+    REQUIRE(rig.run("monitor", &runner).code == 0);
+    CHECK(runner.count("crm_resource") == 3);  // a healthy, unchanged monitor runs nothing
+    rig.fake.set_state("vm1", {DomainState::Running, 1, 2, 65536});
+    REQUIRE(rig.run("monitor", &runner).code == 0);
+    CHECK(runner.count("crm_resource") == 4);
+    rig.vars["OCF_RESKEY_autoset_utilization_cpu"] = "false";
+    rig.fake.set_state("vm1", {DomainState::Running, 1, 4, 65536});
+    REQUIRE(rig.run("monitor", &runner).code == 0);
+    CHECK(runner.count("crm_resource") == 4);
+}
+
+TEST_CASE("migrate_to moves the guest; migrate_from takes it over", "[vd-migrate]")
+{
+    Rig source;
+    FakeHypervisor target_hv;
+    source.fake.set_migration_target(&target_hv);
+    source.vars["OCF_RESKEY_migration_transport"] = "ssh";
+    source.vars["OCF_RESKEY_migration_downtime"] = "250";
+    source.vars["OCF_RESKEY_CRM_meta_migrate_target"] = "node2";
+    REQUIRE(source.run("start").code == 0);
+    auto r = source.run("migrate_to");
+    INFO(r.log << r.reason);
+    REQUIRE(r.code == 0);
+    REQUIRE(source.fake.migrations().size() == 1);
+    CHECK(source.fake.migrations()[0].dest_uri == "qemu+ssh://node2/system?no_tty=1");
+    CHECK(source.faulty.count("set_max_downtime") == 1);
+    CHECK_FALSE(source.fake.get("vm1"));
+    CHECK_FALSE(fs::exists(source.remembered_file()));
+
+    VirtDomainAgent target_agent(target_hv);
+    TempDir target_tmp;
+    auto vars = source.vars;
+    vars["OCF_RESKEY_CRM_meta_migrate_source"] = "node1";
+    auto from = run_action(target_agent, "migrate_from", vars, target_tmp);
+    INFO(from.log << from.reason);
+    CHECK(from.code == 0);
+    CHECK(load_remembered(target_tmp.file("rsctmp") + "/ocfkit-virtdomain-vm.state"));
+    CHECK(run_action(target_agent, "monitor", vars, target_tmp).code == 0);
+}
+
+TEST_CASE("a failed migration leaves the guest running on the source and says why", "[vd-migrate][vd-faults]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_migration_transport"] = "tcp";
+    rig.vars["OCF_RESKEY_CRM_meta_migrate_target"] = "node2";
+    REQUIRE(rig.run("start").code == 0);
+    SECTION("libvirt error")
+    {
+        rig.faulty.inject({.call = "migrate", .kind = HvErrorKind::Other,
+                           .message = "operation failed: migration out job: unexpectedly failed"});
+        auto r = rig.run("migrate_to");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("unexpectedly failed") && Catch::Contains("qemu+tcp://node2/system") &&
+                                 Catch::Contains("keeps running here"));
+    }
+    SECTION("a migration that overruns the deadline is aborted")
+    {
+        rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "6000";
+        rig.faulty.inject({.call = "migrate", .action = Fault::Action::Hang});
+        auto r = rig.run("migrate_to");
+        rig.faulty.release_hangs();
+        CHECK(r.code == 1);
+        CHECK(r.seconds < 6);
+        CHECK_THAT(r.reason, Catch::Contains("did not return within") && Catch::Contains("aborted") &&
+                                 Catch::Contains("keeps running here"));
+        CHECK(rig.fake.aborts() == 1);
+    }
+    SECTION("the target hypervisor cannot be reached")
+    {
+        auto r = rig.run("migrate_to");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("cannot connect to qemu+tcp://node2/system"));
+    }
+    CHECK(rig.running());
+}
+
+TEST_CASE("migrate_to refuses what cannot work", "[vd-migrate]")
+{
+    Rig rig;
+    SECTION("not running here")
+    {
+        rig.vars["OCF_RESKEY_CRM_meta_migrate_target"] = "node2";
+        auto r = rig.run("migrate_to");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("not running here"));
+    }
+    SECTION("no target")
+    {
+        REQUIRE(rig.run("start").code == 0);
+        auto r = rig.run("migrate_to");
+        CHECK(r.code == 6);
+        CHECK_THAT(r.reason, Catch::Contains("migrate_target"));
+    }
+    SECTION("bad options")
+    {
+        rig.vars["OCF_RESKEY_migrate_options"] = "--live --turbo";
+        auto r = rig.run("migrate_to");
+        CHECK(r.code == 6);
+        CHECK_THAT(r.reason, Catch::Contains("'--turbo'"));
+    }
+}
+
+TEST_CASE("migrate_from gives up at the deadline when the guest never arrives", "[vd-migrate]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "3000";
+    rig.vars["OCF_RESKEY_CRM_meta_migrate_source"] = "node1";
+    auto r = rig.run("migrate_from");
+    CHECK(r.code == 1);
+    CHECK(r.seconds < 3);
+    CHECK_THAT(r.reason, Catch::Contains("did not arrive from node1"));
+}
+
+TEST_CASE("validate: files, shared storage, conflicts, reachability", "[vd-validate]")
+{
+    Rig rig;
+    CHECK(rig.run("validate-all").code == 0);
+    SECTION("missing disk image")
+    {
+        write_file(rig.config(), domain_xml("vm1", kUuid, "<disk type='file'><source file='/nonexistent/vm1.qcow2'/><target dev='vda'/></disk>"));
+        auto r = rig.run("validate-all");
+        CHECK(r.code == 5);
+        CHECK_THAT(r.reason, Catch::Contains("disk vda") && Catch::Contains("/nonexistent/vm1.qcow2"));
+        CHECK(rig.run("start").code == 5);
+    }
+    SECTION("emulator missing")
+    {
+        write_file(rig.config(), domain_xml("vm1", kUuid, "<emulator>/usr/bin/qemu-nonexistent</emulator>"));
+        auto r = rig.run("validate-all");
+        CHECK(r.code == 5);
+        CHECK_THAT(r.reason, Catch::Contains("emulator /usr/bin/qemu-nonexistent"));
+    }
+    SECTION("a local disk when migration is allowed")
+    {
+        write_file(rig.tmp.file("disk.img"), "x");
+        write_file(rig.config(), domain_xml("vm1", kUuid, "<disk type='file'><source file='" + rig.tmp.file("disk.img") + "'/><target dev='vda'/></disk>"));
+        CHECK(rig.run("validate-all").code == 0);
+        rig.vars["OCF_RESKEY_CRM_meta_allow_migrate"] = "true";
+        auto r = rig.run("validate-all");
+        CHECK(r.code == 6);
+        CHECK_THAT(r.reason, Catch::Contains("not shared storage") && Catch::Contains("disk vda"));
+        rig.vars["OCF_RESKEY_migrate_options"] = "--copy-storage-all";
+        CHECK(rig.run("validate-all").code == 0);
+    }
+    SECTION("save_dir missing")
+    {
+        rig.vars["OCF_RESKEY_save_dir"] = "/nonexistent-save-dir";
+        CHECK(rig.run("validate-all").code == 5);
+    }
+    SECTION("force_stop with save_on_stop")
+    {
+        rig.vars["OCF_RESKEY_save_dir"] = rig.tmp.path.string();
+        rig.vars["OCF_RESKEY_save_on_stop"] = "1";
+        rig.vars["OCF_RESKEY_force_stop"] = "1";
+        CHECK(rig.run("validate-all").code == 6);
+    }
+    SECTION("domain parameter contradicts the file")
+    {
+        rig.vars["OCF_RESKEY_domain"] = "vm2";
+        auto r = rig.run("validate-all");
+        CHECK(r.code == 6);
+        CHECK_THAT(r.reason, Catch::Contains("'vm2'") && Catch::Contains("'vm1'"));
+    }
+    SECTION("level 10 asks libvirt")
+    {
+        rig.vars["OCF_CHECK_LEVEL"] = "10";
+        CHECK(rig.run("validate-all").code == 0);
+        rig.fake.set_down(true);
+        auto r = rig.run("validate-all");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("not reachable") && Catch::Contains("libvirt-sock"));
+    }
+}
+
+TEST_CASE("bad input gets a clear reason and the right code", "[vd-validate]")
+{
+    Rig rig;
+    struct Case {
+        std::string var, value, file_text, expect_in_reason;
+        int code;
+    };
+    std::vector<Case> cases = {
+        {"", "", "<domain type='qemu'><name>vm1</name>", "not well-formed", 6},
+        {"", "", "just text", "not well-formed", 6},
+        {"", "", "<domain type='qemu'><name>my vm</name></domain>", "whitespace", 6},
+        {"", "", "<domain type='qemu'><name>vm;reboot</name></domain>", "';'", 6},
+        {"OCF_RESKEY_hypervisor", "vmware:///x", "", "unknown libvirt driver 'vmware'", 6},
+        {"OCF_RESKEY_hypervisor", "qemu://host/sys", "", "/system or /session", 6},
+        {"OCF_RESKEY_shutdown_timeout", "-3", "", "shutdown_timeout", 6},
+        {"OCF_RESKEY_call_timeout", "0", "", "call_timeout", 6},
+        {"OCF_RESKEY_migration_speed", "-1", "", "migration_speed", 6},
+        {"OCF_RESKEY_shutdown_mode", "acpi,reboot", "", "unknown shutdown mode 'reboot'", 6},
+        {"OCF_RESKEY_domain", "a b", "", "whitespace", 6},
+        {"OCF_RESKEY_domain", "x`id`", "", "'`'", 6},
+        {"OCF_RESKEY_config", "relative.xml", "", "absolute path", 6},
+        {"OCF_RESKEY_config", "/nonexistent/vm1.xml", "", "does not exist", 5},
+        {"OCF_RESKEY_migration_transport", "carrier-pigeon", "", "unknown transport", 6},
+    };
+    for (const auto& c : cases) {
+        Rig one;
+        if (!c.var.empty()) one.vars[c.var] = c.value;
+        if (!c.file_text.empty()) write_file(one.config(), c.file_text);
+        for (const char* action : {"validate-all", "start"}) {
+            auto r = one.run(action);
+            INFO(action << " with " << c.var << "=" << c.value << " / " << c.file_text << " -> " << r.reason);
+            CHECK(r.code == c.code);
+            CHECK_THAT(r.reason, Catch::Contains(c.expect_in_reason));
+        }
+        CHECK(one.faulty.count("create") == 0);
+    }
+    rig.vars.erase("OCF_RESKEY_config");
+    auto r = rig.run("start");
+    CHECK(r.code == 6);
+    CHECK_THAT(r.reason, Catch::Contains("'config' is required"));
+}
