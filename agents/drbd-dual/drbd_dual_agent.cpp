@@ -413,6 +413,23 @@ void remember_standalone(DrbdNode& node, const ResourceStatus& st, Verdict& v)
                             when);
 }
 
+// require_drbd_module_version_ge/_lt against the loaded module.
+Outcome check_module_version(Context& ctx, const ProcDrbd& p)
+{
+    for (const char* which : {"require_drbd_module_version_ge", "require_drbd_module_version_lt"}) {
+        std::string want = ctx.params.str(which);
+        if (want.empty()) continue;
+        auto v = parse_kernel_version(want);
+        if (!v) continue;  // the table's check refused it already
+        bool ge = std::string_view(which).ends_with("_ge");
+        bool ok = ge ? p.version.code() >= v->code() : p.version.code() < v->code();
+        if (!ok)
+            return {ExitCode::ErrInstalled, fmt::format("parameter '{}': the loaded DRBD module is {}, required {} {}",
+                                                        which, p.version.text, ge ? ">=" : "<", want)};
+    }
+    return ExitCode::Success;
+}
+
 }  // namespace
 
 const AgentSpec& DrbdDualAgent::spec() const { return kSpec; }
@@ -454,17 +471,8 @@ Outcome DrbdDualAgent::validate(Context& ctx, ValidatePurpose purpose)
                 fmt::format("parameter 'drbdconf': {} does not exist or is not readable", node.conf())};
 
     if (const auto& p = node.proc()) {
-        for (const char* which : {"require_drbd_module_version_ge", "require_drbd_module_version_lt"}) {
-            std::string want = ctx.params.str(which);
-            if (want.empty()) continue;
-            auto v = parse_kernel_version(want);
-            bool ge = std::string_view(which).ends_with("_ge");
-            bool ok = ge ? p->version.code() >= v->code() : p->version.code() < v->code();
-            if (!ok)
-                return {ExitCode::ErrInstalled, fmt::format("parameter '{}': the loaded DRBD module is {}, "
-                                                            "required {} {}",
-                                                            which, p->version.text, ge ? ">=" : "<", want)};
-        }
+        Outcome o = check_module_version(ctx, *p);
+        if (!o.ok()) return o;
     }
 
     DrbdConfig cfg = node.config();
@@ -521,6 +529,8 @@ Outcome DrbdDualAgent::start(Context& ctx)
                 fail(ExitCode::ErrInstalled, "cannot load the DRBD kernel module: 'modprobe -s drbd' {}{}",
                      r.describe(), r.ok() ? " but /proc/drbd did not appear" : ": " + trimmed_err(r));
         }
+        Outcome o = check_module_version(ctx, *node.proc());
+        if (!o.ok()) return o;
     }
 
     ResourceStatus st = node.status();
