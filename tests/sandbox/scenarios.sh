@@ -280,38 +280,54 @@ wait_log() {
     done
 }
 
+# expect_reload ID PARAM=VALUE: pcs changes a reloadable parameter; Pacemaker must run
+# reload-agent and neither stop nor start. Pacemaker 2.1 records a reload-agent in the CIB as a
+# new start, so the executor's log tells which action really ran.
+expect_reload() {
+    local id=$1 change=$2 mark
+    mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
+    pcs resource update "$id" "$change"
+    wait_log "$mark" 60 "Result of reload-agent operation for $id on $NODE: ok" ||
+        fail "no successful reload-agent of $id after $change"
+    wait_xpath 30 "$(started_xpath "$id")" || fail "$id not started after the reload"
+    [[ -z $(log_since "$mark" "rsc:$id action:(stop|start) ") ]] ||
+        fail "the executor ran stop or start of $id for reloadable $change: $(log_since "$mark" "rsc:$id action:(stop|start) ")"
+}
+
+# expect_restart ID PARAM=VALUE: a non-reloadable change must stop and start, not reload.
+expect_restart() {
+    local id=$1 change=$2 mark
+    mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
+    pcs resource update "$id" "$change"
+    wait_log "$mark" 90 "Result of start operation for $id on $NODE: ok" || fail "$change did not restart $id"
+    [[ -n $(log_since "$mark" "Result of stop operation for $id on $NODE: ok") ]] || fail "restart without a stop"
+    [[ -z $(log_since "$mark" "rsc:$id action:reload-agent ") ]] || fail "reload-agent for non-reloadable $change"
+    wait_xpath 30 "$(started_xpath "$id")" || fail "$id not started after the restart"
+}
+
+# Declares the agent this parameter reloadable (OCF 1.1 meta-data)?
+reloadable() {
+    OCF_RA_VERSION_MAJOR=1 OCF_RA_VERSION_MINOR=1 "$OCF_ROOT/resource.d/$PROVIDER/$1" meta-data |
+        xmllint --xpath "boolean(/resource-agent/parameters/parameter[@name='$2'][@reloadable='1'])" - | grep -qx true
+}
+
 # A reloadable parameter change is applied with reload-agent, without a restart; a non-reloadable
 # one restarts the resource (so the check can tell the two apart). Pacemaker 2.1 records a
 # reload-agent in the CIB as a new start, so the executor's log tells which action really ran.
 sc_reload_agent() {
     [[ -x $TESTAGENT ]] || skip reload-agent "test agent not built"
-    local id=sbx-reload state=$WORK/reload.state mark
+    local id=sbx-reload state=$WORK/reload.state inode
     register resource "$id"
     pcs resource create "$id" ocf:ocfkit-test:ocfkit-test state="$state" message=one op monitor interval=5s
     wait_xpath 60 "$(started_xpath "$id")" || fail "$id not started"
     [[ $(sed -n 2p "$state") == one ]] || fail "state file says '$(sed -n 2p "$state")', expected 'one'"
-    local inode
     inode=$(stat -c %i "$state")
-
-    mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
-    pcs resource update "$id" message=two
-    wait_log "$mark" 60 "Result of reload-agent operation for $id on $NODE: ok" ||
-        fail "no successful reload-agent of $id"
-    wait_xpath 30 "$(started_xpath "$id")" || fail "$id not started after the reload"
+    expect_reload "$id" message=two
     [[ $(sed -n 2p "$state") == two ]] || fail "state file says '$(sed -n 2p "$state")', expected 'two'"
-    [[ -z $(log_since "$mark" "rsc:$id action:(stop|start) ") ]] ||
-        fail "the executor ran stop or start of $id for a reloadable change: $(log_since "$mark" "rsc:$id action:(stop|start) ")"
     [[ $(stat -c %i "$state") == "$inode" ]] || fail "state file was recreated (stop + start)"
     log "  message=two applied by reload-agent; no stop, no start"
-
     # Contrast: start_delay_ms is not reloadable, so Pacemaker must stop and start the resource.
-    mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
-    pcs resource update "$id" start_delay_ms=10
-    wait_log "$mark" 60 "Result of start operation for $id on $NODE: ok" ||
-        fail "non-reloadable change did not restart $id"
-    [[ -n $(log_since "$mark" "Result of stop operation for $id on $NODE: ok") ]] || fail "restart without a stop"
-    [[ -z $(log_since "$mark" "rsc:$id action:reload-agent ") ]] || fail "reload-agent for a non-reloadable change"
-    wait_xpath 30 "$(started_xpath "$id")" || fail "$id not started after the restart"
+    expect_restart "$id" start_delay_ms=10
     log "  start_delay_ms=10 restarted it (stop + start, no reload-agent)"
     delete_resource "$id"
     [[ ! -e $state ]] || fail "state file left after delete"
@@ -348,6 +364,21 @@ sc_gfs2fs() {
     echo data >"$MOUNTPOINT/probe" || fail "cannot write to the mounted filesystem"
     log "  started: $LOOP_DEV mounted at $MOUNTPOINT"
 
+    # Reload: the stop-tuning parameters are reloadable, so no umount/mount may happen (the
+    # executor's log shows every action it ran). Done before any cleanup: Pacemaker 2.1.5 restarts
+    # instead of reloading when the last recorded operation is a probe, as it is after a cleanup
+    # of a failure or a refresh.
+    if reloadable gfs2fs signal_delay; then
+        expect_reload "$id" signal_delay=3
+        findmnt -rn --mountpoint "$MOUNTPOINT" >/dev/null || fail "not mounted after the reload"
+        log "  signal_delay=3 applied by reload-agent; no umount, no mount"
+    else
+        log "  gfs2fs declares signal_delay not reloadable: reload not checked"
+    fi
+    expect_restart "$id" options=noatime
+    findmnt -rn -o OPTIONS --mountpoint "$MOUNTPOINT" | tr , '\n' | grep -qx noatime || fail "not remounted with noatime"
+    log "  options=noatime (not reloadable): stop + start, mounted with noatime"
+
     # Behind the cluster's back: the recurring monitor must notice and Pacemaker must remount.
     local t0=$SECONDS
     umount "$MOUNTPOINT"
@@ -361,6 +392,7 @@ sc_gfs2fs() {
     log "  umount behind its back: detected and remounted in $((SECONDS - t0))s"
     pcs resource cleanup "$id" >/dev/null 2>&1
     wait_xpath 30 "count(/pacemaker-result/failures/failure) = 0" || fail "failure not cleared by cleanup"
+
 
     pcs resource disable "$id"
     wait_xpath 60 "$(stopped_xpath "$id")" || fail "$id not stopped after disable"
