@@ -135,7 +135,9 @@ std::vector<std::string> describe_users(Context& ctx, const HostPaths& paths, co
                                         int daemon_pid)
 {
     std::vector<std::string> out;
+    // libdlm opens /dev/misc/dlm_<name>; where udev made that a symlink the fd shows /dev/dlm_<name>.
     auto holders = processes_with_open(paths.proc, paths.dev + "/misc/dlm_");
+    for (auto& h : processes_with_open(paths.proc, paths.dev + "/dlm_")) holders.push_back(std::move(h));
     std::vector<parse::MountEntry> mounts;
     if (auto mi = read_small_file(paths.proc + "/self/mountinfo")) {
         try {
@@ -159,7 +161,8 @@ std::vector<std::string> describe_users(Context& ctx, const HostPaths& paths, co
         std::vector<std::string> users;
         for (const auto& h : holders) {
             if (h.pid == daemon_pid) continue;
-            std::string_view dev = std::string_view(h.target).substr((paths.dev + "/misc/dlm_").size());
+            std::string_view dev = h.target;
+            dev.remove_prefix(dev.rfind("/dlm_") + 5);
             if (dev == name) users.push_back(fmt::format("held open by {}[{}]", h.comm, h.pid));
         }
         std::sort(users.begin(), users.end());
@@ -254,7 +257,7 @@ void wait_until_ready(Context& ctx, const HostPaths& paths, const Daemon& d)
     std::optional<int> seen_pid;
     std::string last = "no process yet";
     for (;;) {
-        auto pid = find_daemon(paths.proc, d.pidfile, d.comm);
+        auto pid = find_daemon(paths, d.pidfile, d.comm);
         if (pid) {
             seen_pid = pid->pid;
             Asked a = ask_daemon(ctx, std::min<milliseconds>(10s, ctx.deadline.remaining()));
@@ -339,7 +342,7 @@ Outcome ControldAgent::start(Context& ctx)
 {
     const HostPaths paths = HostPaths::from_env(ctx.env);
     const Daemon d = daemon_of(ctx, paths);
-    if (auto pid = find_daemon(paths.proc, d.pidfile, d.comm)) {
+    if (auto pid = find_daemon(paths, d.pidfile, d.comm)) {
         ctx.log.info("{} already runs (pid {})", d.comm, pid->pid);
         wait_until_ready(ctx, paths, d);
         return ExitCode::Success;
@@ -383,7 +386,7 @@ Outcome ControldAgent::monitor(Context& ctx)
 {
     const HostPaths paths = HostPaths::from_env(ctx.env);
     const Daemon d = daemon_of(ctx, paths);
-    auto pid = find_daemon(paths.proc, d.pidfile, d.comm);
+    auto pid = find_daemon(paths, d.pidfile, d.comm);
     if (!pid) {
         auto left = kernel_lockspaces(paths);
         if (left.empty()) return ExitCode::NotRunning;
@@ -416,7 +419,7 @@ Outcome ControldAgent::stop(Context& ctx)
     d.comm = comm_of_program(d.program);
     d.pidfile = paths.run + "/" + d.comm + "/" + d.comm + ".pid";
 
-    auto pid = find_daemon(paths.proc, d.pidfile, d.comm);
+    auto pid = find_daemon(paths, d.pidfile, d.comm);
     if (!pid) {
         if (auto left = kernel_lockspaces(paths); !left.empty())
             ctx.log.warn("{} is not running but the kernel still holds lockspaces {}; they stay until their users "

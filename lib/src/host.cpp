@@ -40,8 +40,25 @@ HostPaths HostPaths::from_env(const Env& env)
         p.run = r + "/run";
         p.sys = r + "/sys";
         p.dev = r + "/dev";
+        p.process_marker = "OCFKIT_HOST_ROOT=" + *root;
     }
     return p;
+}
+
+bool HostPaths::owns(int pid) const
+{
+    if (process_marker.empty()) return true;
+    auto environ = read_small_file(proc + "/" + std::to_string(pid) + "/environ", 1 << 20);
+    if (!environ) return false;
+    std::string_view e = *environ;
+    std::size_t pos = 0;
+    while (pos < e.size()) {
+        std::size_t end = e.find('\0', pos);
+        if (end == std::string_view::npos) end = e.size();
+        if (e.substr(pos, end - pos) == process_marker) return true;
+        pos = end + 1;
+    }
+    return false;
 }
 
 std::optional<int> read_pidfile(const std::string& path)
@@ -108,6 +125,19 @@ std::optional<DaemonPid> find_daemon(const std::string& proc_root, const std::st
     auto pids = pids_with_comm(proc_root, comm);
     if (pids.empty()) return std::nullopt;
     return DaemonPid{pids.front(), false};
+}
+
+std::optional<DaemonPid> find_daemon(const HostPaths& paths, const std::string& pidfile, std::string_view comm)
+{
+    if (paths.process_marker.empty()) return find_daemon(paths.proc, pidfile, comm);
+    if (auto pid = read_pidfile(pidfile)) {
+        if (process_state(paths.proc, *pid) == ProcessState::Running && process_comm(paths.proc, *pid) == comm &&
+            paths.owns(*pid))
+            return DaemonPid{*pid, true};
+    }
+    for (int pid : pids_with_comm(paths.proc, comm))
+        if (paths.owns(pid)) return DaemonPid{pid, false};
+    return std::nullopt;
 }
 
 std::vector<std::string> list_dir(const std::string& dir)

@@ -18,8 +18,12 @@ struct HostPaths {
     std::string sys = "/sys";
     std::string dev = "/dev";
     std::string proc = "/proc";
+    // With a host root: only processes whose environment holds OCFKIT_HOST_ROOT=<root> belong
+    // to this host, so tests running side by side never see each other's fake daemons.
+    std::string process_marker;
 
     static HostPaths from_env(const Env& env);
+    bool owns(int pid) const;  // always true without a host root
 };
 
 // A pid from a pidfile: the first token must be a positive integer.
@@ -41,6 +45,8 @@ struct DaemonPid {
     bool from_pidfile = false;
 };
 std::optional<DaemonPid> find_daemon(const std::string& proc_root, const std::string& pidfile, std::string_view comm);
+// The same among the processes that belong to `paths`' host.
+std::optional<DaemonPid> find_daemon(const HostPaths& paths, const std::string& pidfile, std::string_view comm);
 
 // Entry names of a directory, sorted, without "." and ".."; empty when it does not exist.
 std::vector<std::string> list_dir(const std::string& dir);

@@ -19,7 +19,7 @@
 : "${OCFKIT_HOST_ROOT:?the dlmlvm fake tools need OCFKIT_HOST_ROOT (a scratch directory)}"
 ROOT=$OCFKIT_HOST_ROOT
 FAKE=${DLMLVM_FAKE_STATE:-$ROOT/fake}
-FAKE_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FAKE_TOOLS=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 DATA=$(cd "$FAKE_TOOLS/../../data" && pwd)
 mkdir -p "$FAKE" "$ROOT/run" "$ROOT/sys/kernel" "$ROOT/dev/misc"
 
@@ -49,10 +49,16 @@ daemonize() {
     unset FAKE_DAEMON_CHILD
 }
 
-# Sleeps in small steps so trapped signals are handled promptly.
+# Waits without a child process (a `sleep` child would inherit the device files a fake daemon
+# holds open and show up as their holder): `read -t` on a private FIFO nobody writes to. Trapped
+# signals end the wait early.
 idle() {  # seconds (may be fractional)
-    sleep "$1" &
-    wait $! 2> /dev/null
+    if [ -z "${IDLE_FD:-}" ]; then
+        local fifo="$FAKE/.idle.$$.$RANDOM"
+        mkfifo "$fifo" && exec {IDLE_FD}<> "$fifo"
+        rm -f "$fifo"
+    fi
+    read -r -t "$1" -u "$IDLE_FD" _ || true
 }
 
 # Replays a captured NAME.txt / NAME.rc pair.
@@ -87,16 +93,24 @@ lv_uuid() { lvm_metadata | awk -v vg="$1" -v lv="$2" '$1 == vg && $4 == lv { pri
 # Device-mapper as sysfs shows it: /sys/block/dm-N/dm/name = "vg-lv".
 dm_name() { printf '%s-%s' "${1//-/--}" "${2//-/--}"; }
 lv_active() {  # vg lv
-    local n
+    local n d
     n=$(dm_name "$1" "$2")
-    grep -qx "$n" "$ROOT"/sys/block/dm-*/dm/name 2>/dev/null
+    for d in "$ROOT"/sys/block/dm-*/dm/name; do
+        [ -f "$d" ] && [ "$(cat "$d")" = "$n" ] && return 0
+    done
+    return 1
 }
 lv_activate() {  # vg lv mode
     lv_active "$1" "$2" && return 0
     local i=0
     while [ -e "$ROOT/sys/block/dm-$i" ]; do i=$((i + 1)); done
     mkdir -p "$ROOT/sys/block/dm-$i/dm"
-    dm_name "$1" "$2" > "$ROOT/sys/block/dm-$i/dm/name"
+    { dm_name "$1" "$2"; echo; } > "$ROOT/sys/block/dm-$i/dm/name"  # sysfs ends it with a newline
+    local vu lu
+    vu=$(vg_uuid "$1")
+    lu=$(lv_uuid "$1" "$2")
+    echo "LVM-${vu//-/}${lu//-/}" > "$ROOT/sys/block/dm-$i/dm/uuid"
+    echo "253:$i" > "$ROOT/sys/block/dm-$i/dev"
     echo "$3" > "$ROOT/sys/block/dm-$i/dm/fake-mode"
 }
 lv_deactivate() {  # vg lv

@@ -168,7 +168,7 @@ public:
         std::string dev = path("dev/misc/dlm_" + name);
         std::ofstream(dev).flush();
         std::string script = path("fake/" + holder_comm);
-        std::ofstream(script) << "#!/bin/bash\nexec 7<>\"$1\"\nwhile :; do sleep 0.2; done\n";
+        std::ofstream(script) << "#!/bin/bash\nexec 7<>\"$1\"\nwhile :; do sleep 0.2 7<&-; done\n";
         fs::permissions(script, fs::perms::owner_all);
         pid_t pid = ::fork();
         if (pid == 0) {
