@@ -1,0 +1,47 @@
+// ocf:custom:clvm: clustered LVM through lvmlockd (lvm2 >= 2.03) or clvmd (older), as a clone.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lvm_text_parse.h"
+#include "ocfkit/agent.h"
+
+namespace ocfkit::clvm {
+
+enum class Manager { Lvmlockd, Clvmd };
+std::string_view to_string(Manager m);
+
+// The lvmconfig paths validate reads, in one call.
+const std::vector<std::string>& config_keys();
+
+// The LVM settings the classic setup guides warn about, one message per problem, for `m`.
+std::vector<std::string> config_problems(const lvm::LvmConfig& cfg, Manager m);
+
+// One device LVM may see, under every name it has here.
+struct DeviceNames {
+    std::string configured;          // as drbdadm names it: "/dev/drbd0", "/dev/vdb"
+    std::vector<std::string> names;  // configured first, then aliases (/dev/disk/by-id/...)
+};
+// Filter problems: a DRBD device that LVM would not see, or a backing disk it would see
+// (the same PV twice). Throws Failure(ErrConfigured) for an unreadable filter.
+std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::vector<DeviceNames>& drbd_devices,
+                                         const std::vector<DeviceNames>& backing_disks);
+
+// Monitor's verdict for lvmlockd from one `lvmlockctl -i`: every listed VG's lockspace started
+// and, when activation is ours, at least one of its LVs locked (active). `expected` holds the
+// LV counts start activated per VG (absent: unknown, one is enough).
+Outcome assess_lockd(const lvm::LockdInfo& info, const std::vector<std::string>& vgs, bool activation,
+                     const std::map<std::string, int>& expected);
+
+class ClvmAgent final : public Agent {
+public:
+    const AgentSpec& spec() const override;
+    Outcome validate(Context& ctx, ValidatePurpose purpose) override;
+    Outcome start(Context& ctx) override;
+    Outcome stop(Context& ctx) override;
+    Outcome monitor(Context& ctx) override;
+};
+
+}  // namespace ocfkit::clvm
