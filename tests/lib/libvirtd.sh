@@ -24,6 +24,8 @@ pid_from() {
     [[ $pid =~ ^[0-9]+$ ]] || return 1
     # The PID must still be that daemon, not a recycled number.
     [[ $(cat /proc/"$pid"/comm 2>/dev/null) == "$2" ]] || return 1
+    # A killed daemon stays a zombie until PID 1 reaps it, which can take a while here.
+    [[ $(awk '{print $3}' /proc/"$pid"/stat 2>/dev/null) != Z ]] || return 1
     echo "$pid"
 }
 running_pid() { pid_from "$PID_FILE" libvirtd; }

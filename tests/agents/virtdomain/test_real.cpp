@@ -1,0 +1,420 @@
+// The real tier: the built virtdomain executable against a real libvirtd and tiny TCG guests.
+// Run through run-real.sh (root, libvirtd up, guest images built); see README there.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "ocfkit/process_runner.h"
+
+using namespace ocfkit;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string env_or_fail(const char* name)
+{
+    const char* v = std::getenv(name);
+    if (!v || !*v) FAIL(fmt::format("{} is not set: run this through run-real.sh", name));
+    return v;
+}
+
+std::string read_file(const std::string& path)
+{
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& text)
+{
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+    REQUIRE(out.good());
+    chmod(path.c_str(), 0644);
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to)
+{
+    for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size()) s.replace(pos, from.size(), to);
+    return s;
+}
+
+struct Result {
+    int code = -1;
+    std::string out, err, reason;
+    double seconds = 0;
+};
+
+CommandRunner& runner()
+{
+    static auto r = make_process_runner();
+    return *r;
+}
+
+Result run(std::vector<std::string> argv, std::map<std::string, std::string> env = {}, std::chrono::seconds timeout = 120s)
+{
+    CommandSpec spec;
+    spec.argv = std::move(argv);
+    spec.env = std::move(env);
+    spec.timeout = timeout;
+    Deadline d = Deadline::after(timeout + 5s);
+    CommandResult r = runner().run(spec, d);
+    Result out;
+    out.code = r.status == CommandResult::Status::Exited ? r.exit_code : -1;
+    out.out = r.out;
+    out.err = r.err;
+    out.seconds = std::chrono::duration<double>(r.elapsed).count();
+    auto pos = r.err.rfind("ocf-exit-reason:");
+    if (pos != std::string::npos) {
+        out.reason = r.err.substr(pos + 16);
+        while (!out.reason.empty() && out.reason.back() == '\n') out.reason.pop_back();
+    }
+    return out;
+}
+
+std::string virsh_state(const std::string& name)
+{
+    Result r = run({"virsh", "--quiet", "-c", "qemu:///system", "domstate", name}, {}, 20s);
+    if (r.code != 0) return "undefined";
+    std::string s = r.out;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+std::string virsh_id(const std::string& name)
+{
+    return run({"virsh", "--quiet", "-c", "qemu:///system", "domid", name}, {}, 20s).out;
+}
+
+void virsh_cleanup(const std::string& name)
+{
+    run({"virsh", "--quiet", "-c", "qemu:///system", "destroy", name}, {}, 30s);
+    run({"virsh", "--quiet", "-c", "qemu:///system", "undefine", name}, {}, 20s);
+}
+
+std::string libvirtd_sh() { return env_or_fail("OCFKIT_SOURCE_ROOT") + "/tests/lib/libvirtd.sh"; }
+
+pid_t libvirtd_pid()
+{
+    Result r = run({"bash", libvirtd_sh(), "pid"}, {}, 10s);
+    return static_cast<pid_t>(std::atol(r.out.c_str()));
+}
+
+void libvirtd_up()
+{
+    Result r = run({"bash", libvirtd_sh(), "up"}, {}, 60s);
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+}
+
+// One guest and one resource: a work dir, the config, the agent's environment.
+struct Guest {
+    std::string name;
+    fs::path dir;
+    std::string agent = env_or_fail("OCFKIT_VD_AGENT");
+    std::map<std::string, std::string> params;
+
+    explicit Guest(const std::string& suffix, bool linux_guest = false, const std::string& cmdline = "")
+        : name("ocfkit-test-vd-" + suffix)
+    {
+        std::string tmpl = "/var/tmp/ocfkit-vd-real.XXXXXX";
+        REQUIRE(mkdtemp(tmpl.data()));
+        dir = tmpl;
+        chmod(dir.c_str(), 0755);
+        virsh_cleanup(name);
+        std::string src = env_or_fail("OCFKIT_SOURCE_ROOT") + "/tests/data/virtdomain/" +
+                          (linux_guest ? "linux-guest.xml.in" : "firmware-guest.xml.in");
+        std::string xml = replace_all(read_file(src), "@NAME@", name);
+        if (linux_guest) {
+            xml = replace_all(xml, "@IMAGES@", env_or_fail("OCFKIT_VD_IMAGES"));
+            xml = replace_all(xml, "@SERIAL@", serial());
+            xml = replace_all(xml, "@CMDLINE@", cmdline);
+        }
+        write_file(config(), xml);
+        params["config"] = config();
+        params["shutdown_timeout"] = "3";
+        params["call_timeout"] = "3";
+    }
+    ~Guest()
+    {
+        virsh_cleanup(name);
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+    std::string config() const { return (dir / (name + ".xml")).string(); }
+    std::string serial() const { return (dir / "serial.log").string(); }
+
+    Result op(const std::string& action, std::map<std::string, std::string> extra = {}, int timeout_ms = 60000)
+    {
+        std::map<std::string, std::string> env{{"OCF_ROOT", "/usr/lib/ocf"},
+                                               {"OCF_RESOURCE_INSTANCE", name},
+                                               {"OCFKIT_CLUSTER", "standalone"},
+                                               {"HA_RSCTMP", (dir / "rsctmp").string()},
+                                               {"OCF_RESKEY_CRM_meta_timeout", std::to_string(timeout_ms)}};
+        for (const auto& [k, v] : params) env["OCF_RESKEY_" + k] = v;
+        for (const auto& [k, v] : extra) env[k] = v;
+        Result r = run({agent, action}, env, std::chrono::seconds(timeout_ms / 1000 + 10));
+        UNSCOPED_INFO(fmt::format("{} {} -> {} in {:.2f} s; reason: {}; stderr: {}", name, action, r.code, r.seconds,
+                                  r.reason, r.err));
+        return r;
+    }
+};
+
+// tick lines of the Linux guest: (boot id, counter) pairs in order.
+std::vector<std::pair<std::string, long>> ticks(const std::string& serial)
+{
+    std::vector<std::pair<std::string, long>> out;
+    std::istringstream in(read_file(serial));
+    static const std::regex re(R"(^tick ([0-9a-f-]+) ([0-9]+)\s*$)");
+    std::smatch m;
+    for (std::string line; std::getline(in, line);)
+        if (std::regex_match(line, m, re)) out.emplace_back(m[1], std::stol(m[2]));
+    return out;
+}
+
+bool wait_for(const std::function<bool()>& cond, std::chrono::seconds limit)
+{
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+        if (cond()) return true;
+        std::this_thread::sleep_for(200ms);
+    }
+    return cond();
+}
+
+bool process_alive(const std::string& name)
+{
+    std::ifstream pidfile("/run/libvirt/qemu/" + name + ".pid");
+    long pid = 0;
+    return (pidfile >> pid) && pid > 1 && kill(static_cast<pid_t>(pid), 0) == 0;
+}
+
+// Whatever a test did to libvirtd, the next one finds it running.
+struct LibvirtdGuard {
+    ~LibvirtdGuard()
+    {
+        if (pid_t p = libvirtd_pid(); p > 0) kill(p, SIGCONT);
+        run({"bash", libvirtd_sh(), "up"}, {}, 60s);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("start, double start, monitor, stop of a guest that ignores ACPI", "[real-lifecycle]")
+{
+    Guest g("life");
+    CHECK(g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "0"}}).code == 7);
+    Result start = g.op("start");
+    REQUIRE(start.code == 0);
+    CHECK(virsh_state(g.name) == "running");
+    std::string id = virsh_id(g.name);
+
+    Result again = g.op("start");
+    CHECK(again.code == 0);
+    CHECK(virsh_id(g.name) == id);  // the same running domain, not a second one
+
+    Result mon = g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "10000"}});
+    CHECK(mon.code == 0);
+    CHECK(mon.seconds < 1.0);
+
+    Result stop = g.op("stop");
+    CHECK(stop.code == 0);
+    CHECK(stop.seconds >= 3.0);  // waited shutdown_timeout for the ACPI shutdown that never came
+    CHECK_THAT(stop.err, Catch::Contains("did not shut down within") && Catch::Contains("destroyed"));
+    CHECK(virsh_state(g.name) == "undefined");
+    CHECK_FALSE(process_alive(g.name));
+    CHECK(g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "10000"}}).code == 7);
+    CHECK(g.op("stop").code == 0);
+}
+
+TEST_CASE("force_stop destroys at once; persistent domains stay defined", "[real-lifecycle]")
+{
+    Guest g("force");
+    g.params["force_stop"] = "true";
+    g.params["persistent"] = "true";
+    REQUIRE(g.op("start").code == 0);
+    Result stop = g.op("stop");
+    CHECK(stop.code == 0);
+    CHECK(stop.seconds < 3.0);
+    CHECK(virsh_state(g.name) == "shut off");
+    CHECK_FALSE(process_alive(g.name));
+    CHECK(g.op("monitor").code == 7);
+}
+
+TEST_CASE("a different domain with the same name is refused", "[real-lifecycle]")
+{
+    Guest g("conflict");
+    std::string other = replace_all(read_file(g.config()), "<memory", "<uuid>0badc0de-0000-4000-8000-000000000001</uuid><memory");
+    write_file((g.dir / "other.xml").string(), other);
+    REQUIRE(run({"virsh", "-c", "qemu:///system", "define", (g.dir / "other.xml").string()}).code == 0);
+    std::string mine = replace_all(read_file(g.config()), "<memory", "<uuid>0badc0de-0000-4000-8000-000000000002</uuid><memory");
+    write_file(g.config(), mine);
+    Result r = g.op("start");
+    CHECK(r.code == 6);
+    CHECK_THAT(r.reason, Catch::Contains("0badc0de-0000-4000-8000-000000000001") &&
+                             Catch::Contains("0badc0de-0000-4000-8000-000000000002"));
+    CHECK(virsh_state(g.name) == "shut off");
+}
+
+TEST_CASE("bad input: clear reasons, right codes, nothing started", "[real-lifecycle]")
+{
+    Guest g("bad");
+    write_file(g.config(), "<domain type='qemu'><name>half");
+    Result r = g.op("start");
+    CHECK(r.code == 6);
+    CHECK_THAT(r.reason, Catch::Contains("not well-formed"));
+    write_file(g.config(), "<domain type='qemu'><name>rm -rf;</name></domain>");
+    r = g.op("validate-all");
+    CHECK(r.code == 6);
+    CHECK_THAT(r.reason, Catch::Contains("whitespace"));
+    r = g.op("start", {{"OCF_RESKEY_hypervisor", "qemu+carrier://node/system"}});
+    CHECK(r.code == 6);
+    CHECK_THAT(r.reason, Catch::Contains("unknown libvirt transport"));
+    r = g.op("start", {{"OCF_RESKEY_shutdown_timeout", "-1"}});
+    CHECK(r.code == 6);
+    fs::remove(g.config());
+    r = g.op("start");
+    CHECK(r.code == 5);
+    CHECK_THAT(r.reason, Catch::Contains("does not exist"));
+    CHECK(virsh_state(g.name) == "undefined");
+}
+
+TEST_CASE("config removed while running: monitor and stop still find the guest", "[real-config]")
+{
+    Guest g("noconf");
+    REQUIRE(g.op("start").code == 0);
+    fs::remove(g.config());
+    CHECK(g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "10000"}}).code == 0);
+    Result stop = g.op("stop");
+    CHECK(stop.code == 0);
+    CHECK(virsh_state(g.name) == "undefined");
+    CHECK_FALSE(process_alive(g.name));
+    CHECK(g.op("stop").code == 0);
+}
+
+TEST_CASE("libvirtd hung (SIGSTOP): prompt, precise errors", "[real-libvirtd]")
+{
+    LibvirtdGuard guard;
+    Guest g("hung");
+    REQUIRE(g.op("start").code == 0);
+    pid_t lv = libvirtd_pid();
+    REQUIRE(lv > 0);
+    REQUIRE(kill(lv, SIGSTOP) == 0);
+
+    Result mon = g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "10000"}}, 30000);
+    Result stop = g.op("stop", {}, 90000);
+    Result start = g.op("start", {}, 90000);
+    kill(lv, SIGCONT);
+
+    // The guest's qemu runs on: degraded, not failed; call_timeout=3 bounds the wait.
+    CHECK(mon.code == 190);
+    CHECK(mon.seconds < 5.0);
+    CHECK_THAT(mon.reason, Catch::Contains("did not return within 3000 ms") && Catch::Contains("still runs"));
+    CHECK(stop.code == 1);
+    CHECK(stop.seconds < 5.0);
+    CHECK_THAT(stop.reason, Catch::Contains("did not return within") && Catch::Contains("still runs"));
+    CHECK(start.code == 1);
+    CHECK(start.seconds < 5.0);
+
+    CHECK(g.op("monitor").code == 0);
+    CHECK(g.op("stop").code == 0);
+    CHECK(virsh_state(g.name) == "undefined");
+}
+
+TEST_CASE("libvirtd killed in the middle of a stop: error, never a false success", "[real-libvirtd]")
+{
+    LibvirtdGuard guard;
+    Guest g("killed");
+    g.params["shutdown_timeout"] = "30";
+    REQUIRE(g.op("start").code == 0);
+    pid_t lv = libvirtd_pid();
+    REQUIRE(lv > 0);
+    std::thread killer([lv] {
+        std::this_thread::sleep_for(2s);
+        kill(lv, SIGKILL);
+    });
+    Result stop = g.op("stop", {}, 90000);
+    killer.join();
+    CHECK(stop.code == 1);
+    CHECK(stop.seconds < 10.0);  // not shutdown_timeout (30 s), not the operation timeout (90 s)
+    CHECK_THAT(stop.reason, Catch::Contains("still runs"));
+    CHECK(process_alive(g.name));  // the guest really still runs
+
+    // libvirtd down for good: monitor degraded while qemu runs, start refuses promptly.
+    Result mon = g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "10000"}});
+    CHECK(mon.code == 190);
+    CHECK_THAT(mon.reason, Catch::Contains("libvirt-sock"));
+    Result start = g.op("start");
+    CHECK(start.code == 1);
+    CHECK(start.seconds < 3.0);
+    CHECK_THAT(start.reason, Catch::Contains("libvirt-sock"));
+
+    libvirtd_up();  // reattaches to the running qemu
+    CHECK(g.op("monitor").code == 0);
+    g.params["shutdown_timeout"] = "2";
+    CHECK(g.op("stop").code == 0);
+    CHECK(virsh_state(g.name) == "undefined");
+    CHECK_FALSE(process_alive(g.name));
+}
+
+TEST_CASE("hibernate on stop, resume on start with the RAM state; graceful ACPI stop", "[real-save]")
+{
+    Guest g("linux", true);
+    fs::create_directories(g.dir / "saves");
+    g.params["save_dir"] = (g.dir / "saves").string();
+    g.params["shutdown_timeout"] = "60";
+    REQUIRE(g.op("start", {}, 120000).code == 0);
+    REQUIRE(wait_for([&] { return ticks(g.serial()).size() >= 3; }, 120s));
+    auto boot = ticks(g.serial());
+    const std::string boot_id = boot.front().first;
+
+    // Hibernate: the RAM goes to save_dir, the domain goes away.
+    Result save = g.op("stop", {{"OCF_RESKEY_save_on_stop", "true"}}, 120000);
+    REQUIRE(save.code == 0);
+    std::string image = (g.dir / "saves" / (g.name + ".state")).string();
+    CHECK(fs::exists(image));
+    CHECK(virsh_state(g.name) == "undefined");
+    long last_before = ticks(g.serial()).back().second;
+    std::this_thread::sleep_for(3s);  // wall time passes while it sleeps
+    CHECK(ticks(g.serial()).back().second == last_before);
+
+    // Resume: same boot, the counter continues instead of starting over.
+    Result restore = g.op("start", {}, 120000);
+    REQUIRE(restore.code == 0);
+    CHECK_THAT(restore.err, Catch::Contains("restored domain"));
+    CHECK_FALSE(fs::exists(image));
+    REQUIRE(wait_for([&] { return ticks(g.serial()).back().second >= last_before + 3; }, 60s));
+    auto after = ticks(g.serial());
+    CHECK(after.back().first == boot_id);
+    for (std::size_t i = 1; i < after.size(); ++i) {
+        CHECK(after[i].first == boot_id);
+        CHECK(after[i].second == after[i - 1].second + 1);  // never restarts, never skips
+    }
+    std::string log = read_file(g.serial());
+    std::size_t ups = 0;
+    for (std::size_t pos = 0; (pos = log.find("ocfkit-guest up", pos)) != std::string::npos; ++pos) ++ups;
+    CHECK(ups == 1);
+
+    // Graceful stop: the guest's init sees the ACPI power button and powers off by itself.
+    Result stop = g.op("stop", {{"OCF_RESKEY_shutdown_mode", "acpi"}}, 120000);
+    CHECK(stop.code == 0);
+    CHECK_THAT(stop.err, Catch::Contains("shut down gracefully"));
+    CHECK_THAT(stop.err, !Catch::Contains("destroyed"));
+    CHECK_THAT(read_file(g.serial()), Catch::Contains("power button: powering off"));
+    CHECK(virsh_state(g.name) == "undefined");
+}
