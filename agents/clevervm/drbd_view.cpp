@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "events2.h"
+#include "parse/events2.h"
 
 namespace ocfkit::clevervm {
 
