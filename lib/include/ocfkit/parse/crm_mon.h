@@ -24,7 +24,8 @@ struct CrmNode {
 struct CrmResource {
     std::string id;          // "r0:1" for clone instances as crm_mon writes them
     std::string agent;       // "ocf:custom:gfs2fs"
-    std::string role;        // "Started", "Stopped", "Promoted", "Unpromoted", ...
+    std::string role;        // "Started", "Stopped", "Promoted", "Unpromoted", ... (pre-2.1
+                             // "Master"/"Slave" are mapped to Promoted/Unpromoted)
     std::string target_role; // may be empty
     bool active = false;
     bool orphaned = false;
@@ -32,9 +33,10 @@ struct CrmResource {
     bool failed = false;
     bool failure_ignored = false;
     std::vector<std::string> nodes;  // where it is active
-    std::string parent;      // clone or group id, "" at top level
+    std::string parent;      // innermost clone, group or bundle id, "" at top level
+                             // (a member of a cloned group has parent "grp:0", kind "group")
     std::string parent_kind; // "clone", "group", "bundle", ""
-    bool parent_promotable = false;
+    bool parent_promotable = false;  // inside a promotable clone (also through a group)
 };
 
 struct CrmFailure {
@@ -48,7 +50,7 @@ struct CrmFailure {
 };
 
 struct CrmMon {
-    std::string pacemaker_version;
+    std::string pacemaker_version;  // the DC's, "" when unknown (no DC, or crm_mon on a file)
     std::string stack;
     std::string dc_name;       // "" when none
     bool with_quorum = false;
@@ -65,7 +67,9 @@ struct CrmMon {
     std::vector<const CrmResource*> instances(std::string_view id) const;
 };
 
-// Throws ParseError when the text is not crm_mon XML.
+// Throws ParseError when the text is not crm_mon XML (line 0 when it holds no element at
+// all), lacks <summary> or <nodes>, has values of the wrong type, or is an error result
+// (<status code="102" message="Not connected">: the message and errors go into what()).
 CrmMon parse_crm_mon(std::string_view xml);
 
 }  // namespace ocfkit::parse

@@ -19,10 +19,13 @@ struct LvmReport {
     const std::vector<LvmRow>& rows(std::string_view section) const;  // empty when absent
 };
 
-// Throws ParseError naming the line for anything that is not an LVM JSON report.
+// Throws ParseError naming the line for anything that is not an LVM JSON report. Give it
+// stdout only: lvm's warnings on stderr are not JSON. Members other than "report" (e.g.
+// "log") are ignored; json_std numbers, nulls ("") and string lists ("a,b") are read as text.
 LvmReport parse_lvm_report(std::string_view json);
 
-// Helpers on lv_attr (e.g. "-wi-a-----"): active, shared activation ...
+// lv_attr (e.g. "-wi-a-----"): state character is 'a'. vg_attr (e.g. "wz--ns"): 's' (lvmlockd)
+// or 'c' (clvmd) in the sixth place. Too short → false.
 bool lv_attr_active(std::string_view lv_attr);
 bool vg_attr_shared(std::string_view vg_attr);
 

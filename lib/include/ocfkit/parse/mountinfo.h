@@ -26,10 +26,11 @@ struct MountEntry {
     bool has_option(std::string_view opt) const;  // in either option list
 };
 
-// Throws ParseError naming the line for a malformed line.
+// Throws ParseError naming the line for a malformed line (too few fields, bad numbers, no
+// "-" separator, not exactly three fields after it). Blank lines are skipped.
 std::vector<MountEntry> parse_mountinfo(std::string_view text);
 
-// "\040" style octal escapes the kernel uses in mountinfo.
+// "\040" style octal escapes the kernel uses in mountinfo; anything else stays as written.
 std::string unescape_mount_field(std::string_view field);
 
 }  // namespace ocfkit::parse
