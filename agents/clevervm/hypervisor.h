@@ -13,6 +13,7 @@ struct GuestInfo {
     std::string state;         // "running", "paused", "shut off", "crashed", ...
     bool active = false;       // has a running (or paused) process
     bool managed_save = false; // a hibernation image will be restored on the next start
+    bool persistent = true;    // transient domains cannot be hibernated with a managed save
 };
 
 // libvirt could not be reached or refused an operation; the message is libvirt's.

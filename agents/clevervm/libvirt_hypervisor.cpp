@@ -83,6 +83,9 @@ public:
         int saved = virDomainHasManagedSaveImage(dom.get(), 0);
         if (saved < 0) throw HypervisorError(last_error(fmt::format("cannot ask {} for a managed save image", name)));
         info.managed_save = saved == 1;
+        int persistent = virDomainIsPersistent(dom.get());
+        if (persistent < 0) throw HypervisorError(last_error(fmt::format("cannot read the state of {}", name)));
+        info.persistent = persistent == 1;
         return info;
     }
 

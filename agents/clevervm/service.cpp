@@ -216,8 +216,13 @@ const Service::Targets& Service::targets()
                 t.notes.push_back(fmt::format("resource {} has no config parameter; its guest is unknown", p.id));
                 continue;
             }
-            auto xml = host_.read_file(it->second);
-            std::optional<std::string> name = xml ? domain_name(*xml) : std::nullopt;
+            // virtdomain's `domain` names the guest; else the <name> in its domain XML.
+            std::optional<std::string> name;
+            if (auto d = p.params.find("domain"); d != p.params.end() && !d->second.empty()) name = d->second;
+            if (!name) {
+                auto xml = host_.read_file(it->second);
+                name = xml ? domain_name(*xml) : std::nullopt;
+            }
             if (!name) {
                 t.notes.push_back(fmt::format("resource {}: cannot read a domain name from {}", p.id, it->second));
                 continue;
@@ -507,6 +512,10 @@ Lsb Service::stop()
                 say(fmt::format("{}: not defined here", g.name));
             } else if (!info.active) {
                 say(fmt::format("{}: already {}{}", g.name, info.state, info.managed_save ? " (managed save)" : ""));
+            } else if (!info.persistent) {
+                warn(fmt::format("{}: cannot hibernate a transient domain (a managed save needs a persistent "
+                                 "definition, e.g. virtdomain persistent=true); it keeps running", g.name));
+                ++failed;
             } else {
                 hv_.managed_save(g.name);
                 say(fmt::format("{}: hibernated (managed save)", g.name));

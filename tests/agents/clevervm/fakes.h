@@ -69,11 +69,11 @@ public:
         check("define");
         auto start = xml.find("<name>") + 6;
         std::string name = xml.substr(start, xml.find("</name>") - start);
-        guests[name] = GuestInfo{true, "shut off", false, false};
+        guests[name] = GuestInfo{true, "shut off", false, false, true};
     }
 
-    static GuestInfo running() { return GuestInfo{true, "running", true, false}; }
-    static GuestInfo shut_off(bool saved = false) { return GuestInfo{true, "shut off", false, saved}; }
+    static GuestInfo running(bool persistent = true) { return GuestInfo{true, "running", true, false, persistent}; }
+    static GuestInfo shut_off(bool saved = false) { return GuestInfo{true, "shut off", false, saved, true}; }
 
 private:
     void check(const std::string& op)

@@ -323,6 +323,32 @@ TEST_CASE("a libvirt failure during start or stop is exit 1 with libvirt's messa
     CHECK(w.err.text().find("transient domain") != std::string::npos);
 }
 
+TEST_CASE("a transient guest is not hibernated: exit 1 and it keeps running", "[commands]")
+{
+    World w;
+    w.hv.guests["web"] = FakeHypervisor::running(false);
+    Service s = w.service(config_of("guests = web\n"));
+    CHECK(s.run("stop", {}) == 1);
+    CHECK(w.hv.calls.empty());
+    CHECK(w.err.text().find("web: cannot hibernate a transient domain") != std::string::npos);
+}
+
+TEST_CASE("a guest named by virtdomain's domain parameter needs no readable config", "[status]")
+{
+    World w;
+    std::string cib = fixture("clevervm/cib-resources-drbd-gfs2-guests.xml");
+    const std::string cfg = "<nvpair id=\"web-instance_attributes-config\" name=\"config\" value=\"/mnt/gfs/guests/web.xml\"/>";
+    cib.insert(cib.find(cfg) + cfg.size(), "<nvpair id=\"web-d\" name=\"domain\" value=\"web-prod\"/>");
+    w.cib_answer = FakeRunner::exited(0, cib);
+    w.host.files.clear();
+    w.hv.guests["web-prod"] = FakeHypervisor::running();
+    StatusModel m = w.service().gather();
+    REQUIRE(m.guests.size() == 1);
+    CHECK(m.guests[0].name == "web-prod");
+    CHECK(m.guests[0].resource == "web");
+    CHECK(m.service == LsbStatus::Running);
+}
+
 TEST_CASE("forcestart/forcestop set target-role through crm_resource and wait for the cluster", "[commands]")
 {
     World w;
