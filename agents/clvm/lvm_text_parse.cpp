@@ -263,8 +263,9 @@ LockdInfo parse_lvmlockctl_info(std::string_view text)
             if (w[0] == "LK") ls.locks.push_back(std::move(l));
             continue;
         }
-        if (w[0] == "OP" || w[0] == "UN") continue;  // pending operations, unknown dump lines
-        throw parse::ParseError(line_no, "unexpected line '" + std::string(line) + "'");
+        // OP (pending operations), UN (dump lines lvmlockctl does not know), its own
+        // "format_info_* error" lines: nothing monitor needs, and never a reason to fail it.
+        continue;
     }
     return out;
 }

@@ -107,7 +107,7 @@ std::vector<const DaemonNode*> DaemonStatus::awaiting_fencing() const
 DaemonStatus parse_status_verbose(std::string_view text)
 {
     DaemonStatus st;
-    enum class Section { None, Daemon, Node } section = Section::None;
+    enum class Section { None, Daemon, Node, Unknown } section = Section::None;
     bool seen_daemon = false;
     auto lines = lines_of(text);
     std::size_t daemon_line = 0;
@@ -138,8 +138,11 @@ DaemonStatus parse_status_verbose(std::string_view text)
             }
             if (dlm_controld_unreachable(line))
                 throw parse::ParseError(line_no, "dlm_tool could not reach dlm_controld: " + std::string(line));
-            throw parse::ParseError(line_no, "unexpected line '" + std::string(line) + "'");
+            // A block a newer dlm may add: skipped with its keys (a monitor must not fail on it).
+            section = Section::Unknown;
+            continue;
         }
+        if (section == Section::Unknown) continue;
         auto eq = line.find('=');
         if (eq == std::string_view::npos || eq == 0)
             throw parse::ParseError(line_no, "expected key=value, got '" + std::string(line) + "'");

@@ -111,11 +111,14 @@ TEST_CASE("lvmlockctl -i: unreachable, empty, busy, malformed", "[lvm-parse]")
     CHECK_THROWS_AS(parse_lvmlockctl_info("LS dlm lvm_x\n"), parse::ParseError);
     CHECK_THROWS_AS(parse_lvmlockctl_info("VG a lock_type=dlm u\nLK XX sh\n"), parse::ParseError);
     try {
-        parse_lvmlockctl_info("VG a lock_type=dlm u\nLS dlm lvm_a\nwhat\n");
+        parse_lvmlockctl_info("VG a lock_type=dlm u\nLS dlm lvm_a\nLS a b c d\n");
         FAIL("no error");
     } catch (const parse::ParseError& e) {
         CHECK(e.line == 3);
     }
+    // lines monitor does not need are skipped
+    auto odd = parse_lvmlockctl_info("VG a lock_type=dlm u\nLS dlm lvm_a\nformat_info_lk error r_name x\nUN info=x\n");
+    CHECK(odd.vg("a"));
 }
 
 TEST_CASE("LVM filter rule: first match per name, any accepting name wins", "[lvm-parse]")

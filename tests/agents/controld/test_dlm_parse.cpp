@@ -91,11 +91,15 @@ TEST_CASE("stateful merge and lost quorum", "[dlm-parse]")
 TEST_CASE("status -v: malformed input names the line", "[dlm-parse]")
 {
     try {
-        dlm::parse_status_verbose("our_nodeid 1\n    quorate=1\nbogus line here\n");
+        dlm::parse_status_verbose("our_nodeid 1\n    quorate=1\n    no equals sign\n");
         FAIL("no error");
     } catch (const parse::ParseError& e) {
         CHECK(e.line == 3);
     }
+    // an unknown block (a newer dlm) is skipped with its keys
+    auto newer = dlm::parse_status_verbose("our_nodeid 1\n    quorate=1\nfuture_block 7\n    x=y z\nnodeid 2\n    member=1\n");
+    CHECK(newer.nodes.size() == 1);
+    CHECK(newer.quorate);
     CHECK_THROWS_AS(dlm::parse_status_verbose("our_nodeid x\n"), parse::ParseError);
     CHECK_THROWS_AS(dlm::parse_status_verbose("our_nodeid 1\n    quorate=yes\n"), parse::ParseError);
     CHECK_THROWS_AS(dlm::parse_status_verbose("    quorate=1\n"), parse::ParseError);
