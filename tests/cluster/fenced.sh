@@ -28,6 +28,13 @@ while :; do
 			echo "$(date +%s) refused $action $target $from" >> "$RUN/fence-events"
 			ack "$id" 1 "requester $from was fenced after asking"; continue
 		fi
+		# The target was already power-cycled after this request was made (the fencer and DRBD's
+		# fence-peer handler often ask for the same node within seconds): that satisfies it.
+		if [[ $action == reboot || $action == off ]] && [[ -n ${fenced_at[$target]:-} ]] &&
+			(( fenced_at[$target] > reqtime )); then
+			log "$action $target from $from: already done after the request was made"
+			ack "$id" 0 "$target was already power-cycled after the request"; continue
+		fi
 		case $action in
 		status)
 			if vm_running "$target"; then ack "$id" 0 "on"; else ack "$id" 2 "off"; fi

@@ -106,7 +106,7 @@ corosync_setup() {
 	# the classic `pcs host auth` + `pcs cluster setup` take minutes and time out).
 	rm -f "$SHARE/work/corosync.conf"
 	gq node1 "pcs cluster setup $CLUSTER_NAME node1 addr=${NODE_ADDR[node1]} node2 addr=${NODE_ADDR[node2]} \
-		transport knet totem token=10000 --corosync_conf /host/work/corosync.conf 2>&1 | grep -v known-hosts;
+		transport knet totem token=20000 --corosync_conf /host/work/corosync.conf 2>&1 | grep -v known-hosts;
 		corosync-keygen -l -k /host/work/authkey >/dev/null" 180
 	gx_all 'install -m 0644 /host/work/corosync.conf /etc/corosync/corosync.conf &&
 		install -m 0400 /host/work/authkey /etc/corosync/authkey &&
@@ -196,12 +196,12 @@ pcs -f \$CIB resource op defaults update timeout=180s
 pcs -f \$CIB stonith create fence-lab fence_ocfkit_lab pcmk_host_list='node1 node2' \
 	pcmk_off_action=reboot pcmk_delay_max=5s power_timeout=90 op monitor interval=60s --force
 pcs -f \$CIB resource create drbd-r0 $drbd drbd_resource=r0 \
-	op monitor interval=29s role=Promoted timeout=60s monitor interval=31s role=Unpromoted timeout=60s \
+	op monitor interval=29s role=Promoted timeout=120s monitor interval=31s role=Unpromoted timeout=120s \
 	start timeout=240s stop timeout=180s promote timeout=180s demote timeout=180s notify timeout=180s \
 	promotable promoted-max=2 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true interleave=true
-pcs -f \$CIB resource create dlm $controld op monitor interval=30s timeout=60s on-fail=fence \
+pcs -f \$CIB resource create dlm $controld op monitor interval=30s timeout=120s on-fail=fence \
 	start timeout=180s stop timeout=180s clone interleave=true ordered=true
-pcs -f \$CIB resource create lvmlockd $clvm op monitor interval=30s timeout=60s on-fail=fence \
+pcs -f \$CIB resource create lvmlockd $clvm op monitor interval=30s timeout=120s on-fail=fence \
 	start timeout=180s stop timeout=180s clone interleave=true ordered=true
 pcs -f \$CIB constraint order promote drbd-r0-clone then start dlm-clone
 pcs -f \$CIB constraint colocation add dlm-clone with Promoted drbd-r0-clone INFINITY
@@ -211,4 +211,99 @@ pcs -f \$CIB constraint colocation add lvmlockd-clone with dlm-clone INFINITY
 	wait_for 900 10 "DRBD Primary/Primary UpToDate on both" drbd_primary_both || { show_failures; die "DRBD not Primary/Primary"; }
 	wait_for 600 10 "dlm_controld with lockspaces API on both" dlm_running_both || { show_failures; die "dlm not running"; }
 	wait_for 600 10 "lvmlockd on both" lvmlockd_running_both || { show_failures; die "lvmlockd not running"; }
+}
+
+# One-time shared storage on the Primary/Primary DRBD device: a shared (lvmlockd/DLM) VG, one
+# LV and a GFS2 with a journal per node.  The cluster resources take over from here.
+shared_storage() {
+	gq node1 "set -e
+		vgcreate --shared $VG /dev/drbd0
+		lvcreate -an -Zn -n $LV -l 100%FREE $VG
+		lvchange -aey $VG/$LV
+		mkfs.gfs2 -O -p lock_dlm -t $CLUSTER_NAME:gfs2 -j 2 -J 16 /dev/$VG/$LV
+		lvchange -an $VG/$LV
+		vgs --reportformat json $VG" 900
+	gx_all "mkdir -p $GFS2_DIR" 60
+}
+
+stack_fs() {
+	local clvm gfs2 lvm_layer
+	clvm=$(agent_for clvm); gfs2=$(agent_for gfs2fs)
+	if [[ $clvm == ocf:custom:clvm ]]; then
+		# ocfkit clvm starts the VG lockspace and activates it shared on every node itself.
+		lvm_layer="pcs -f \$CIB resource update lvmlockd volgrpname=$VG activate_vgs=true activation_mode=shared
+pcs -f \$CIB constraint order start lvmlockd-clone then start gfs2-clone
+pcs -f \$CIB constraint colocation add gfs2-clone with lvmlockd-clone INFINITY"
+	else
+		loud "FALLBACK: stock lvmlockd does not activate VGs: adding ocf:heartbeat:LVM-activate"
+		lvm_layer="pcs -f \$CIB resource create sharedlv ocf:heartbeat:LVM-activate vgname=$VG lvname=$LV \
+	vg_access_mode=lvmlockd activation_mode=shared op monitor interval=30s timeout=90s on-fail=fence \
+	clone interleave=true
+pcs -f \$CIB constraint order start lvmlockd-clone then start sharedlv-clone
+pcs -f \$CIB constraint colocation add sharedlv-clone with lvmlockd-clone INFINITY
+pcs -f \$CIB constraint order start sharedlv-clone then start gfs2-clone
+pcs -f \$CIB constraint colocation add gfs2-clone with sharedlv-clone INFINITY"
+	fi
+	pcs_batch fs "
+pcs -f \$CIB resource create gfs2 $gfs2 device=/dev/$VG/$LV directory=$GFS2_DIR fstype=gfs2 \
+	options=noatime op monitor interval=20s timeout=120s on-fail=fence start timeout=180s stop timeout=180s \
+	clone interleave=true
+$lvm_layer
+"
+	wait_for 900 10 "GFS2 mounted on both nodes" gfs2_mounted_both || { show_failures; die "GFS2 not mounted on both"; }
+}
+
+# The guest's disk: a boot sector that increments a 16-bit counter at 0x7e00 once a second
+# (BIOS int 15h/86h wait), hand-assembled:
+#   sti; xor ax,ax; mov ds,ax
+#   l: inc word [0x7e00]; mov ah,86h; mov cx,000Fh; mov dx,4240h; int 15h; jmp l
+labguest_disk() {
+	"$PY" - "$1" <<'PYEOF'
+import sys
+code = bytes.fromhex("FB31C08ED8" "FF06007E" "B486" "B90F00" "BA4042" "CD15" "EBF0")
+sector = code + bytes(510 - len(code)) + b"\x55\xaa"
+with open(sys.argv[1], "wb") as f:
+    f.write(sector + bytes(1024 * 1024 - 512))
+PYEOF
+}
+labguest_counter() { # labguest_counter NODE: the guest's counter, read from its RAM on NODE
+	gx "$1" "virsh -q qemu-monitor-command labguest --hmp 'xp /1hx 0x7e00' 2>/dev/null" 60 |
+		sed -n 's/.*: 0x\([0-9a-f]*\).*/\1/p' | { read -r h && echo $((16#$h)); }
+}
+
+stack_vm() {
+	local virt; virt=$(agent_for virtdomain)
+	labguest_disk "$SHARE/work/labguest.img"
+	cp "$CLUSTER_DIR/conf/labguest.xml" "$SHARE/work/labguest.xml"
+	gq node1 "mkdir -p $GFS2_DIR/vm && cp /host/work/labguest.img /host/work/labguest.xml $GFS2_DIR/vm/ && sync" 120
+	pcs_batch vm "
+pcs -f \$CIB resource create labguest $virt config=$GFS2_DIR/vm/labguest.xml hypervisor=qemu:///system \
+	migration_transport=tcp meta allow-migrate=true \
+	op monitor interval=20s timeout=120s start timeout=180s stop timeout=180s \
+	migrate_to timeout=300s migrate_from timeout=300s
+pcs -f \$CIB constraint order start gfs2-clone then start labguest
+pcs -f \$CIB constraint colocation add labguest with gfs2-clone INFINITY
+"
+	wait_for 900 10 "labguest running" guest_running_somewhere || { show_failures; die "labguest did not start"; }
+}
+
+stack_phase() {
+	build_agents
+	install_agents || die "installing agents failed"
+	report_agents
+	drbd_config
+	drbd_initial_sync
+	corosync_setup
+	stack_base
+	capture base-primary-primary drbd dlm lvm crm
+	shared_storage
+	stack_fs
+	stack_vm
+	capture healthy drbd dlm lvm crm mount
+	no_failures || { show_failures; log "WARNING: Pacemaker reports failed actions (above)"; }
+}
+capture_on() { # capture_on NODE STATE [WHAT...]
+	local n=$1; shift
+	cp "$CLUSTER_DIR/conf/capture.sh" "$SHARE/work/capture.sh"
+	gx "$n" "bash /host/work/capture.sh $*" 120 || log "capture $1 on $n incomplete"
 }
