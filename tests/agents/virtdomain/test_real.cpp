@@ -418,3 +418,30 @@ TEST_CASE("hibernate on stop, resume on start with the RAM state; graceful ACPI 
     CHECK_THAT(read_file(g.serial()), Catch::Contains("power button: powering off"));
     CHECK(virsh_state(g.name) == "undefined");
 }
+
+TEST_CASE("a migration that cannot happen leaves the guest running here and says why", "[real-migrate]")
+{
+    Guest g("migfail");
+    REQUIRE(g.op("start").code == 0);
+    std::string id = virsh_id(g.name);
+    // No libvirtd listens on TCP here, and ssh has neither keys nor a known host: both fail
+    // fast, through the real libvirt migration code path.
+    for (std::string transport : {"tcp", "ssh"}) {
+        Result r = g.op("migrate_to", {{"OCF_RESKEY_migration_transport", transport},
+                                       {"OCF_RESKEY_CRM_meta_migrate_target", "127.0.0.1"},
+                                       {"HOME", g.dir.string()}},
+                        60000);
+        CHECK(r.code == 1);
+        CHECK(r.seconds < 20.0);
+        CHECK_THAT(r.reason, Catch::Contains("qemu+" + transport + "://127.0.0.1/system") &&
+                                 Catch::Contains("keeps running here"));
+        CHECK(virsh_state(g.name) == "running");
+        CHECK(virsh_id(g.name) == id);
+    }
+    CHECK(g.op("monitor").code == 0);
+    // On the target side, a guest that never arrives is reported at the deadline.
+    Guest absent("migabsent");
+    Result from = absent.op("migrate_from", {{"OCF_RESKEY_CRM_meta_migrate_source", "node1"}}, 5000);
+    CHECK(from.code == 1);
+    CHECK_THAT(from.reason, Catch::Contains("did not arrive from node1"));
+}
