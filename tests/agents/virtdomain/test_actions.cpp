@@ -78,6 +78,14 @@ struct FakeQemu {
         close(fds[0]);
         hold = fds[1];
         write_file(run_dir + "/" + name + ".pid", std::to_string(pid));
+        // Until the exec happened the child still shows this test's command line.
+        std::string want = "guest=" + name;
+        for (int i = 0; i < 500; ++i) {
+            std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+            std::string args((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            if (args.find(want) != std::string::npos) break;
+            usleep(2000);
+        }
     }
     ~FakeQemu()
     {
