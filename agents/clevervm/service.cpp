@@ -79,7 +79,8 @@ std::string usage_text()
            "  restart              stop, then start\n"
            "  forcestart | forcestop [--no-wait]\n"
            "                       start / stop the guests through Pacemaker (target-role Started/Stopped)\n"
-           "  cleanup [RESOURCE...]  clear Pacemaker's failure records (all resources when none is named)\n"
+           "  cleanup [--no-wait] [RESOURCE...]\n"
+           "                       clear Pacemaker's failure records (all resources when none is named)\n"
            "  migrate [--no-wait]  move the promoted DRBD and what depends on it away from this node and\n"
            "                       ban this node from the promoted role\n"
            "  unmigrate            remove that ban (stickiness keeps services where they are)\n";
@@ -549,6 +550,18 @@ std::vector<GuestSpec> Service::managed_guests(const std::string& command)
     return out;
 }
 
+// Lets the transition that a change started finish first, so that a state crm_mon shows in
+// between (e.g. a resource whose history a cleanup removed, shown Stopped until its re-probe)
+// is not taken for the result.
+void Service::settle(const std::string& what)
+{
+    std::vector<std::string> argv{"crm_resource", "--wait", "--timeout", fmt::format("{}s", config_.wait.count())};
+    CommandSpec spec;
+    spec.argv = argv;
+    CommandResult r = run_tool(argv, config_.wait + std::chrono::seconds(10));
+    if (!r.ok()) warn(fmt::format("{}: the cluster did not settle: {}", what, failure_message(spec, r)));
+}
+
 bool Service::wait_until(const std::string& what,
                          const std::function<std::vector<std::string>(const parse::CrmMon&)>& pending)
 {
@@ -578,6 +591,7 @@ Lsb Service::forcestart(bool wait)
         say(fmt::format("{}: target-role=Started (guest {})", g.resource, g.name));
     }
     if (!wait) return Lsb::Ok;
+    settle("forcestart");
     bool ok = wait_until("forcestart", [&](const parse::CrmMon& mon) {
         std::vector<std::string> left;
         for (const auto& g : guests) {
@@ -602,6 +616,7 @@ Lsb Service::forcestop(bool wait)
         say(fmt::format("{}: target-role=Stopped (guest {})", g.resource, g.name));
     }
     if (!wait) return Lsb::Ok;
+    settle("forcestop");
     bool ok = wait_until("forcestop", [&](const parse::CrmMon& mon) {
         std::vector<std::string> left;
         for (const auto& g : guests) {
@@ -614,7 +629,7 @@ Lsb Service::forcestop(bool wait)
     return ok ? Lsb::Ok : Lsb::Generic;
 }
 
-Lsb Service::cleanup(const std::vector<std::string>& resources)
+Lsb Service::cleanup(const std::vector<std::string>& resources, bool wait)
 {
     require_privilege("cleanup");
     require_cluster("cleanup");
@@ -626,6 +641,8 @@ Lsb Service::cleanup(const std::vector<std::string>& resources)
         run_pacemaker_tool({"crm_resource", "--cleanup", "--resource", r});
         say(fmt::format("{}: failure records cleared", r));
     }
+    // The cluster probes the cleaned resources again; their state is known once it settled.
+    if (wait) settle("cleanup");
     return Lsb::Ok;
 }
 
@@ -646,6 +663,7 @@ Lsb Service::migrate(bool wait)
         say(fmt::format("{}: banned from the promoted role on {} (this node is marked unfit until unmigrate)", p, node));
     }
     if (!wait) return Lsb::Ok;
+    settle("migrate");
     std::vector<GuestSpec> guests;
     for (const auto& g : t.guests)
         if (!g.resource.empty()) guests.push_back(g);
@@ -714,7 +732,17 @@ int Service::run(const std::string& command, const std::vector<std::string>& arg
             throw CommandError(Lsb::Unimplemented, "reload: not implemented (guests have nothing to reload)");
         if (command == "forcestart") return static_cast<int>(forcestart(wait_flag()));
         if (command == "forcestop") return static_cast<int>(forcestop(wait_flag()));
-        if (command == "cleanup") return static_cast<int>(cleanup(args));
+        if (command == "cleanup") {
+            std::vector<std::string> resources;
+            bool wait = true;
+            for (const auto& a : args) {
+                if (a == "--no-wait") wait = false;
+                else if (a.starts_with("-"))
+                    throw CommandError(Lsb::InvalidArgs, fmt::format("cleanup: unknown option '{}'\n{}", a, usage_text()));
+                else resources.push_back(a);
+            }
+            return static_cast<int>(cleanup(resources, wait));
+        }
         if (command == "migrate") return static_cast<int>(migrate(wait_flag()));
         if (command == "unmigrate") return no_args(), static_cast<int>(unmigrate());
         if (command == "usage" || command == "help" || command == "--help") {

@@ -49,7 +49,7 @@ public:
     Lsb restart();
     Lsb forcestart(bool wait);
     Lsb forcestop(bool wait);
-    Lsb cleanup(const std::vector<std::string>& resources);
+    Lsb cleanup(const std::vector<std::string>& resources, bool wait = true);
     Lsb migrate(bool wait);
     Lsb unmigrate();
 
@@ -81,6 +81,7 @@ private:
     void require_privilege(const std::string& command);
     const parse::CrmMon& require_cluster(const std::string& command);
     std::vector<GuestSpec> managed_guests(const std::string& command);
+    void settle(const std::string& what);
     bool wait_until(const std::string& what, const std::function<std::vector<std::string>(const parse::CrmMon&)>& pending);
     void say(const std::string& line);
     void warn(const std::string& line);

@@ -366,6 +366,8 @@ TEST_CASE("forcestart/forcestop set target-role through crm_resource and wait fo
     auto lines = w.runner.call_lines();
     CHECK(std::count(lines.begin(), lines.end(),
                      "crm_resource --resource web --meta --set-parameter target-role --parameter-value Started") == 1);
+    // It lets the transition settle before reading the result.
+    CHECK(std::count(lines.begin(), lines.end(), "crm_resource --wait --timeout 120s") == 1);
     CHECK(w.err.text().find("forcestart: guest db has no Pacemaker resource; skipped") != std::string::npos);
     CHECK(w.sleeps == 2);
     CHECK(w.out.text().find("all guests started by Pacemaker") != std::string::npos);
@@ -414,11 +416,15 @@ TEST_CASE("cleanup clears failure records of everything or of the named resource
     World w;
     Service s = w.service(config_of("guests = web\n"));
     CHECK(s.run("cleanup", {}) == 0);
-    CHECK(w.runner.call_lines().back() == "crm_resource --cleanup");
-    CHECK(s.run("cleanup", {"web", "gfs0-clone"}) == 0);
     auto lines = w.runner.call_lines();
+    CHECK(lines[lines.size() - 2] == "crm_resource --cleanup");
+    // Then it waits for the re-probe: the state shown next is the real one.
+    CHECK(lines.back() == "crm_resource --wait --timeout 120s");
+    CHECK(s.run("cleanup", {"--no-wait", "web", "gfs0-clone"}) == 0);
+    lines = w.runner.call_lines();
     CHECK(lines[lines.size() - 2] == "crm_resource --cleanup --resource web");
     CHECK(lines.back() == "crm_resource --cleanup --resource gfs0-clone");
+    CHECK(s.run("cleanup", {"--force"}) == 2);
 }
 
 TEST_CASE("migrate bans this node from the promoted role and waits until promotion and guests left", "[commands]")
