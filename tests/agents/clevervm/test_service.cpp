@@ -454,6 +454,28 @@ TEST_CASE("unmigrate clears the ban on this node only", "[commands]")
     CHECK(w.out.text().find("stay where they run now (stickiness)") != std::string::npos);
 }
 
+TEST_CASE("after migrate on the live sandbox: demoted, guest stopped, node marked unfit", "[status]")
+{
+    World w;
+    w.crm_mon_answers = {fixture("clevervm/sandbox-promoted-ban.xml")};
+    w.node_answer = FakeRunner::exited(0, "vm\n");
+    w.hv.guests["cvm-sbx-a"] = FakeHypervisor::shut_off();
+    Service s = w.service(config_of("promotable = cvm-drbd-clone\nguests = cvm-sbx-a:cvm-guest-a\ndrbd_resource = r0\nmounts = /srv\n"));
+    StatusModel m = s.gather();
+    CHECK(m.node_banned);
+    CHECK(m.service == LsbStatus::Stopped);
+    REQUIRE(m.guests.size() == 1);
+    CHECK(m.guests[0].resource_role == "Stopped");
+    auto clone = std::find_if(m.resources.begin(), m.resources.end(), [](auto& r) { return r.id == "cvm-drbd-clone"; });
+    REQUIRE(clone != m.resources.end());
+    CHECK(clone->role == "Unpromoted");
+    CHECK(clone->nodes == std::vector<std::string>{"vm"});
+    std::string text = render_text(m);
+    CHECK(text.find("  cvm-drbd-clone  vm    promoted role  -INFINITY  cli-ban-cvm-drbd-clone-on-vm\n") != std::string::npos);
+    CHECK(text.find("  vm is marked unfit (clevervm migrate); clevervm unmigrate clears it\n") != std::string::npos);
+    CHECK(text.find("  cvm-sbx-a  shut off    no            cvm-guest-a Stopped\n") != std::string::npos);
+}
+
 TEST_CASE("a ban of the promotable on this node shows as 'marked unfit'", "[status]")
 {
     World w;
