@@ -1,0 +1,58 @@
+// Fuzzes clvm's pure parsers: lvmconfig output, lvmlockctl -i, filter patterns (as lines of the
+// input), dm names and drbdadm dump-xml: no crash, errors name a real line.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clvm_agent.h"
+#include "lvm_text_parse.h"
+
+using namespace ocfkit;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    std::size_t lines = 1;
+    for (char c : text) lines += c == '\n';
+    try {
+        auto cfg = lvm::parse_lvmconfig(text, clvm::config_keys());
+        (void)clvm::config_problems(cfg, clvm::Manager::Lvmlockd);
+        (void)clvm::config_problems(cfg, clvm::Manager::Clvmd);
+        try {
+            (void)clvm::filter_problems(cfg, {{"/dev/drbd0", {"/dev/drbd0"}}}, {{"/dev/vdb", {"/dev/vdb"}}});
+        } catch (const Failure& f) {
+            if (f.code != ExitCode::ErrConfigured) std::abort();
+        }
+    } catch (const parse::ParseError& e) {
+        if (e.line > lines) std::abort();
+    }
+    try {
+        auto info = lvm::parse_lvmlockctl_info(text);
+        (void)clvm::assess_lockd(info, {"vgcl"}, true, {});
+    } catch (const parse::ParseError& e) {
+        if (e.line == 0 || e.line > lines) std::abort();
+    }
+    std::vector<std::string> patterns;
+    std::size_t start = 0;
+    while (start <= text.size() && patterns.size() < 8) {
+        std::size_t nl = text.find('\n', start);
+        if (nl == std::string_view::npos) nl = text.size();
+        patterns.emplace_back(text.substr(start, nl - start));
+        start = nl + 1;
+    }
+    try {
+        auto rules = lvm::parse_filter(patterns);
+        (void)lvm::filter_device(rules, {"/dev/drbd0", "/dev/vdb"});
+    } catch (const parse::ParseError& e) {
+        if (e.line == 0 || e.line > patterns.size()) std::abort();
+    }
+    (void)lvm::split_dm_name(text);
+    try {
+        for (const auto& v : lvm::parse_drbd_dump_xml(text))
+            if (v.device.empty()) std::abort();
+    } catch (const parse::ParseError&) {
+    }
+    return 0;
+}
