@@ -147,7 +147,7 @@ TEST_CASE("monitor of a running daemon runs exactly one program", "[controld-dec
     SECTION("garbled output")
     {
         FakeRunner runner;
-        runner.expect({"dlm_tool"}, FakeRunner::exited(0, "our_nodeid 1\nwhat is this\n"));
+        runner.expect({"dlm_tool"}, FakeRunner::exited(0, "our_nodeid 1\n    what is this\n"));
         auto r = act("monitor", host, runner, cluster, {{"OCF_RESKEY_CRM_meta_interval", "10000"}});
         CHECK(r.rc == 1);
         CHECK_THAT(r.reason, Catch::Contains("line 2"));
