@@ -135,7 +135,10 @@ Service::MonRead Service::read_mon()
         m.mon = parse::parse_crm_mon(r.out);
         m.xml = std::move(r.out);
     } catch (const parse::ParseError& e) {
-        m.error = r.out.empty() ? fmt::format("crm_mon: {}: {}", r.describe(), one_line(r.err)) : e.what();
+        std::string what = e.what();
+        // A failed crm_mon's own <status> message: where it sits in the XML does not matter.
+        if (!r.ok() && what.starts_with("line ") && what.find(": ") != std::string::npos) what = what.substr(what.find(": ") + 2);
+        m.error = r.out.empty() ? fmt::format("crm_mon: {}: {}", r.describe(), one_line(r.err)) : what;
     }
     return m;
 }

@@ -268,7 +268,7 @@ TEST_CASE("status with the cluster down still shows DRBD and guests", "[status]"
     std::string text = w.out.text();
     CHECK(rc == 4);  // guests found in libvirt: web runs, db does not
     CHECK(text.find("clevervm on node2:") == 0);
-    CHECK(text.find("  not running: ") != std::string::npos);
+    CHECK(text.find("  not running: crm_mon reported error 102: Not connected; ") != std::string::npos);
     CHECK(text.find("no DRBD resource configured or discovered") != std::string::npos);
     CHECK(text.find("guests: every domain libvirt defines here") != std::string::npos);
     CHECK(text.find("discovery without the CIB (cibadmin --query: exit code 102: Could not connect to the CIB") !=
