@@ -247,6 +247,10 @@ mkdir -p /etc/ocfkit
 printf 'guests = %s\nmounts = %s\n' "$GUEST_B" "$WORK/mnt" >/etc/ocfkit/clevervm.conf
 /etc/init.d/clevervm status >/dev/null 2>&1; RC=$?
 expect_rc 3 "/etc/init.d/clevervm status (guest B stopped)"
+if command -v service >/dev/null; then
+    service clevervm status >/dev/null 2>&1; RC=$?
+    expect_rc 3 "service clevervm status"
+fi
 pcs resource create cvm-lsb lsb:clevervm op monitor interval=5s >/dev/null
 if wait_xpath 90 "$(started_xpath cvm-lsb)"; then ok "lsb:clevervm started by Pacemaker"; else bad "lsb:clevervm did not start"; fi
 check "guest B running (started by clevervm under Pacemaker)" test "$(dom_state $GUEST_B)" == running

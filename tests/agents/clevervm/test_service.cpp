@@ -544,3 +544,18 @@ TEST_CASE("LSB exit codes for bad usage: unknown 2, extra args 2, reload 3", "[c
     CHECK(s.run("reload", {}) == 3);
     CHECK(w.hv.calls.empty());
 }
+
+TEST_CASE("restart hibernates then resumes; try-restart leaves a stopped service alone", "[commands]")
+{
+    World w;
+    Service s = w.service(config_of("guests = web\n"));
+    CHECK(s.run("restart", {}) == 0);
+    CHECK(w.hv.calls == std::vector<std::string>{"managed_save web", "start web"});
+    CHECK(w.hv.guests["web"].active);
+    World v;
+    v.hv.guests["web"] = FakeHypervisor::shut_off();
+    CHECK(v.service(config_of("guests = web\n")).run("try-restart", {}) == 0);
+    CHECK(v.hv.calls.empty());
+    CHECK(v.service(config_of("guests = web\n")).run("force-reload", {}) == 0);
+    CHECK(v.hv.calls == std::vector<std::string>{"start web"});
+}
