@@ -46,8 +46,6 @@ void on_close(virConnectPtr, int reason, void* opaque)
     static_cast<CloseState*>(opaque)->reason.store(reason);
 }
 
-void free_close_state(void* opaque) { delete static_cast<CloseState*>(opaque); }
-
 std::string_view close_reason_text(int reason)
 {
     switch (reason) {
@@ -105,17 +103,16 @@ virConnectPtr open_connection(const std::string& uri, const KeepAlive& keepalive
     virConnectAuth auth{nullptr, 0, refuse_credentials, nullptr};
     virConnectPtr conn = virConnectOpenAuth(uri.empty() ? nullptr : uri.c_str(), &auth, 0);
     if (!conn) {
-        delete closed;
         HvError e = last_error("virConnectOpenAuth", nullptr, nullptr);
         throw HvError(HvErrorKind::ConnectFailed, e.call(),
                       fmt::format("cannot connect to {}: {}", uri.empty() ? "the default URI" : uri, e.what()));
     }
     // 1 = the peer does not support keepalive (e.g. a local driver); nothing to arm then.
     if (virConnectSetKeepAlive(conn, keepalive.interval_s, keepalive.count) < 0) virResetLastError();
-    if (closed && virConnectRegisterCloseCallback(conn, on_close, closed, free_close_state) < 0) {
-        virResetLastError();
-        delete closed;
-    }
+    // No free callback: libvirt resets (and would free) the registration as soon as the callback
+    // has fired, while errors still read the reason. The connection object owns the state and
+    // unregisters before closing.
+    if (closed && virConnectRegisterCloseCallback(conn, on_close, closed, nullptr) < 0) virResetLastError();
     return conn;
 }
 
@@ -123,14 +120,13 @@ class LibvirtConnection final : public Connection {
 public:
     LibvirtConnection(const std::string& uri, KeepAlive keepalive) : keepalive_(keepalive)
     {
-        closed_ = new CloseState;  // owned by libvirt once registered (freed by free_close_state)
-        conn_ = open_connection(uri, keepalive, closed_);
+        conn_ = open_connection(uri, keepalive, &closed_);
     }
 
     ~LibvirtConnection() override
     {
         for (auto& [key, dom] : domains_) virDomainFree(dom);
-        virConnectUnregisterCloseCallback(conn_, on_close);
+        if (virConnectUnregisterCloseCallback(conn_, on_close) < 0) virResetLastError();  // fired already
         virConnectClose(conn_);
     }
 
@@ -266,23 +262,21 @@ public:
             return;
         }
         // Client-driven, as `virsh migrate` without --p2p: this process opens the target too.
-        CloseState* dest_closed = new CloseState;
+        CloseState dest_closed;
         virConnectPtr dconn = nullptr;
         try {
-            dconn = open_connection(r.dest_uri, keepalive_, dest_closed);
+            dconn = open_connection(r.dest_uri, keepalive_, &dest_closed);
         } catch (const HvError& e) {
             throw HvError(HvErrorKind::ConnectFailed, e.call(), fmt::format("migration target: {}", e.what()));
         }
         virDomainPtr ddom = virDomainMigrate3(dom, dconn, params.list, params.count, flags);
         if (!ddom) {
             HvError e = error("virDomainMigrate3", ref);
-            virConnectUnregisterCloseCallback(dconn, on_close);
-            virConnectClose(dconn);
+            close_dest(dconn);
             throw e;
         }
         virDomainFree(ddom);
-        virConnectUnregisterCloseCallback(dconn, on_close);
-        virConnectClose(dconn);
+        close_dest(dconn);
     }
 
     void abort_job(const DomainRef& ref) override
@@ -319,10 +313,16 @@ private:
         }
     };
 
-    HvError error(const char* call) { return last_error(call, conn_, closed_); }
+    static void close_dest(virConnectPtr dconn)
+    {
+        if (virConnectUnregisterCloseCallback(dconn, on_close) < 0) virResetLastError();
+        virConnectClose(dconn);
+    }
+
+    HvError error(const char* call) { return last_error(call, conn_, &closed_); }
     HvError error(const char* call, const DomainRef& ref)
     {
-        HvError e = last_error(call, conn_, closed_);
+        HvError e = last_error(call, conn_, &closed_);
         if (e.kind() == HvErrorKind::NoDomain) forget(ref);
         return HvError(e.kind(), e.call(), fmt::format("{} (domain {})", e.what(), ref.display()));
     }
@@ -339,7 +339,7 @@ private:
         virDomainPtr dom = ref.uuid.empty() ? virDomainLookupByName(conn_, ref.name.c_str())
                                             : virDomainLookupByUUIDString(conn_, ref.uuid.c_str());
         if (!dom) {
-            HvError e = last_error(ref.uuid.empty() ? "virDomainLookupByName" : "virDomainLookupByUUIDString", conn_, closed_);
+            HvError e = last_error(ref.uuid.empty() ? "virDomainLookupByName" : "virDomainLookupByUUIDString", conn_, &closed_);
             throw HvError(e.kind(), e.call(), fmt::format("{} (domain {})", e.what(), ref.display()));
         }
         domains_.emplace(key, dom);
@@ -389,8 +389,8 @@ private:
     }
 
     KeepAlive keepalive_;
+    CloseState closed_;  // declared before conn_: it must outlive the registration
     virConnectPtr conn_ = nullptr;
-    CloseState* closed_ = nullptr;
     std::mutex mutex_;
     std::map<std::string, virDomainPtr> domains_;
 };

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "libvirt_hypervisor.h"
 #include "ocfkit/process_runner.h"
 
 using namespace ocfkit;
@@ -444,4 +445,37 @@ TEST_CASE("a migration that cannot happen leaves the guest running here and says
     Result from = absent.op("migrate_from", {{"OCF_RESKEY_CRM_meta_migrate_source", "node1"}}, 5000);
     CHECK(from.code == 1);
     CHECK_THAT(from.reason, Catch::Contains("did not arrive from node1"));
+}
+
+TEST_CASE("keepalive ends a long call to a stopped libvirtd in seconds", "[real-libvirtd]")
+{
+    LibvirtdGuard guard;
+    Guest g("keepalive");
+    REQUIRE(g.op("start").code == 0);
+    // The libvirt layer alone, without the deadline layer: only keepalive can end the call.
+    virtdomain::LibvirtHypervisor hv({.interval_s = 2, .count = 2});
+    auto c = hv.connect("qemu:///system");
+    auto info = c->find_by_name(g.name);
+    REQUIRE(info);
+    pid_t lv = libvirtd_pid();
+    REQUIRE(kill(lv, SIGSTOP) == 0);
+    auto t0 = std::chrono::steady_clock::now();
+    std::string what;
+    virtdomain::HvErrorKind kind = virtdomain::HvErrorKind::Other;
+    try {
+        c->save({info->name, info->uuid}, (g.dir / "never.state").string());
+    } catch (const virtdomain::HvError& e) {
+        what = e.what();
+        kind = e.kind();
+    }
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    kill(lv, SIGCONT);
+    CHECK(kind == virtdomain::HvErrorKind::ConnectionLost);
+    CHECK_THAT(what, Catch::Contains("keepalive"));
+    CHECK(took >= 4.0);
+    CHECK(took < 10.0);  // interval 2 s x (2 + 1)
+    // libvirtd, woken up, may still carry out the save it had queued: whatever it did, the
+    // agent's stop must end with the guest gone.
+    CHECK(g.op("stop").code == 0);
+    CHECK_FALSE(process_alive(g.name));
 }
