@@ -2,6 +2,7 @@
 # Checks a generated man page the way lintian and man-db read it.
 #   check-manpage.sh PAGE PROVIDER AGENT            a page built from an agent
 #   check-manpage.sh --golden MANGEN XML EXPECTED   the generator's output on a fixed input
+#   check-manpage.sh --page PAGE NAME               any page (groff warnings, whatis entry)
 set -u
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -18,7 +19,9 @@ check_page() {  # page expected-name
     esac
 }
 
-if [ "${1:-}" = --golden ]; then
+if [ "${1:-}" = --page ]; then
+    check_page "$2" "$3"
+elif [ "${1:-}" = --golden ]; then
     mangen=$2 xml=$3 expected=$4
     out=$(mktemp /tmp/ocfkit-mangen-XXXXXX.7)
     trap 'rm -f "$out"' EXIT
