@@ -36,6 +36,33 @@ resource_exists() {
 
 agent_path() { echo "$OCF_ROOT/resource.d/$PROVIDER/$1"; }
 
+# Without systemd (which makes / shared at boot) every mount is private: qemu's mount namespace,
+# made by libvirt while the demo file system is mounted, would keep a copy that an umount on the
+# host does not reach, and gfs2fs would rightly find the file system still active. A shared
+# parent of the mount point restores what a systemd host does.
+share_mount_parent() {
+    local parent
+    parent=$(dirname "$MOUNTPOINT")
+    mkdir -p "$parent"
+    [[ $(findmnt -no PROPAGATION --target "$parent") == shared* ]] && return 0
+    if mountpoint -q "$parent"; then
+        mount --make-shared "$parent"
+        echo "$parent" >"$STATE/made-shared"
+    else
+        mount --bind "$parent" "$parent"
+        echo "$parent" >"$STATE/bound"
+        mount --make-shared "$parent"
+    fi
+}
+
+unshare_mount_parent() {
+    if [[ -s $STATE/bound ]]; then
+        umount "$(<"$STATE/bound")" && rm -f "$STATE/bound"
+    elif [[ -s $STATE/made-shared ]]; then
+        mount --make-private "$(<"$STATE/made-shared")" && rm -f "$STATE/made-shared"
+    fi
+}
+
 demo_up() {
     local t0=$SECONDS missing=()
     local agent
@@ -54,6 +81,7 @@ demo_up() {
             dev=$(make_loop_ext4 "$IMAGE" 128)
             say "created ext4 image $IMAGE on $dev"
         fi
+        share_mount_parent
         mkdir -p "$MOUNTPOINT"
         pcs resource create "$FS_ID" "ocf:$PROVIDER:gfs2fs" device="$dev" directory="$MOUNTPOINT" fstype=ext4 \
             op monitor interval=10s
@@ -86,7 +114,7 @@ demo_up() {
     say "up in $((SECONDS - t0))s"
     demo_status
     echo
-    echo "Try: crm_mon --output-as=xml; pcs resource describe ocf:$PROVIDER:gfs2fs; umount $MOUNTPOINT (Pacemaker remounts it);"
+    echo "Try: crm_mon --output-as=xml; pcs resource describe ocf:$PROVIDER:gfs2fs; umount $MOUNTPOINT (Pacemaker remounts it and restarts the guest ordered after it);"
     echo "     virsh destroy $GUEST (Pacemaker restarts it); tests/sandbox/demo.sh status; tests/sandbox/demo.sh down"
     ((${#missing[@]} == 0)) || die "not installed, so not in the demo: ${missing[*]}"
 }
@@ -138,7 +166,9 @@ demo_down() {
     fi
     unmount_all_at "$MOUNTPOINT"
     release_loops_of "$IMAGE"
+    if [[ -d $STATE ]]; then unshare_mount_parent || true; fi
     local left=""
+    [[ -s $STATE/bound ]] && left+=" bind:$(<"$STATE/bound")"
     findmnt -rn --mountpoint "$MOUNTPOINT" >/dev/null 2>&1 && left+=" mount:$MOUNTPOINT"
     [[ -n $(losetup -n -O NAME -j "$IMAGE" 2>/dev/null) ]] && left+=" loop:$(losetup -n -O NAME -j "$IMAGE")"
     [[ -n $(qemu_pid "$GUEST") ]] && left+=" qemu:$GUEST"

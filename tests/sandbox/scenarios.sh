@@ -110,7 +110,8 @@ fail() {
 delete_resource() {
     local id=$1
     pcs resource delete "$id" >/dev/null 2>&1 || pcs resource delete "$id" --force >/dev/null 2>&1 || true
-    wait_xpath 120 "count(/pacemaker-result/resources//resource[@id='$id']) = 0" || true
+    wait_xpath 120 "count(/pacemaker-result/resources//resource[@id='$id']) = 0" ||
+        fail "$id still known to the cluster 120s after pcs resource delete"
 }
 
 # --------------------------------------------------------------------------------------------- setup
@@ -151,7 +152,8 @@ cleanup_all() {
     # What the cluster should have undone already; done again in case it could not.
     [[ -z $(registered guest) ]] || remove_domain "$GUEST"
     if [[ -n $(registered libvirtd) ]]; then bash "$LIBVIRTD_SH" down >/dev/null || true; fi
-    for dir in $(registered mount); do unmount_all_at "$dir"; done
+    # Innermost first: mounts are registered parent before child.
+    for dir in $(registered mount | tac); do unmount_all_at "$dir"; done
     for image in $(registered loop); do release_loops_of "$image"; done
     for dest in $(registered installed); do
         backup=$BACKUP_DIR/$(tr / % <<<"$dest")
@@ -350,7 +352,15 @@ agent_param() {
 sc_gfs2fs() {
     [[ -n ${BUILT[gfs2fs]:-} ]] || skip gfs2fs "agent not built"
     local id=sbx-fs
-    local LOOP_IMAGE=$IMAGE_DIR/fs.img MOUNTPOINT=$WORK/mnt-fs LOOP_DEV
+    local LOOP_IMAGE=$IMAGE_DIR/fs.img PARENT=$WORK/shared MOUNTPOINT=$WORK/shared/mnt-fs LOOP_DEV
+    # Without systemd every mount here is private: a mount namespace made while the file system
+    # is mounted (qemu under libvirt, a test's unshare) keeps a copy our umount does not reach,
+    # and gfs2fs's stop then finds the file system still active. Under a shared parent, as on a
+    # systemd host, the umount propagates into such copies.
+    mkdir -p "$PARENT"
+    register mount "$PARENT"
+    mount --bind "$PARENT" "$PARENT"
+    mount --make-shared "$PARENT"
     mkdir -p "$MOUNTPOINT"
     register mount "$MOUNTPOINT"
     register loop "$LOOP_IMAGE"
@@ -391,7 +401,8 @@ sc_gfs2fs() {
         fail "fail-count is not 1"
     log "  umount behind its back: detected and remounted in $((SECONDS - t0))s"
     pcs resource cleanup "$id" >/dev/null 2>&1
-    wait_xpath 30 "count(/pacemaker-result/failures/failure) = 0" || fail "failure not cleared by cleanup"
+    wait_xpath 30 "count(/pacemaker-result/failures/failure[starts-with(@op_key, '${id}_')]) = 0" ||
+        fail "failure not cleared by cleanup"
 
 
     pcs resource disable "$id"
@@ -462,7 +473,8 @@ sc_virtdomain() {
         log "  guest booted again (boot_id $boot2) after $((SECONDS - t0))s"
     fi
     pcs resource cleanup "$id" >/dev/null 2>&1
-    wait_xpath 30 "count(/pacemaker-result/failures/failure) = 0" || fail "failure not cleared by cleanup"
+    wait_xpath 30 "count(/pacemaker-result/failures/failure[starts-with(@op_key, '${id}_')]) = 0" ||
+        fail "failure not cleared by cleanup"
 
     t0=$SECONDS
     pcs resource disable "$id"
