@@ -122,7 +122,7 @@ stop_daemon() {
 # would hold it for their whole life.
 close_inherited_fds() {
     local fd
-    for fd in /proc/$BASHPID/fd/*; do
+    for fd in /proc/"$BASHPID"/fd/*; do
         fd=${fd##*/}
         ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
     done

@@ -99,7 +99,7 @@ demo_up() {
             op monitor interval=10s
         if resource_exists "$FS_ID"; then
             # In production the guest's disks live on the shared filesystem: start it after.
-            pcs constraint order start "$FS_ID" then start "$GUEST_ID" >/dev/null 2>&1
+            pcs constraint order start "$FS_ID" "then" start "$GUEST_ID" >/dev/null 2>&1
         fi
     fi
 

@@ -1,6 +1,6 @@
 # Shared by scenarios.sh and demo.sh (sourced): crm_mon XML queries with bounded waits, loop
 # filesystems and TCG guests that are always accounted for.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 
 SANDBOX_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE_ROOT=$(cd "$SANDBOX_DIR/../.." && pwd)
