@@ -3,8 +3,8 @@
 # the layout of each .deb against layout.txt, then on this machine: apt-get install the .debs,
 # the conformance checks and ocf-tester (tests/conformance/run-conformance.sh) on every installed
 # agent, `pcs resource describe ocf:custom:<agent>`, the man pages, and apt-get purge with a check
-# that nothing of ours is left. Needs root. OCFKIT_DEB_OUT=DIR keeps the built .debs there (the VM
-# cluster tier installs them in its guests).
+# that nothing of ours is left. Needs root. The build itself is build-debs.sh (the VM cluster tier
+# uses it to get the .debs for its guests).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 source_root=$(cd "$here/../.." && pwd)
@@ -49,68 +49,36 @@ cleanup() {
 trap cleanup EXIT
 
 version=$(dpkg-parsechangelog -l "$source_root/debian/changelog" -SVersion)
-src=$work/ocfkit-$version
-mkdir -p "$src"
+out=$work/out
+expected=(ocfkit-agents ocfkit-clevervm ocfkit-heartbeat)
 
-phase "copying the source"
-# What git tracks plus new files not ignored (the tree as the in-tree build sees it); no build dirs.
-if git -C "$source_root" rev-parse --git-dir >/dev/null 2>&1; then
-    (cd "$source_root" && git ls-files -z -co --exclude-standard |
-        tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -C "$src" -xf -
-else
-    tar -C "$source_root" --exclude='./build*' --exclude=./.git -cf - . | tar -C "$src" -xf -
-fi
-[ -f "$src/debian/control" ] && pass "source copied to $src" || { fail "source copy has no debian/control"; finish; }
-
-# clevervm and heartbeat-compat are packaged once the build installs them (build profiles
-# pkg.ocfkit.noclevervm / pkg.ocfkit.noheartbeat leave their packages out until then).
-phase "what the build installs"
-expected=(ocfkit-agents)
-profiles=()
-if meson setup "$work/probe" "$src" --prefix=/usr --sysconfdir=/etc -Dtests=false > "$work/probe.log" 2>&1 &&
-    meson introspect --installed "$work/probe" > "$work/installed.json"; then
-    if grep -q '"/usr/sbin/clevervm"' "$work/installed.json"; then
-        expected+=(ocfkit-clevervm)
-    else
-        echo "NOTE: the build installs no /usr/sbin/clevervm yet: ocfkit-clevervm left out (profile pkg.ocfkit.noclevervm)"
-        profiles+=(pkg.ocfkit.noclevervm)
-    fi
-    if grep -q '"/etc/ha.d/resource.d/' "$work/installed.json"; then
-        expected+=(ocfkit-heartbeat)
-    else
-        echo "NOTE: the build installs nothing in /etc/ha.d/resource.d yet: ocfkit-heartbeat left out (profile pkg.ocfkit.noheartbeat)"
-        profiles+=(pkg.ocfkit.noheartbeat)
-    fi
-else
-    fail "meson setup of the source copy failed: $(tail -5 "$work/probe.log")"
-    finish
-fi
-rm -rf "$work/probe"
-
-phase "dpkg-buildpackage -us -uc -b"
+phase "dpkg-buildpackage -us -uc -b (build-debs.sh)"
 start=$SECONDS
-profile_arg=()
-[ "${#profiles[@]}" -gt 0 ] && profile_arg=("-P$(IFS=,; echo "${profiles[*]}")")
-if (cd "$src" && DEB_BUILD_OPTIONS="parallel=$(nproc)" dpkg-buildpackage -us -uc -b "${profile_arg[@]}") \
-    > "$work/build.log" 2>&1; then
-    pass "dpkg-buildpackage ${profile_arg[*]} ($((SECONDS - start)) s)"
+if "$here/build-debs.sh" "$out" > "$work/build-debs.out" 2> "$work/build-debs.err"; then
+    cat "$work/build-debs.out"
+    pass "dpkg-buildpackage ($((SECONDS - start)) s)"
 else
-    fail "dpkg-buildpackage exited non-zero after $((SECONDS - start)) s:"
-    tail -40 "$work/build.log" | sed 's/^/    /'
+    cat "$work/build-debs.out"
+    sed 's/^/    /' "$work/build-debs.err"
+    fail "build-debs.sh failed after $((SECONDS - start)) s"
     finish
 fi
+# Packages left out until the build installs their files (build-debs.sh says so).
+grep -q 'pkg.ocfkit.noclevervm' "$work/build-debs.out" && expected=("${expected[@]/ocfkit-clevervm/}")
+grep -q 'pkg.ocfkit.noheartbeat' "$work/build-debs.out" && expected=("${expected[@]/ocfkit-heartbeat/}")
+mapfile -t expected < <(printf '%s\n' "${expected[@]}" | grep .)
 # The package build turns -Werror off (a distribution's newer compiler must not break it), so
 # warnings are caught here instead.
-warnings=$(grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: warning:' "$work/build.log" | sort -u)
+warnings=$(grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: warning:' "$out/build.log" | sort -u)
 [ -z "$warnings" ] && pass "no compiler warnings with Debian's build flags" ||
     fail "compiler warnings with Debian's build flags:"$'\n'"$warnings"
-grep -q -- '-D_FORTIFY_SOURCE=2' "$work/build.log" && pass "built with dpkg-buildflags (hardening)" ||
+grep -q -- '-D_FORTIFY_SOURCE=2' "$out/build.log" && pass "built with dpkg-buildflags (hardening)" ||
     fail "dpkg-buildflags (hardening) not in the compile commands"
 
-changes=$(ls "$work"/ocfkit_"${version}"_*.changes 2>/dev/null | head -1)
+changes=$(ls "$out"/ocfkit_"${version}"_*.changes 2>/dev/null | head -1)
 # The automatic -dbgsym packages are built and linted, not installed or laid out.
 debs=()
-for d in "$work"/*.deb; do
+for d in "$out"/*.deb; do
     case "$d" in
         *-dbgsym_*) echo "  $(basename "$d"): $(du -k "$d" | cut -f1) KiB (debug symbols)" ;;
         *) debs+=("$d") ;;
@@ -123,9 +91,6 @@ for d in "${debs[@]}"; do built+=("$(dpkg-deb -f "$d" Package)"); done
 for d in "${debs[@]}"; do
     echo "  $(basename "$d"): $(du -k "$d" | cut -f1) KiB; Depends: $(dpkg-deb -f "$d" Depends)"
 done
-if [ -n "${OCFKIT_DEB_OUT:-}" ]; then
-    mkdir -p "$OCFKIT_DEB_OUT" && cp "${debs[@]}" "$OCFKIT_DEB_OUT"/ && echo "  copied to $OCFKIT_DEB_OUT"
-fi
 
 phase "lintian"
 start=$SECONDS
