@@ -223,13 +223,14 @@ verify=$(dpkg --verify "${built[@]}" 2>&1)
 
 phase "pcs resource describe"
 for a in $agents; do
-    if pcs resource describe "ocf:$provider:$a" > "$work/describe-$a.out" 2>&1; then
+    # --full: deprecated parameters too (pcs leaves them out by default).
+    if pcs resource describe --full "ocf:$provider:$a" > "$work/describe-$a.out" 2>&1; then
         missing=""
         for p in $(xmllint --xpath '//parameters/parameter/@name' "$work/$a.xml" 2>/dev/null |
             sed 's/ *name="\([^"]*\)"/\1\n/g'); do
             grep -qw -- "$p" "$work/describe-$a.out" || missing="$missing $p"
         done
-        [ -z "$missing" ] && pass "pcs resource describe ocf:$provider:$a lists every parameter" ||
+        [ -z "$missing" ] && pass "pcs resource describe --full ocf:$provider:$a lists every parameter" ||
             fail "pcs resource describe ocf:$provider:$a lacks:$missing"
     else
         fail "pcs resource describe ocf:$provider:$a: $(tail -2 "$work/describe-$a.out")"
