@@ -34,11 +34,11 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; 
 
 # One sandbox at a time: the scenarios' run lock serialises us with tests/sandbox/scenarios.sh.
 exec 8>/run/ocfkit-sandbox-scenarios.lock
-flock -w "${OCFKIT_SANDBOX_WAIT:-1200}" 8 || { echo "SKIP: the sandbox stayed busy (scenarios lock)"; exit 77; }
+flock -w "${OCFKIT_SANDBOX_WAIT:-600}" 8 || { echo "SKIP: the sandbox stayed busy (scenarios lock)"; exit 77; }
 if bash "$CLUSTER_SH" status >/dev/null 2>&1; then
     # Someone else's cluster (a demo, a debugging session): never reuse or tear it down.
     t0=$SECONDS
-    while bash "$CLUSTER_SH" status >/dev/null 2>&1 && ((SECONDS - t0 < ${OCFKIT_SANDBOX_WAIT:-1200})); do sleep 10; done
+    while bash "$CLUSTER_SH" status >/dev/null 2>&1 && ((SECONDS - t0 < ${OCFKIT_SANDBOX_WAIT:-600})); do sleep 10; done
     bash "$CLUSTER_SH" status >/dev/null 2>&1 && { echo "SKIP: a sandbox cluster not started by this test is running"; exit 77; }
 fi
 
