@@ -1,6 +1,8 @@
 // lvmconfig, lvmlockctl and drbdadm dump-xml parsers and LVM's filter rule.
 #include "lvm_text_parse.h"
 
+#include "ocfkit/parse/text.h"
+
 #include <charconv>
 #include <regex>
 
@@ -8,40 +10,11 @@
 
 namespace ocfkit::lvm {
 
+using parse::trim;
+using parse::lines_of;
+using parse::words;
+
 namespace {
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
-std::vector<std::string_view> lines_of(std::string_view text)
-{
-    std::vector<std::string_view> out;
-    while (!text.empty()) {
-        auto nl = text.find('\n');
-        out.push_back(text.substr(0, nl));
-        if (nl == std::string_view::npos) break;
-        text.remove_prefix(nl + 1);
-    }
-    return out;
-}
-
-std::vector<std::string_view> words(std::string_view s)
-{
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-        std::size_t j = i;
-        while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
 
 // A "quoted" string starting at s[pos] (the quote); returns the unescaped text and moves pos
 // past the closing quote.

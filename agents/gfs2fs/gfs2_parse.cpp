@@ -1,22 +1,18 @@
 // Pure parsers for gfs2-utils, corosync and /proc text; no I/O.
 #include "gfs2_parse.h"
 
+#include "ocfkit/parse/text.h"
+
 #include <charconv>
 #include <set>
 
 namespace ocfkit::gfs2fs {
 
+using parse::trim;
+
 namespace {
 
 using parse::ParseError;
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-        s.remove_suffix(1);
-    return s;
-}
 
 // Calls fn(line, line_no) for each line.
 template <typename Fn>

@@ -1,34 +1,19 @@
 // Parser for /proc/drbd; the 8.4 connection states are mapped to the names events2 uses.
 #include "proc_drbd.h"
 
+#include "ocfkit/parse/text.h"
+
 #include <charconv>
 #include <cstdlib>
 
 namespace ocfkit::drbd {
 
+using parse::trim;
+using parse::words;
+
 namespace {
 
 using parse::ParseError;
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
-std::vector<std::string_view> words(std::string_view line)
-{
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-        std::size_t s = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-        if (i > s) out.push_back(line.substr(s, i - s));
-    }
-    return out;
-}
 
 bool to_int(std::string_view t, int& out)
 {
