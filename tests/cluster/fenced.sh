@@ -30,8 +30,10 @@ while :; do
 		fi
 		# The target was already power-cycled after this request was made (the fencer and DRBD's
 		# fence-peer handler often ask for the same node within seconds): that satisfies it.
+		# Same idea as stonith_admin --tolerance: a power cycle less than 10 s ago also counts
+		# (otherwise the second of two near-simultaneous requests resets a node that is booting).
 		if [[ $action == reboot || $action == off ]] && [[ -n ${fenced_at[$target]:-} ]] &&
-			(( fenced_at[$target] > reqtime )); then
+			(( fenced_at[$target] > reqtime || $(date +%s%N) - fenced_at[$target] < 10000000000 )); then
 			log "$action $target from $from: already done after the request was made"
 			ack "$id" 0 "$target was already power-cycled after the request"; continue
 		fi
@@ -45,6 +47,7 @@ while :; do
 			( vm_start "$target" ) || { ack "$id" 1 "could not start $target"; continue; } ;;
 		reboot)
 			if vm_running "$target"; then
+				rm -f "$SHARE/q/$target/ready"   # so "back" means booted again
 				hmp "$target" system_reset >/dev/null
 			else
 				( vm_start "$target" ) || { ack "$id" 1 "could not start $target"; continue; }
