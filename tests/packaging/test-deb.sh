@@ -31,17 +31,16 @@ done
 
 work=$(mktemp -d /tmp/ocfkit-deb-XXXXXX)
 chmod 755 "$work"
-backup=$work/unowned-agents
+backup=$work/unowned-files
 installed=()
 cleanup() {
     if [ "${#installed[@]}" -gt 0 ]; then
         apt-get purge -y -q -o DPkg::Lock::Timeout=600 "${installed[@]}" > "$work/purge-cleanup.log" 2>&1 ||
             echo "cleanup: apt-get purge failed: $(tail -3 "$work/purge-cleanup.log")"
     fi
-    # Agents that were installed by hand (no package owned them) come back as they were.
+    # Files that were installed by hand (no package owned them) come back as they were.
     if [ -d "$backup" ] && [ -n "$(ls -A "$backup")" ]; then
-        mkdir -p "$ocf_dir"
-        cp -a "$backup"/. "$ocf_dir"/
+        cp -a "$backup"/. /
     fi
     # OCFKIT_PKG_KEEP=1 keeps the build tree and logs for a look.
     [ -n "${OCFKIT_PKG_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
@@ -129,18 +128,25 @@ if cluster_uses_ours; then
     [ "$failures" = 0 ] && exit 77
     exit 1
 fi
-# Agents installed by hand (no package owns them) are put aside and come back after the purge.
+# Files of ours already there but owned by no package (the sandbox tier's agents, a `meson install`)
+# are put aside and come back after the purge; the packages overwrite them meanwhile.
 mkdir -p "$backup"
-for f in "$ocf_dir"/*; do
-    [ -e "$f" ] || continue
-    dpkg -S "$f" >/dev/null 2>&1 || cp -a "$f" "$backup"/
-done
-[ -n "$(ls -A "$backup")" ] && echo "NOTE: kept aside agents installed by hand: $(ls "$backup" | tr '\n' ' ')"
+kept=()
+while read -r f; do
+    { [ -e "$f" ] || [ -L "$f" ]; } && [ ! -d "$f" ] || continue
+    dpkg -S "$f" >/dev/null 2>&1 && continue
+    (cd / && cp -a --parents "${f#/}" "$backup"/) && kept+=("$f")
+done < <(cat "$work"/lists/*.list | awk '$1 !~ /^d/ { p = $6; sub(/^\./, "", p); print p }')
+[ "${#kept[@]}" -gt 0 ] && echo "NOTE: kept aside, owned by no package: ${kept[*]}"
 had_ocf_dir=0
-[ -d "$ocf_dir" ] && [ -n "$(ls -A "$ocf_dir" | grep -vxF -f <(ls "$backup"))" ] && had_ocf_dir=1
+[ -d "$ocf_dir" ] && [ -n "$(ls -A "$ocf_dir" | grep -vxF -f <(for f in "${kept[@]}"; do basename "$f"; done))" ] &&
+    had_ocf_dir=1
 start=$SECONDS
 installed=("${built[@]}")
-if apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${debs[@]}" > "$work/install.log" 2>&1; then
+# --force-confnew: a configuration file left by hand (init script, heartbeat wrapper) is replaced
+# without a question (there is no terminal); it was kept aside above.
+if apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 \
+    -o Dpkg::Options::=--force-confnew "${debs[@]}" > "$work/install.log" 2>&1; then
     pass "apt-get install ${built[*]} ($((SECONDS - start)) s)"
 else
     fail "apt-get install failed: $(tail -5 "$work/install.log")"
