@@ -1,8 +1,7 @@
-// Migration summary, bans and CIB primitives: pure readers of Pacemaker XML (pugixml only).
+// CIB primitives and domain names: pure readers of Pacemaker and libvirt XML (pugixml only).
 #include "cluster_xml.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include <pugixml.hpp>
 
@@ -30,30 +29,12 @@ std::size_t line_of(std::string_view xml, const pugi::xml_node& n)
     return 1 + static_cast<std::size_t>(std::count(xml.begin(), xml.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
 }
 
-// Pacemaker scores: integers, or [+-]INFINITY (1000000).
-long long score(std::string_view xml, const pugi::xml_node& n, const char* name, long long fallback)
-{
-    pugi::xml_attribute a = n.attribute(name);
-    if (!a) return fallback;
-    std::string_view v = a.value();
-    if (v == "INFINITY" || v == "+INFINITY") return 1000000;
-    if (v == "-INFINITY") return -1000000;
-    long long value = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-    if (v.empty() || ec != std::errc() || end != v.data() + v.size())
-        throw parse::ParseError(line_of(xml, n), std::string("<") + n.name() + "> attribute " + name + "=\"" +
-                                                     a.value() + "\" is not a score");
-    return value;
-}
-
 std::string required(std::string_view xml, const pugi::xml_node& n, const char* name)
 {
     pugi::xml_attribute a = n.attribute(name);
     if (!a || !*a.value()) throw parse::ParseError(line_of(xml, n), std::string("<") + n.name() + "> without " + name);
     return a.value();
 }
-
-bool is_true(const pugi::xml_attribute& a) { return std::string_view(a.value()) == "true"; }
 
 void collect(std::string_view xml, const pugi::xml_node& parent, const std::string& parent_id, bool promotable,
              std::vector<CibPrimitive>& out)
@@ -89,36 +70,6 @@ void collect(std::string_view xml, const pugi::xml_node& parent, const std::stri
 }
 
 }  // namespace
-
-CrmMonExtras parse_crm_mon_extras(std::string_view xml)
-{
-    pugi::xml_document doc = load(xml, "crm_mon output");
-    pugi::xml_node root = doc.document_element();
-    CrmMonExtras out;
-    for (pugi::xml_node node : root.child("node_history").children("node")) {
-        std::string node_name = required(xml, node, "name");
-        for (pugi::xml_node h : node.children("resource_history")) {
-            if (!h.attribute("fail-count")) continue;
-            MigrationEntry e;
-            e.node = node_name;
-            e.resource = required(xml, h, "id");
-            e.fail_count = score(xml, h, "fail-count", 0);
-            e.migration_threshold = score(xml, h, "migration-threshold", 0);
-            e.last_failure = h.attribute("last-failure").value();
-            if (e.fail_count > 0) out.migration.push_back(std::move(e));
-        }
-    }
-    for (pugi::xml_node b : root.child("bans").children("ban")) {
-        Ban ban;
-        ban.id = required(xml, b, "id");
-        ban.resource = required(xml, b, "resource");
-        ban.node = required(xml, b, "node");
-        ban.weight = score(xml, b, "weight", 0);
-        ban.promoted_only = is_true(b.attribute("promoted-only")) || is_true(b.attribute("master_only"));
-        out.bans.push_back(std::move(ban));
-    }
-    return out;
-}
 
 std::vector<CibPrimitive> parse_cib_primitives(std::string_view xml)
 {

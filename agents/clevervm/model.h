@@ -118,8 +118,8 @@ struct StatusModel {
     ClusterView cluster;
     std::vector<ResourceRow> resources;
     std::vector<parse::CrmFailure> failures;
-    std::vector<MigrationEntry> migration;
-    std::vector<Ban> bans;
+    std::vector<parse::CrmResourceHistory> migration;  // node history entries with a fail count
+    std::vector<parse::CrmBan> bans;
     std::vector<std::string> promotables;  // the DRBD promotable clone ids
     bool node_banned = false;     // a ban of a promotable on this node (clevervm migrate)
     std::vector<DrbdView> drbd;

@@ -290,9 +290,9 @@ StatusModel Service::gather()
         m.resources = resource_rows(mon);
         m.failures = mon.failures;
         try {
-            CrmMonExtras extras = parse_crm_mon_extras(r.xml);
-            m.migration = std::move(extras.migration);
-            m.bans = std::move(extras.bans);
+            parse::CrmMonHistory history = parse::parse_crm_mon_history(r.xml);
+            for (const auto* e : history.failed()) m.migration.push_back(*e);
+            m.bans = std::move(history.bans);
         } catch (const parse::ParseError& e) {
             m.notes.push_back(fmt::format("migration summary and bans unreadable: {}", e.what()));
         }

@@ -1,5 +1,8 @@
-// parse_crm_mon against real crm_mon --output-as=xml captures (VM cluster, sandbox) and bad input.
+// parse_crm_mon and parse_crm_mon_history against real crm_mon --output-as=xml captures (VM cluster,
+// sandbox, crm_simulate states) and bad input.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
 
 #include "fixture.h"
 #include "ocfkit/parse/crm_mon.h"
@@ -347,4 +350,153 @@ TEST_CASE("malformed crm_mon output names the line", "[crm_mon]")
     CHECK(error_line("<pacemaker-result>\n<summary>\n<current_dc present=\"true\"/>\n</summary>\n" + kNodes + kTail) == 3);
     CHECK(error_line("<pacemaker-result>\n<summary>\n<current_dc present=\"1\" name=\"n1\"/>\n</summary>\n" + kNodes + kTail) == 3);
     CHECK(error_line(kHead + kNodes + "  <resources>\n    <clone id=\"c\" multi_state=\"maybe\"/>\n  </resources>\n" + kTail) == 9);
+}
+
+namespace {
+
+std::size_t history_error_line(std::string_view xml, std::string* message = nullptr)
+{
+    try {
+        parse_crm_mon_history(xml);
+    } catch (const ParseError& e) {
+        if (message) *message = e.what();
+        return e.line;
+    }
+    FAIL("no ParseError for: " << xml);
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("node history and bans of every crm_mon fixture parse as its manifest says", "[crm_mon]")
+{
+    std::size_t seen = for_each_fixture("crm_mon", [](const std::string& name, const std::string& text, const std::string& expect) {
+        INFO(name << " expected " << expect);
+        auto expectation = ocfkit::test::parse_expectation(expect);
+        if (expectation.ok) {
+            CrmMonHistory h;
+            REQUIRE_NOTHROW(h = parse_crm_mon_history(text));
+            CrmMon mon = parse_crm_mon(text);
+            for (const auto& e : h.node_history) {
+                CHECK(mon.node(e.node) != nullptr);
+                CHECK(!e.resource.empty());
+                CHECK(e.fail_count >= 0);
+                CHECK(e.migration_threshold == 1000000);  // Pacemaker's default everywhere here
+                CHECK(e.last_failure.empty() == (e.fail_count == 0));
+            }
+        } else {
+            // An error result has no history either; the same line is blamed.
+            std::size_t line = history_error_line(text);
+            if (expectation.line) CHECK(line == expectation.line);
+        }
+    });
+    CHECK(seen >= 2);
+}
+
+TEST_CASE("node history: fail counts of real sandbox captures (migration summary)", "[crm_mon]")
+{
+    CrmMonHistory mon = parse_crm_mon_history(read_fixture("crm_mon/sandbox-failed-monitor.xml"));
+    auto failed = mon.failed();
+    REQUIRE(failed.size() == 1);
+    CHECK(failed[0]->node == "vm");
+    CHECK(failed[0]->resource == "cap-failmon");
+    CHECK(failed[0]->fail_count == 1);
+    CHECK(failed[0]->migration_threshold == 1000000);
+    CHECK(failed[0]->last_failure == "Mon Nov 23 19:35:44 2026");
+    CHECK_FALSE(failed[0]->orphan);
+    CHECK(mon.bans.empty());
+
+    // INFINITY after a failed start.
+    CrmMonHistory start = parse_crm_mon_history(read_fixture("crm_mon/sandbox-failed-start.xml"));
+    REQUIRE(start.failed().size() == 1);
+    CHECK(start.failed()[0]->fail_count == 1000000);
+
+    // A healthy cluster: history for every resource on both nodes, no failures.
+    CrmMonHistory steady = parse_crm_mon_history(read_fixture("crm_mon/vm-two-node-steady.xml"));
+    CHECK(steady.failed().empty());
+    CHECK(steady.node_history.size() == 11);
+    CHECK(steady.node_history[0].node == "node1");
+    CHECK(steady.node_history[0].resource == "vmfence");
+    CHECK(steady.node_history.back().node == "node2");
+}
+
+TEST_CASE("node history of a simulated three-node failure: per node, clone instance ids", "[crm_mon]")
+{
+    CrmMonHistory h = parse_crm_mon_history(read_fixture("crm_mon/simulated-failures-injected.xml"));
+    auto failed = h.failed();
+    REQUIRE(failed.size() == 2);
+    CHECK(failed[0]->node == "node1");
+    CHECK(failed[0]->resource == "solo");
+    CHECK(failed[1]->node == "node3");
+    CHECK(failed[1]->resource == "st");
+    CHECK(failed[1]->last_failure == "Mon Nov 23 19:48:02 2026");
+    auto uq = std::find_if(h.node_history.begin(), h.node_history.end(), [](auto& e) { return e.resource == "uq:1"; });
+    REQUIRE(uq != h.node_history.end());
+    CHECK(uq->node == "node1");
+    CHECK(uq->fail_count == 0);
+}
+
+TEST_CASE("bans from crm_mon 2.1.5: offline CIB file and the live sandbox after crm_resource --ban --promoted", "[crm_mon]")
+{
+    for (const char* file : {"clevervm/offline-promoted-ban.xml", "clevervm/sandbox-promoted-ban.xml"}) {
+        INFO(file);
+        CrmMonHistory h = parse_crm_mon_history(read_fixture(file));
+        REQUIRE(h.bans.size() == 1);
+        CHECK(h.bans[0].id == "cli-ban-cvm-drbd-clone-on-vm");
+        CHECK(h.bans[0].resource == "cvm-drbd-clone");
+        CHECK(h.bans[0].node == "vm");
+        CHECK(h.bans[0].weight == -1000000);
+        CHECK(h.bans[0].promoted_only);
+    }
+    CHECK(parse_crm_mon_history(read_fixture("crm_mon/vm-two-node-steady.xml")).bans.empty());
+}
+
+TEST_CASE("scores: integers, [+-]INFINITY, capped; anything else names the line", "[crm_mon]")
+{
+    auto ban = [](const std::string& attrs) {
+        return kHead + kNodes + "  <bans>\n    <ban id=\"b\" resource=\"r\" node=\"n1\" " + attrs + "/>\n  </bans>\n" + kTail;
+    };
+    CHECK(parse_crm_mon_history(ban("weight=\"-INFINITY\"")).bans.at(0).weight == -1000000);
+    CHECK(parse_crm_mon_history(ban("weight=\"+INFINITY\"")).bans.at(0).weight == 1000000);
+    CHECK(parse_crm_mon_history(ban("weight=\"INFINITY\"")).bans.at(0).weight == 1000000);
+    CHECK(parse_crm_mon_history(ban("weight=\"+50\"")).bans.at(0).weight == 50);
+    CHECK(parse_crm_mon_history(ban("weight=\"-7\"")).bans.at(0).weight == -7);
+    CHECK(parse_crm_mon_history(ban("weight=\"5000000\"")).bans.at(0).weight == 1000000);
+    CHECK_FALSE(parse_crm_mon_history(ban("weight=\"0\"")).bans.at(0).promoted_only);
+    // Pacemaker before 2.1 wrote only master_only.
+    CHECK(parse_crm_mon_history(ban("weight=\"0\" master_only=\"true\"")).bans.at(0).promoted_only);
+
+    std::string message;
+    CHECK(history_error_line(ban("weight=\"lots\""), &message) == 9);
+    CHECK_THAT(message, Catch::Contains("<ban> attribute weight=\"lots\" is not a score"));
+    for (const char* bad : {"weight=\"\"", "weight=\"+\"", "weight=\"1e3\"", "weight=\"99999999999999999999\""})
+        CHECK(history_error_line(ban(bad)) == 9);
+    CHECK(history_error_line(ban("weight=\"1\" promoted-only=\"yes\""), &message) == 9);
+    CHECK_THAT(message, Catch::Contains("promoted-only=\"yes\" is not true/false"));
+}
+
+TEST_CASE("malformed node history and bans are ParseErrors naming the line", "[crm_mon]")
+{
+    std::string message;
+    std::string no_node = kHead + kNodes + "  <node_history>\n    <node>\n      <resource_history id=\"r\"/>\n    </node>\n  </node_history>\n" + kTail;
+    CHECK(history_error_line(no_node, &message) == 9);
+    CHECK_THAT(message, Catch::Contains("<node> without name"));
+    std::string no_id = kHead + kNodes + "  <node_history>\n    <node name=\"n1\">\n      <resource_history fail-count=\"1\"/>\n    </node>\n  </node_history>\n" + kTail;
+    CHECK(history_error_line(no_id, &message) == 10);
+    CHECK_THAT(message, Catch::Contains("<resource_history> without id"));
+    std::string bad_count = kHead + kNodes + "  <node_history>\n    <node name=\"n1\">\n      <resource_history id=\"r\" fail-count=\"many\"/>\n    </node>\n  </node_history>\n" + kTail;
+    CHECK(history_error_line(bad_count, &message) == 10);
+    CHECK_THAT(message, Catch::Contains("fail-count=\"many\" is not a score"));
+    std::string no_resource = kHead + kNodes + "  <bans>\n    <ban id=\"b\" node=\"n1\"/>\n  </bans>\n" + kTail;
+    CHECK(history_error_line(no_resource, &message) == 9);
+    CHECK_THAT(message, Catch::Contains("<ban> without resource"));
+    CHECK(history_error_line("") == 0);
+    CHECK(history_error_line("<cib/>") == 1);
+    // Nothing to report is not an error: the sections are optional.
+    CrmMonHistory empty = parse_crm_mon_history(kHead + kNodes + kTail);
+    CHECK(empty.node_history.empty());
+    CHECK(empty.bans.empty());
+    // The cluster state does not depend on them: parse_crm_mon ignores a broken ban.
+    std::string broken = kHead + kNodes + "  <bans>\n    <ban id=\"b\" resource=\"r\" node=\"n1\" weight=\"x\"/>\n  </bans>\n" + kTail;
+    CHECK_NOTHROW(parse_crm_mon(broken));
 }

@@ -1,4 +1,5 @@
-// crm_mon --output-as=xml (Pacemaker 2.1, root <pacemaker-result>; also the older <crm_mon> root).
+// crm_mon --output-as=xml (Pacemaker 2.1, root <pacemaker-result>; also the older <crm_mon> root):
+// cluster state, and apart from it the node history and bans.
 #include "ocfkit/parse/crm_mon.h"
 
 #include <algorithm>
@@ -57,6 +58,25 @@ public:
         if (!a || !*a.value()) fail(n, std::string("<") + n.name() + "> without " + name);
         return a.value();
     }
+
+    // Pacemaker scores: integers, or [+-]INFINITY (1000000).
+    long long score(const pugi::xml_node& n, const char* name, long long fallback) const
+    {
+        pugi::xml_attribute a = n.attribute(name);
+        if (!a) return fallback;
+        std::string_view v = a.value();
+        if (v == "INFINITY" || v == "+INFINITY") return kInfinity;
+        if (v == "-INFINITY") return -kInfinity;
+        long long value = 0;
+        const char* begin = v.data() + (v.starts_with('+') ? 1 : 0);
+        auto [end, ec] = std::from_chars(begin, v.data() + v.size(), value);
+        if (begin == v.data() + v.size() || ec != std::errc() || end != v.data() + v.size())
+            fail(n, std::string("<") + n.name() + "> attribute " + name + "=\"" + a.value() + "\" is not a score");
+        // Pacemaker caps scores at INFINITY.
+        return std::clamp(value, -kInfinity, kInfinity);
+    }
+
+    static constexpr long long kInfinity = 1000000;
 
 private:
     std::string_view xml_;
@@ -128,6 +148,33 @@ void read_collection(const Reader& r, const pugi::xml_node& parent_node, const P
     }
 }
 
+// The document's root element once it is known to be crm_mon output and not an error result.
+pugi::xml_node load_result(const Reader& r, std::string_view xml, pugi::xml_document& doc)
+{
+    pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
+    if (!parsed) {
+        // Without any element (empty, or an error message instead of XML) no line is to blame.
+        std::size_t line = parsed.status == pugi::status_no_document_element ? 0 : r.line_of(parsed.offset);
+        throw ParseError(line, std::string("not XML: ") + parsed.description());
+    }
+
+    pugi::xml_node root = doc.document_element();
+    std::string_view root_name = root.name();
+    if (root_name != "pacemaker-result" && root_name != "crm_mon")
+        throw ParseError(r.line_of(root), "root element <" + std::string(root_name) + "> is not crm_mon output");
+
+    // An error result (e.g. "Not connected") has a non-zero status and no cluster state.
+    if (pugi::xml_node status = root.child("status")) {
+        int code = r.integer(status, "code", 0);
+        if (code != 0) {
+            std::string message = "crm_mon reported error " + std::to_string(code) + ": " + status.attribute("message").value();
+            for (pugi::xml_node e : status.child("errors").children("error")) message += std::string("; ") + e.text().get();
+            throw ParseError(r.line_of(status), message);
+        }
+    }
+    return root;
+}
+
 }  // namespace
 
 const CrmNode* CrmMon::node(std::string_view name) const
@@ -157,27 +204,7 @@ CrmMon parse_crm_mon(std::string_view xml)
 {
     Reader r(xml);
     pugi::xml_document doc;
-    pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8);
-    if (!parsed) {
-        // Without any element (empty, or an error message instead of XML) no line is to blame.
-        std::size_t line = parsed.status == pugi::status_no_document_element ? 0 : r.line_of(parsed.offset);
-        throw ParseError(line, std::string("not XML: ") + parsed.description());
-    }
-
-    pugi::xml_node root = doc.document_element();
-    std::string_view root_name = root.name();
-    if (root_name != "pacemaker-result" && root_name != "crm_mon")
-        throw ParseError(r.line_of(root), "root element <" + std::string(root_name) + "> is not crm_mon output");
-
-    // An error result (e.g. "Not connected") has a non-zero status and no cluster state.
-    if (pugi::xml_node status = root.child("status")) {
-        int code = r.integer(status, "code", 0);
-        if (code != 0) {
-            std::string message = "crm_mon reported error " + std::to_string(code) + ": " + status.attribute("message").value();
-            for (pugi::xml_node e : status.child("errors").children("error")) message += std::string("; ") + e.text().get();
-            throw ParseError(r.line_of(status), message);
-        }
-    }
+    pugi::xml_node root = load_result(r, xml, doc);
 
     CrmMon out;
     pugi::xml_node summary = root.child("summary");
@@ -226,6 +253,47 @@ CrmMon parse_crm_mon(std::string_view xml)
         failure.task = f.attribute("task").value();
         failure.status = f.attribute("status").value();
         out.failures.push_back(std::move(failure));
+    }
+    return out;
+}
+
+std::vector<const CrmResourceHistory*> CrmMonHistory::failed() const
+{
+    std::vector<const CrmResourceHistory*> out;
+    for (const auto& h : node_history)
+        if (h.fail_count > 0) out.push_back(&h);
+    return out;
+}
+
+CrmMonHistory parse_crm_mon_history(std::string_view xml)
+{
+    Reader r(xml);
+    pugi::xml_document doc;
+    pugi::xml_node root = load_result(r, xml, doc);
+
+    CrmMonHistory out;
+    for (pugi::xml_node node : root.child("node_history").children("node")) {
+        std::string node_name = r.required(node, "name");
+        for (pugi::xml_node h : node.children("resource_history")) {
+            CrmResourceHistory e;
+            e.node = node_name;
+            e.resource = r.required(h, "id");
+            e.orphan = r.boolean(h, "orphan", false);
+            e.migration_threshold = r.score(h, "migration-threshold", 0);
+            e.fail_count = r.score(h, "fail-count", 0);
+            e.last_failure = h.attribute("last-failure").value();
+            out.node_history.push_back(std::move(e));
+        }
+    }
+    for (pugi::xml_node b : root.child("bans").children("ban")) {
+        CrmBan ban;
+        ban.id = r.required(b, "id");
+        ban.resource = r.required(b, "resource");
+        ban.node = r.required(b, "node");
+        ban.weight = r.score(b, "weight", 0);
+        // Pacemaker 2.1 writes both; older versions only master_only.
+        ban.promoted_only = r.boolean(b, "promoted-only", false) || r.boolean(b, "master_only", false);
+        out.bans.push_back(std::move(ban));
     }
     return out;
 }

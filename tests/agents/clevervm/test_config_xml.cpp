@@ -1,4 +1,5 @@
-// clevervm.conf parsing and the Pacemaker XML readers (migration summary, bans, CIB primitives).
+// clevervm.conf parsing and the XML readers (CIB primitives, domain names); crm_mon's node history
+// and bans are lib's parse_crm_mon_history (tests/parse).
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -85,50 +86,6 @@ TEST_CASE("a missing config file is fine unless it was asked for", "[config]")
     CHECK(d.source == path);
     CHECK(d.guests->at(0).name == "g1");
     std::remove(path);
-}
-
-TEST_CASE("the migration summary lists resources with fail counts (real sandbox captures)", "[cluster-xml]")
-{
-    CrmMonExtras mon = parse_crm_mon_extras(fixture("crm_mon/sandbox-failed-monitor.xml"));
-    REQUIRE(mon.migration.size() == 1);
-    CHECK(mon.migration[0].node == "vm");
-    CHECK(mon.migration[0].resource == "cap-failmon");
-    CHECK(mon.migration[0].fail_count == 1);
-    CHECK(mon.migration[0].migration_threshold == 1000000);
-    CHECK(mon.migration[0].last_failure == "Mon Nov 23 19:35:44 2026");
-    CHECK(mon.bans.empty());
-
-    CrmMonExtras start = parse_crm_mon_extras(fixture("crm_mon/sandbox-failed-start.xml"));
-    REQUIRE(start.migration.size() == 1);
-    CHECK(start.migration[0].fail_count == 1000000);  // INFINITY after a failed start
-
-    CHECK(parse_crm_mon_extras(fixture("crm_mon/vm-two-node-steady.xml")).migration.empty());
-}
-
-TEST_CASE("bans are read from crm_mon's <bans> (crm_mon 2.1.5 on a CIB file)", "[cluster-xml]")
-{
-    CrmMonExtras mon = parse_crm_mon_extras(fixture("clevervm/offline-promoted-ban.xml"));
-    REQUIRE(mon.bans.size() == 1);
-    CHECK(mon.bans[0].resource == "cvm-drbd-clone");
-    CHECK(mon.bans[0].node == "vm");
-    CHECK(mon.bans[0].weight == -1000000);
-    CHECK(mon.bans[0].promoted_only);
-    CHECK(mon.bans[0].id == "cli-ban-cvm-drbd-clone-on-vm");
-}
-
-TEST_CASE("malformed scores and missing ids are parse errors with a line", "[cluster-xml]")
-{
-    const char* xml = "<pacemaker-result>\n<bans>\n<ban id='b' resource='r' node='n' weight='lots'/>\n</bans>\n</pacemaker-result>";
-    try {
-        parse_crm_mon_extras(xml);
-        FAIL("no error");
-    } catch (const ocfkit::parse::ParseError& e) {
-        CHECK(e.line == 3);
-        CHECK(std::string(e.what()).find("weight=\"lots\" is not a score") != std::string::npos);
-    }
-    CHECK_THROWS_AS(parse_crm_mon_extras("<pacemaker-result><bans><ban resource='r'/></bans></pacemaker-result>"),
-                    ocfkit::parse::ParseError);
-    CHECK_THROWS_AS(parse_crm_mon_extras("not xml"), ocfkit::parse::ParseError);
 }
 
 TEST_CASE("CIB primitives with agent, parent, promotability and parameters (pcs-made CIB)", "[cluster-xml]")

@@ -1,4 +1,5 @@
-// crm_mon --output-as=xml (Pacemaker 2.1): the cluster summary, nodes and resources.
+// crm_mon --output-as=xml (Pacemaker 2.1): the cluster summary, nodes and resources; separately
+// the per-node resource history (fail counts) and the bans.
 #pragma once
 
 #include <optional>
@@ -71,5 +72,38 @@ struct CrmMon {
 // all), lacks <summary> or <nodes>, has values of the wrong type, or is an error result
 // (<status code="102" message="Not connected">: the message and errors go into what()).
 CrmMon parse_crm_mon(std::string_view xml);
+
+// One <resource_history> of crm_mon's <node_history> (its "Migration Summary").
+struct CrmResourceHistory {
+    std::string node;
+    std::string resource;               // as crm_mon writes it ("uq:1" for a unique clone instance)
+    bool orphan = false;
+    long long migration_threshold = 0;  // INFINITY is 1000000; 0 when not written
+    long long fail_count = 0;           // 0 when not written (no failure)
+    std::string last_failure;           // as crm_mon writes it ("Mon Nov 23 19:35:44 2026"); "" when none
+};
+
+// A location constraint crm_mon lists under <bans> (e.g. crm_resource --ban's cli-ban-*).
+struct CrmBan {
+    std::string id;
+    std::string resource;
+    std::string node;
+    long long weight = 0;        // -INFINITY is -1000000
+    bool promoted_only = false;  // only the promoted role is banned (--promoted)
+};
+
+struct CrmMonHistory {
+    std::vector<CrmResourceHistory> node_history;  // every entry, in crm_mon's order
+    std::vector<CrmBan> bans;
+
+    // The entries with a fail count above 0: what crm_mon shows as its migration summary.
+    std::vector<const CrmResourceHistory*> failed() const;
+};
+
+// crm_mon's <node_history> and <bans>, apart from parse_crm_mon so that callers that need only
+// the cluster state never fail on them. Throws ParseError as parse_crm_mon does for text that is
+// not crm_mon output or is an error result, and for an entry without its id, node or resource
+// or with a score that is neither an integer nor [+-]INFINITY. Sections not written are empty.
+CrmMonHistory parse_crm_mon_history(std::string_view xml);
 
 }  // namespace ocfkit::parse
