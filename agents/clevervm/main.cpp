@@ -1,4 +1,5 @@
 // clevervm: the cluster's day-to-day LSB service (see service.h).
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "config.h"
+#include "bounded_hypervisor.h"
 #include "hypervisor.h"
 #include "host_view.h"
 #include "ocfkit/process_runner.h"
@@ -50,13 +52,23 @@ int main(int argc, char** argv)
     try {
         Config config = load_config(config_path, config_required);
         auto runner = ocfkit::make_process_runner();
-        auto hypervisor = make_libvirt_hypervisor(config.libvirt_uri);
+        LibvirtLimits limits;
+        limits.slow = std::chrono::duration_cast<std::chrono::milliseconds>(config.wait);
+        BoundedHypervisor hypervisor(make_libvirt_hypervisor(config.libvirt_uri), config.libvirt_uri, limits);
         auto host = make_real_host();
-        Service service(std::move(config), *runner, *hypervisor, *host);
-        return service.run(command, args);
+        Service service(std::move(config), *runner, hypervisor, *host);
+        int rc = service.run(command, args);
+        if (hypervisor.abandoned()) {
+            // A libvirt call still blocks on a worker thread: end without running destructors
+            // (libvirt's included) underneath it.
+            std::fflush(nullptr);
+            std::_Exit(rc);
+        }
+        return rc;
     } catch (const ConfigError& e) {
         fmt::print(stderr, "clevervm: bad configuration: {}\n", e.what());
-        return static_cast<int>(Lsb::NotConfigured);
+        // LSB: 6 not configured; status has its own codes, where this is 4 (unknown).
+        return is_status ? static_cast<int>(LsbStatus::Unknown) : static_cast<int>(Lsb::NotConfigured);
     } catch (const std::exception& e) {
         fmt::print(stderr, "clevervm: {}: {}\n", command, e.what());
         return is_status ? static_cast<int>(LsbStatus::Unknown) : static_cast<int>(Lsb::Generic);

@@ -276,7 +276,7 @@ std::string render_text(const StatusModel& m)
     }
 
     out += "\nVirtual machines\n";
-    if (!m.libvirt_error.empty()) out += fmt::format("  libvirt: {}\n", m.libvirt_error);
+    if (!m.libvirt_error.empty()) out += fmt::format("  unavailable: {}\n", m.libvirt_error);
     if (m.guests.empty()) {
         out += "  no guests configured or discovered\n";
     } else {
@@ -284,7 +284,8 @@ std::string render_text(const StatusModel& m)
         for (const auto& g : m.guests) {
             std::string cluster = g.resource.empty() ? "-" : g.resource + " " + g.resource_role;
             if (!g.resource_nodes.empty()) cluster += " on " + join(g.resource_nodes);
-            rows.push_back({g.name, g.error.empty() ? dash(g.state) : "?", g.managed_save ? "yes" : "no", cluster});
+            bool known = g.error.empty();
+            rows.push_back({g.name, known ? dash(g.state) : "?", known ? (g.managed_save ? "yes" : "no") : "?", cluster});
         }
         out += table({"GUEST", "STATE HERE", "MANAGED SAVE", "PACEMAKER"}, rows);
     }
@@ -424,14 +425,15 @@ std::string render_json(const StatusModel& m)
     }
     root.add("filesystems", array(fss, 2));
 
+    root.add("libvirt_available", b(m.libvirt_error.empty()));
     root.add("libvirt_error", m.libvirt_error.empty() ? "null" : q(m.libvirt_error));
     std::vector<std::string> guests;
     for (const auto& g : m.guests) {
         Obj o;
         o.str("name", g.name)
-            .add("defined", b(g.exists))
+            .add("defined", g.error.empty() ? b(g.exists) : "null")
             .add("state", g.error.empty() && !g.state.empty() ? q(g.state) : "null")
-            .add("managed_save", b(g.managed_save))
+            .add("managed_save", g.error.empty() ? b(g.managed_save) : "null")
             .add("resource", g.resource.empty() ? "null" : q(g.resource))
             .add("resource_role", g.resource_role.empty() ? "null" : q(g.resource_role))
             .add("resource_nodes", strings(g.resource_nodes));

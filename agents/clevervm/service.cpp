@@ -249,7 +249,8 @@ const Service::Targets& Service::targets()
             for (const auto& name : hv_.domains()) t.guests.push_back(GuestSpec{name, ""});
             t.notes.push_back("guests: every domain libvirt defines here (none configured or in the cluster)");
         } catch (const HypervisorError& e) {
-            t.notes.push_back(fmt::format("guests unknown: {}", e.what()));
+            t.libvirt_error = e.what();
+            t.notes.push_back("guests unknown: libvirt defines them, and libvirt is unavailable");
         }
     }
 
@@ -397,7 +398,8 @@ StatusModel Service::gather()
         add_fs(found, mp, drbd);
     }
 
-    // Guests.
+    // Guests: the first libvirt error ends the queries (every call would fail the same way).
+    m.libvirt_error = t.libvirt_error;
     int active = 0;
     for (const auto& g : t.guests) {
         GuestView gv;
@@ -414,7 +416,7 @@ StatusModel Service::gather()
                 m.libvirt_error = e.what();
             }
         }
-        if (!m.libvirt_error.empty()) gv.error = "libvirt unreachable";
+        if (!m.libvirt_error.empty()) gv.error = "libvirt unavailable";
         if (!g.resource.empty() && r.mon) {
             for (const auto* inst : r.mon->instances(g.resource)) {
                 if (gv.resource_role.empty() || active_role(inst->role)) gv.resource_role = inst->role;
@@ -426,8 +428,9 @@ StatusModel Service::gather()
     }
     int total = static_cast<int>(t.guests.size());
     if (!m.libvirt_error.empty()) {
+        // LSB: the guests' state cannot be told, so the service's status is unknown (4).
         m.service = LsbStatus::Unknown;
-        m.service_summary = fmt::format("unknown: {}", m.libvirt_error);
+        m.service_summary = fmt::format("unknown: libvirt unavailable: {}", m.libvirt_error);
     } else if (total == 0) {
         m.service = LsbStatus::Stopped;
         m.service_summary = "stopped: no guests configured or discovered";
@@ -471,7 +474,8 @@ Lsb Service::start()
     const Targets& t = targets();
     if (t.guests.empty()) throw CommandError(Lsb::NotConfigured, "start: no guests configured or discovered");
     int failed = 0;
-    for (const auto& g : t.guests) {
+    for (std::size_t i = 0; i < t.guests.size(); ++i) {
+        const GuestSpec& g = t.guests[i];
         try {
             GuestInfo info = hv_.guest(g.name);
             if (!info.exists) {
@@ -498,9 +502,14 @@ Lsb Service::start()
         } catch (const HypervisorError& e) {
             warn(e.what());
             ++failed;
+            if (e.unavailable) {
+                // The remaining guests would fail the same way: not tried.
+                failed += static_cast<int>(t.guests.size() - i - 1);
+                break;
+            }
         }
     }
-    return failed ? Lsb::Generic : Lsb::Ok;
+    return libvirt_result("start", failed, t.guests.size());
 }
 
 Lsb Service::stop()
@@ -509,7 +518,8 @@ Lsb Service::stop()
     const Targets& t = targets();
     if (t.guests.empty()) throw CommandError(Lsb::NotConfigured, "stop: no guests configured or discovered");
     int failed = 0;
-    for (const auto& g : t.guests) {
+    for (std::size_t i = 0; i < t.guests.size(); ++i) {
+        const GuestSpec& g = t.guests[i];
         try {
             GuestInfo info = hv_.guest(g.name);
             if (!info.exists) {
@@ -530,9 +540,21 @@ Lsb Service::stop()
         } catch (const HypervisorError& e) {
             warn(e.what());
             ++failed;
+            if (e.unavailable) {
+                // The remaining guests would fail the same way: not tried.
+                failed += static_cast<int>(t.guests.size() - i - 1);
+                break;
+            }
         }
     }
-    return failed ? Lsb::Generic : Lsb::Ok;
+    return libvirt_result("stop", failed, t.guests.size());
+}
+
+Lsb Service::libvirt_result(const std::string& command, int failed, std::size_t total)
+{
+    if (!failed) return Lsb::Ok;
+    warn(fmt::format("{}: {} of {} guests not done", command, failed, total));
+    return Lsb::Generic;
 }
 
 Lsb Service::restart()
@@ -755,7 +777,8 @@ int Service::run(const std::string& command, const std::vector<std::string>& arg
         throw CommandError(Lsb::InvalidArgs, fmt::format("unknown command '{}'\n{}", command, usage_text()));
     } catch (const CommandError& e) {
         warn(e.what());
-        // For status, an unusable setup must still read as "unknown" to LSB callers.
+        // LSB gives status its own codes (1 and 2 mean "dead"): whatever went wrong, it is 4.
+        if (command == "status") return static_cast<int>(LsbStatus::Unknown);
         return static_cast<int>(e.code);
     }
 }

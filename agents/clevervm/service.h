@@ -62,6 +62,7 @@ public:
         std::map<std::string, std::string> guest_configs;  // guest -> domain XML file (from the CIB)
         std::vector<std::string> notes;
         bool guests_from_libvirt = false;
+        std::string libvirt_error;  // libvirt could not list its domains for discovery
     };
     const Targets& targets();
 
@@ -83,6 +84,7 @@ private:
     std::vector<GuestSpec> managed_guests(const std::string& command);
     void settle(const std::string& what);
     bool wait_until(const std::string& what, const std::function<std::vector<std::string>(const parse::CrmMon&)>& pending);
+    Lsb libvirt_result(const std::string& command, int failed, std::size_t total);
     void say(const std::string& line);
     void warn(const std::string& line);
 

@@ -1,9 +1,13 @@
 // Stand-ins for libvirt and the host, and fixture loading, for the clevervm tests.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -25,12 +29,35 @@ inline std::string fixture(const std::string& relative)
     return s.str();
 }
 
+// In-memory libvirt with fault injection: errors, and hangs (a call blocks until release(), as
+// on a SIGSTOPped libvirtd) for the bounded layer. Operations are named "connect", "domains",
+// "guest", "start:NAME", "managed_save:NAME", "define".
 class FakeHypervisor final : public Hypervisor {
 public:
     std::map<std::string, GuestInfo> guests;
     std::vector<std::string> calls;
-    std::string unreachable;          // set: every call throws this
+    std::string unreachable;          // set: every call throws this (libvirt unavailable)
     std::map<std::string, std::string> fail;  // operation "start:web" -> message
+    std::set<std::string> hang;       // operations that block until release()
+
+    ~FakeHypervisor() override { release(); }
+
+    // Ends every hang (the abandoned calls then go through).
+    void release()
+    {
+        std::lock_guard lock(hang_mutex_);
+        released_ = true;
+        hang_cv_.notify_all();
+    }
+    // How many calls are blocked in a hang right now.
+    int hanging() const { return hanging_.load(); }
+
+    void connect() override
+    {
+        ++connects;
+        check("connect");
+    }
+    std::atomic<int> connects{0};
 
     std::vector<std::string> domains() override
     {
@@ -42,6 +69,7 @@ public:
     GuestInfo guest(const std::string& name) override
     {
         check("guest");
+        check("guest:" + name);
         auto it = guests.find(name);
         return it == guests.end() ? GuestInfo{} : it->second;
     }
@@ -78,9 +106,20 @@ public:
 private:
     void check(const std::string& op)
     {
-        if (!unreachable.empty()) throw HypervisorError(unreachable);
+        if (hang.count(op)) {
+            ++hanging_;
+            std::unique_lock lock(hang_mutex_);
+            hang_cv_.wait(lock, [this] { return released_; });
+            --hanging_;
+        }
+        if (!unreachable.empty()) throw HypervisorError(unreachable, true);
         if (auto it = fail.find(op); it != fail.end()) throw HypervisorError(it->second);
     }
+
+    std::mutex hang_mutex_;
+    std::condition_variable hang_cv_;
+    bool released_ = false;
+    std::atomic<int> hanging_{0};
 };
 
 class FakeHost final : public HostView {

@@ -1,9 +1,13 @@
 // clevervm's status model, rendering and commands against real captures and scripted tools.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <thread>
 
+#include "bounded_hypervisor.h"
 #include "drbd_view.h"
 #include "fakes.h"
 #include "ocfkit/parse/json.h"
@@ -77,9 +81,11 @@ struct World {
         runner.on({"crm_resource"}, [this](const CommandSpec&) { return crm_resource_answer; });
     }
 
-    Service service(Config config = {})
+    Service service(Config config = {}) { return service_over(hv, std::move(config)); }
+    // The same world with another hypervisor in front (the bounded layer).
+    Service service_over(Hypervisor& h, Config config = {})
     {
-        return Service(std::move(config), runner, hv, host, Io{out.file(), err.file()},
+        return Service(std::move(config), runner, h, host, Io{out.file(), err.file()},
                        [this](std::chrono::milliseconds) { ++sleeps; });
     }
 };
@@ -250,8 +256,10 @@ TEST_CASE("LSB status codes: 0 all guests running here, 3 none, 4 partial or lib
         CHECK(w.out.text().find("stopped: no guests configured or discovered") != std::string::npos);
     }
     {
+        // LSB status codes 1 and 2 mean "dead": a usage error of status is 4 (unknown).
         World w;
-        CHECK(w.service(cfg).run("status", {"--yaml"}) == 2);
+        CHECK(w.service(cfg).run("status", {"--yaml"}) == 4);
+        CHECK(w.err.text().find("status: unexpected argument '--yaml'") != std::string::npos);
     }
 }
 
@@ -558,4 +566,187 @@ TEST_CASE("restart hibernates then resumes; try-restart leaves a stopped service
     CHECK(v.hv.calls.empty());
     CHECK(v.service(config_of("guests = web\n")).run("force-reload", {}) == 0);
     CHECK(v.hv.calls == std::vector<std::string>{"start web"});
+}
+
+// --- the bounded libvirt layer over a fake that can hang like a SIGSTOPped libvirtd -------------
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Short bounds so that a test of a hang takes a fraction of a second.
+LibvirtLimits test_limits() { return LibvirtLimits{300ms, 300ms, 600ms, 100ms}; }
+
+double seconds_since(std::chrono::steady_clock::time_point t0)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The fake, shared with the bounded layer (an abandoned call keeps it alive), released at the
+// end so that no thread stays blocked.
+struct SharedFake {
+    std::shared_ptr<FakeHypervisor> fake = std::make_shared<FakeHypervisor>();
+    ~SharedFake() { fake->release(); }
+};
+
+}  // namespace
+
+TEST_CASE("bounded: results and libvirt's errors pass through; one connect for all calls", "[libvirt-bounded]")
+{
+    SharedFake f;
+    f.fake->guests["web"] = FakeHypervisor::running();
+    f.fake->fail["start:web"] = "cannot start web: Requested operation is not valid";
+    BoundedHypervisor hv(f.fake, "qemu:///system", test_limits());
+    CHECK(hv.domains() == std::vector<std::string>{"web"});
+    CHECK(hv.guest("web").state == "running");
+    CHECK_FALSE(hv.guest("db").exists);
+    try {
+        hv.start("web");
+        FAIL("no error");
+    } catch (const HypervisorError& e) {
+        CHECK(std::string(e.what()) == "cannot start web: Requested operation is not valid");
+        CHECK_FALSE(e.unavailable);
+    }
+    // An operation's refusal does not make libvirt unavailable.
+    CHECK(hv.guest("web").exists);
+    CHECK(f.fake->connects == 1);
+    CHECK_FALSE(hv.abandoned());
+}
+
+TEST_CASE("bounded: a hung connect is reported within its bound, and later calls fail at once", "[libvirt-bounded]")
+{
+    SharedFake f;
+    f.fake->guests["web"] = FakeHypervisor::running();
+    f.fake->hang.insert("connect");
+    BoundedHypervisor hv(f.fake, "qemu:///system", test_limits());
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+        hv.guest("web");
+        FAIL("no error");
+    } catch (const HypervisorError& e) {
+        CHECK(e.unavailable);
+        CHECK(std::string(e.what()) == "libvirt at qemu:///system did not answer virConnectOpen within 300 ms "
+                                       "(libvirtd stopped, hung or overloaded?)");
+    }
+    CHECK(seconds_since(t0) < 1.0);
+    CHECK(hv.abandoned());
+    t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(hv.domains(), Catch::Contains("did not answer virConnectOpen"));
+    CHECK_THROWS_AS(hv.managed_save("web"), HypervisorError);
+    CHECK(seconds_since(t0) < 0.1);
+    CHECK(f.fake->connects == 1);  // no second attempt
+    CHECK(f.fake->hanging() == 1);
+}
+
+TEST_CASE("bounded: a state query that hangs makes libvirt unavailable; a slow save that overruns does not",
+          "[libvirt-bounded]")
+{
+    SharedFake f;
+    f.fake->guests["web"] = FakeHypervisor::running();
+    f.fake->guests["db"] = FakeHypervisor::running();
+    f.fake->hang.insert("guest:web");
+    f.fake->hang.insert("managed_save:db");
+    {
+        BoundedHypervisor hv(f.fake, "qemu:///system", test_limits());
+        auto t0 = std::chrono::steady_clock::now();
+        CHECK_THROWS_WITH(hv.managed_save("db"), "virDomainManagedSave of db did not finish within 600 ms "
+                                                 "(clevervm.conf: wait); libvirtd may still be working on it");
+        CHECK(seconds_since(t0) < 1.5);
+        // libvirtd answers other calls while it saves: still available.
+        CHECK(hv.guest("db").exists);
+        try {
+            hv.guest("web");
+            FAIL("no error");
+        } catch (const HypervisorError& e) {
+            CHECK(e.unavailable);
+            CHECK_THAT(e.what(), Catch::Contains("did not answer virDomainGetState for web within 300 ms"));
+        }
+        CHECK_THROWS_AS(hv.guest("db"), HypervisorError);
+        CHECK(f.fake->hanging() == 2);
+    }
+    // The bounded layer is gone; its abandoned calls end once libvirtd answers again.
+    f.fake->release();
+    for (int i = 0; i < 100 && f.fake->hanging() > 0; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(f.fake->hanging() == 0);
+}
+
+TEST_CASE("status with a hung libvirtd: prompt, LSB 4, the guests section marked unavailable", "[libvirt-bounded]")
+{
+    World w;
+    SharedFake f;
+    f.fake->guests = w.hv.guests;
+    f.fake->hang.insert("connect");
+    BoundedHypervisor hv(f.fake, "qemu:///system", test_limits());
+    Service s = w.service_over(hv, config_of("guests = web:web db\ndrbd_resource = r0\npromotable = drbd-r0-clone\n"
+                                             "mounts = /mnt/gfs\n"));
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK(s.run("status", {}) == 4);
+    CHECK(seconds_since(t0) < 1.0);
+    std::string text = w.out.text();
+    CHECK(text.find("clevervm on node1: unknown: libvirt unavailable: libvirt at qemu:///system did not answer "
+                    "virConnectOpen within 300 ms") == 0);
+    CHECK(text.find("Virtual machines\n  unavailable: libvirt at qemu:///system did not answer virConnectOpen") !=
+          std::string::npos);
+    CHECK(text.find("  web    ?           ?             web not in the cluster\n") != std::string::npos);
+    CHECK(text.find("  db     ?           ?             -\n") != std::string::npos);
+    // The rest of the screen is all there.
+    CHECK(text.find("  r0        Primary  /dev/drbd0  UpToDate") != std::string::npos);
+    CHECK(text.find("DC node2, partition with quorum") != std::string::npos);
+    CHECK(f.fake->connects == 1);
+}
+
+TEST_CASE("status --json with libvirt down: libvirt_available false, guest facts null", "[libvirt-bounded]")
+{
+    World w;
+    SharedFake f;
+    f.fake->unreachable = "cannot connect to libvirt at qemu:///system: Failed to connect socket to "
+                          "'/var/run/libvirt/libvirt-sock': No such file or directory";
+    BoundedHypervisor hv(f.fake, "qemu:///system", test_limits());
+    Service s = w.service_over(hv, config_of("guests = web db\n"));
+    CHECK(s.run("status", {"--json"}) == 4);
+    parse::Json doc = parse::parse_json(w.out.text());
+    CHECK_FALSE(doc.find("libvirt_available")->as_bool());
+    CHECK(doc.find("libvirt_error")->as_string().find("No such file or directory") != std::string::npos);
+    const auto& guests = doc.find("guests")->as_array();
+    REQUIRE(guests.size() == 2);
+    CHECK(guests[0].find("state")->is_null());
+    CHECK(guests[0].find("managed_save")->is_null());
+    CHECK(guests[0].find("defined")->is_null());
+    CHECK(guests[0].find("error")->as_string() == "libvirt unavailable");
+    CHECK(doc.find("service")->find("lsb_status")->scalar_text() == "4");
+    CHECK(f.fake->connects == 1);
+}
+
+TEST_CASE("status with guests discovered from libvirt, libvirt hung: unknown (4), not stopped", "[libvirt-bounded]")
+{
+    World w;
+    w.cib_answer = FakeRunner::exited(0, "<resources/>");
+    SharedFake f;
+    f.fake->hang.insert("domains");
+    BoundedHypervisor hv(f.fake, "qemu:///system", test_limits());
+    Service s = w.service_over(hv);
+    CHECK(s.run("status", {}) == 4);
+    std::string text = w.out.text();
+    CHECK(text.find("unknown: libvirt unavailable: libvirt at qemu:///system did not answer virConnectListAllDomains") !=
+          std::string::npos);
+    CHECK(text.find("guests unknown: libvirt defines them, and libvirt is unavailable") != std::string::npos);
+}
+
+TEST_CASE("start/stop with a hung libvirtd: 1 promptly, the other guests not tried", "[libvirt-bounded]")
+{
+    World w;
+    SharedFake f;
+    f.fake->guests = w.hv.guests;
+    f.fake->hang.insert("guest:web");
+    BoundedHypervisor hv(f.fake, "qemu:///system", test_limits());
+    Service s = w.service_over(hv, config_of("guests = web db\n"));
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK(s.run("stop", {}) == 1);
+    CHECK(s.run("start", {}) == 1);
+    CHECK(seconds_since(t0) < 1.0);
+    CHECK(f.fake->calls.empty());  // neither guest hibernated nor started
+    std::string err = w.err.text();
+    CHECK(err.find("did not answer virDomainGetState for web within 300 ms") != std::string::npos);
+    CHECK(err.find("clevervm: stop: 2 of 2 guests not done") != std::string::npos);
+    CHECK(err.find("clevervm: start: 2 of 2 guests not done") != std::string::npos);
 }

@@ -1,0 +1,151 @@
+// Runs each libvirt call on a worker thread and waits for it only until its bound.
+#include "bounded_hypervisor.h"
+
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+namespace ocfkit::clevervm {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+struct Unit {};
+
+template <typename R>
+struct Slot {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    std::optional<R> value;
+    std::exception_ptr error;
+};
+
+// Runs fn on its own thread: its result, or nothing when it did not return within `bound`
+// (the thread then runs on, owning everything fn captured). fn's exception is rethrown.
+template <typename F>
+auto run_bounded(milliseconds bound, F fn)
+{
+    using Raw = std::invoke_result_t<F&>;
+    using R = std::conditional_t<std::is_void_v<Raw>, Unit, Raw>;
+    auto slot = std::make_shared<Slot<R>>();
+    std::thread([slot, fn = std::move(fn)]() mutable {
+        std::optional<R> value;
+        std::exception_ptr error;
+        try {
+            if constexpr (std::is_void_v<Raw>) {
+                fn();
+                value.emplace();
+            } else {
+                value.emplace(fn());
+            }
+        } catch (...) {
+            error = std::current_exception();
+        }
+        std::lock_guard lock(slot->mutex);
+        slot->value = std::move(value);
+        slot->error = error;
+        slot->done = true;
+        slot->done_cv.notify_all();
+    }).detach();
+    std::unique_lock lock(slot->mutex);
+    if (!slot->done_cv.wait_for(lock, bound, [&] { return slot->done; })) return std::optional<R>();
+    if (slot->error) std::rethrow_exception(slot->error);
+    return std::move(slot->value);
+}
+
+std::string duration_text(milliseconds d)
+{
+    if (d.count() % 1000 == 0) return fmt::format("{} s", d.count() / 1000);
+    return fmt::format("{} ms", d.count());
+}
+
+}  // namespace
+
+BoundedHypervisor::BoundedHypervisor(std::shared_ptr<Hypervisor> inner, std::string uri, LibvirtLimits limits)
+    : inner_(std::move(inner)), uri_(std::move(uri)), limits_(limits)
+{
+}
+
+BoundedHypervisor::~BoundedHypervisor()
+{
+    // Closing the connection is an RPC too: the last reference goes on a worker thread (or stays
+    // with an abandoned call, which closes it if it ever returns).
+    try {
+        run_bounded(limits_.close, [inner = std::move(inner_)]() mutable { inner.reset(); });
+    } catch (...) {
+        // Nothing to report at exit.
+    }
+}
+
+template <typename F>
+auto BoundedHypervisor::bounded(const std::string& call, milliseconds bound, bool quick, F fn)
+{
+    if (unavailable_) throw *unavailable_;
+    try {
+        auto result = run_bounded(bound, [inner = inner_, fn = std::move(fn)]() mutable { return fn(*inner); });
+        if (!result) {
+            abandoned_ = true;
+            if (quick) {
+                // A quick call that hangs means libvirtd does: nothing else will answer either.
+                unavailable_.emplace(fmt::format("libvirt at {} did not answer {} within {} (libvirtd stopped, hung or "
+                                                 "overloaded?)", uri_, call, duration_text(bound)),
+                                     true);
+                throw *unavailable_;
+            }
+            throw HypervisorError(fmt::format("{} did not finish within {} (clevervm.conf: wait); libvirtd may still "
+                                              "be working on it", call, duration_text(bound)));
+        }
+        if constexpr (std::is_same_v<std::decay_t<decltype(*result)>, Unit>)
+            return;
+        else
+            return std::move(*result);
+    } catch (const HypervisorError& e) {
+        if (e.unavailable && !unavailable_) unavailable_ = e;
+        throw;
+    }
+}
+
+void BoundedHypervisor::connect()
+{
+    if (connected_) return;
+    bounded("virConnectOpen", limits_.connect, true, [](Hypervisor& h) { h.connect(); });
+    connected_ = true;
+}
+
+std::vector<std::string> BoundedHypervisor::domains()
+{
+    connect();
+    return bounded("virConnectListAllDomains", limits_.call, true, [](Hypervisor& h) { return h.domains(); });
+}
+
+GuestInfo BoundedHypervisor::guest(const std::string& name)
+{
+    connect();
+    return bounded(fmt::format("virDomainGetState for {}", name), limits_.call, true, [name](Hypervisor& h) { return h.guest(name); });
+}
+
+void BoundedHypervisor::start(const std::string& name)
+{
+    connect();
+    bounded(fmt::format("virDomainCreate of {}", name), limits_.slow, false, [name](Hypervisor& h) { h.start(name); });
+}
+
+void BoundedHypervisor::managed_save(const std::string& name)
+{
+    connect();
+    bounded(fmt::format("virDomainManagedSave of {}", name), limits_.slow, false, [name](Hypervisor& h) { h.managed_save(name); });
+}
+
+void BoundedHypervisor::define(const std::string& xml)
+{
+    connect();
+    bounded("virDomainDefineXML", limits_.call, true, [xml](Hypervisor& h) { h.define(xml); });
+}
+
+}  // namespace ocfkit::clevervm
