@@ -3,6 +3,7 @@
 # a haresources entry "NAME::ARG1::ARG2" becomes `resource.d/NAME ARG1 ARG2 ACTION`, and a
 # resource counts as held when status prints "running" (or "OK"). Real agents underneath:
 # gfs2fs on a loop-device ext4, drbd-dual on the fake drbd-utils, virtdomain on libvirtd + qemu.
+# Group "install": what `meson install` puts into resource.d (OCFKIT_BUILD_ROOT, OCFKIT_HB_DIR).
 #   hb-resource-tests.sh WRAPPER_DIR DRBD_DUAL GFS2FS VIRTDOMAIN GROUP   (agent paths or "none")
 set -u
 RSCDIR=$1 DRBD_DUAL=$2 GFS2FS=$3 VIRTDOMAIN=$4 GROUP=$5
@@ -75,35 +76,8 @@ expect_status() {  # ENTRY running|stopped
 
 need_root() { [[ $(id -u) == 0 ]] || skip "$GROUP needs root"; }
 
-case $GROUP in
-usage)
-    for name in drbddisk gfs2fs virtdomain; do
-        hb "$name" bogus
-        [[ $RC == 2 && $ERR == *"usage: $name"* ]] && ok "$name bogus -> usage, rc 2" || bad "$name bogus -> rc $RC: $ERR"
-        hb "$name" ""
-        [[ $RC == 2 ]] && ok "$name with an empty action -> rc 2" || bad "$name '' -> rc $RC"
-    done
-    # Too many or too few positional arguments.
-    hb "gfs2fs::/dev/x" start
-    [[ $RC == 2 && $ERR == *"device directory [fstype [options]]"* ]] && ok "gfs2fs with one argument -> usage" || bad "gfs2fs one arg -> rc $RC"
-    hb "gfs2fs::a::b::c::d::e" start
-    [[ $RC == 2 ]] && ok "gfs2fs with five arguments -> usage" || bad "gfs2fs five args -> rc $RC"
-    hb "drbddisk::r0::r1" start
-    [[ $RC == 2 ]] && ok "drbddisk with two resources -> usage" || bad "drbddisk two args -> rc $RC"
-    hb "virtdomain" start
-    [[ $RC == 2 ]] && ok "virtdomain without a config -> usage" || bad "virtdomain no args -> rc $RC"
-    # An agent that is not installed: LSB 5, and status is not "running".
-    OCFKIT_HB_AGENT_DIR=$WORK/empty hb "gfs2fs::/dev/x::/mnt/x::ext4" start
-    [[ $RC == 5 && $ERR == *"is not installed"* ]] && ok "missing agent -> rc 5 ($ERR)" || bad "missing agent -> rc $RC: $ERR"
-    # The installed scripts are POSIX sh: dash must accept them.
-    for f in drbddisk gfs2fs virtdomain ocfkit-hbfuncs; do
-        dash -n "$RSCDIR/$f" && ok "$f parses with dash" || bad "$f: dash syntax error"
-    done
-    finish
-    ;;
-
-drbddisk)
-    [[ $DRBD_DUAL != none ]] || skip "drbd-dual not built"
+# DRBD resource r0 on the fake drbd-utils (two nodes, single primary, the peer up and Secondary).
+fake_drbd() {
     FAKES=$SOURCE_ROOT/tests/fake-tools/drbd
     export DRBD_FAKE_STATE=$WORK/drbd
     mkdir -p "$DRBD_FAKE_STATE"
@@ -114,38 +88,71 @@ drbddisk)
     # Where drbd-dual looks for /proc/drbd and keeps its state (test knobs of the agent).
     export OCFKIT_DRBD_PROC=$DRBD_FAKE_STATE/$me/proc OCFKIT_RUN_DIR=$WORK/run
     export OCF_RESKEY_drbdconf=$DRBD_FAKE_STATE/drbd.conf OCF_RESKEY_wfc_timeout=2
-    role() { DRBD_FAKE_NODE=$me "$FAKES/drbdadm" -c "$OCF_RESKEY_drbdconf" role r0 2>/dev/null | head -n1; }
+}
+role() { DRBD_FAKE_NODE=$me "$FAKES/drbdadm" -c "$OCF_RESKEY_drbdconf" role r0 2>/dev/null | head -n1; }
 
-    expect_status drbddisk::r0 stopped
-    expect drbddisk::r0 stop 0                  # stop of a stopped resource succeeds
-    expect drbddisk::r0 start 0
+case $GROUP in
+usage)
+    for name in drbd-dual gfs2fs virtdomain; do
+        hb "$name" bogus
+        [[ $RC == 2 && $ERR == *"usage: $name"* ]] && ok "$name bogus -> usage, rc 2" || bad "$name bogus -> rc $RC: $ERR"
+        hb "$name" ""
+        [[ $RC == 2 ]] && ok "$name with an empty action -> rc 2" || bad "$name '' -> rc $RC"
+    done
+    # Too many or too few positional arguments.
+    hb "gfs2fs::/dev/x" start
+    [[ $RC == 2 && $ERR == *"device directory [fstype [options]]"* ]] && ok "gfs2fs with one argument -> usage" || bad "gfs2fs one arg -> rc $RC"
+    hb "gfs2fs::a::b::c::d::e" start
+    [[ $RC == 2 ]] && ok "gfs2fs with five arguments -> usage" || bad "gfs2fs five args -> rc $RC"
+    hb "drbd-dual::r0::r1" start
+    [[ $RC == 2 && $ERR == *"usage: drbd-dual [resource] {start|stop|status}"* ]] && ok "drbd-dual with two resources -> usage" ||
+        bad "drbd-dual two args -> rc $RC: $ERR"
+    hb "virtdomain" start
+    [[ $RC == 2 ]] && ok "virtdomain without a config -> usage" || bad "virtdomain no args -> rc $RC"
+    # An agent that is not installed: LSB 5, and status is not "running".
+    OCFKIT_HB_AGENT_DIR=$WORK/empty hb "gfs2fs::/dev/x::/mnt/x::ext4" start
+    [[ $RC == 5 && $ERR == *"is not installed"* ]] && ok "missing agent -> rc 5 ($ERR)" || bad "missing agent -> rc $RC: $ERR"
+    # The installed scripts are POSIX sh: dash must accept them.
+    for f in drbd-dual gfs2fs virtdomain ocfkit-hbfuncs; do
+        dash -n "$RSCDIR/$f" && ok "$f parses with dash" || bad "$f: dash syntax error"
+    done
+    finish
+    ;;
+
+drbd-dual)
+    [[ $DRBD_DUAL != none ]] || skip "drbd-dual not built"
+    fake_drbd
+
+    expect_status drbd-dual::r0 stopped
+    expect drbd-dual::r0 stop 0                  # stop of a stopped resource succeeds
+    expect drbd-dual::r0 start 0
     [[ $(role) == Primary/* ]] && ok "r0 is Primary here after start ($(role))" || bad "r0 role after start: $(role)"
-    expect_status drbddisk::r0 running
-    expect drbddisk::r0 start 0                 # start of a started resource succeeds
-    expect drbddisk::r0 stop 0
+    expect_status drbd-dual::r0 running
+    expect drbd-dual::r0 start 0                 # start of a started resource succeeds
+    expect drbd-dual::r0 stop 0
     [[ $(role) != Primary/* ]] && ok "r0 is no longer Primary after stop ($(role))" || bad "r0 still Primary after stop"
-    expect_status drbddisk::r0 stopped
-    # Without a resource: the one drbdadm knows (heartbeat's "drbddisk" alone).
-    expect drbddisk start 0
-    expect_status drbddisk running
-    expect drbddisk stop 0
-    expect_status drbddisk stopped
+    expect_status drbd-dual::r0 stopped
+    # Without a resource: the one drbdadm knows (haresources "drbd-dual" alone).
+    expect drbd-dual start 0
+    expect_status drbd-dual running
+    expect drbd-dual stop 0
+    expect_status drbd-dual stopped
     # Up but Secondary here (started by hand, not promoted): heartbeat must not see it as held.
     OCF_RESKEY_drbd_resource=r0 OCFKIT_CLUSTER=standalone OCF_ROOT=/usr/lib/ocf "$AGENTS/drbd-dual" start >/dev/null 2>&1
     [[ $(role) == Secondary/* ]] && ok "r0 up and Secondary here ($(role))" || bad "r0 role after a plain start: $(role)"
-    expect_status drbddisk::r0 stopped
-    expect drbddisk::r0 stop 0
+    expect_status drbd-dual::r0 stopped
+    expect drbd-dual::r0 stop 0
     # A resource that does not exist: start fails, status is not running.
-    hb drbddisk::nosuch start
-    [[ $RC == 5 && $ERR == *"'nosuch' is not defined"* ]] && ok "drbddisk::nosuch start -> rc $RC (${ERR##*ocf-exit-reason:})" || bad "drbddisk::nosuch start -> rc $RC: $ERR"
-    hb drbddisk::nosuch status
-    ! held && [[ $RC != 0 && $ERR != *"not installed"* ]] && ok "drbddisk::nosuch status -> rc $RC, \"$OUT\"" || bad "drbddisk::nosuch status -> rc $RC, $OUT"
+    hb drbd-dual::nosuch start
+    [[ $RC == 5 && $ERR == *"'nosuch' is not defined"* ]] && ok "drbd-dual::nosuch start -> rc $RC (${ERR##*ocf-exit-reason:})" || bad "drbd-dual::nosuch start -> rc $RC: $ERR"
+    hb drbd-dual::nosuch status
+    ! held && [[ $RC != 0 && $ERR != *"not installed"* ]] && ok "drbd-dual::nosuch status -> rc $RC, \"$OUT\"" || bad "drbd-dual::nosuch status -> rc $RC, $OUT"
     # The peer holds Primary (single-primary): our promote must fail, and we stay not held.
     "$FAKES/drbd-fake" set hb-peer role=Primary >/dev/null 2>&1 || DRBD_FAKE_NODE=hb-peer "$FAKES/drbdadm" primary r0 >/dev/null 2>&1
     # heartbeat gives no timeout (the agent would retry for its advertised 90 s); 10 s here.
-    OCF_RESKEY_CRM_meta_timeout=10000 hb drbddisk::r0 start
+    OCF_RESKEY_CRM_meta_timeout=10000 hb drbd-dual::r0 start
     if [[ $RC == 1 && $ERR == *ocf-exit-reason:* ]]; then ok "start while the peer is Primary (single-primary) -> rc 1 (${ERR##*ocf-exit-reason:})"; else bad "start while the peer is Primary -> rc $RC: $ERR"; fi
-    expect_status drbddisk::r0 stopped
+    expect_status drbd-dual::r0 stopped
     finish
     ;;
 
@@ -233,6 +240,40 @@ XML
     expect "$entry::qemu:///system" stop 0
     hb "virtdomain::$WORK/missing.xml" start
     [[ $RC != 0 ]] && ok "missing config: start -> rc $RC" || bad "missing config: start succeeded"
+    finish
+    ;;
+install)
+    [[ -n ${OCFKIT_BUILD_ROOT:-} && -n ${OCFKIT_HB_DIR:-} ]] || skip "OCFKIT_BUILD_ROOT / OCFKIT_HB_DIR not set (meson test sets them)"
+    command -v meson >/dev/null || skip "meson not installed"
+    dest=$WORK/destdir
+    if ! meson install -C "$OCFKIT_BUILD_ROOT" --no-rebuild --quiet --tags heartbeat --destdir "$dest" >"$WORK/install.log" 2>&1; then
+        bad "meson install --tags heartbeat: $(tail -n3 "$WORK/install.log")"
+        finish
+    fi
+    dir=$dest$OCFKIT_HB_DIR
+    listing=$(cd "$dir" 2>/dev/null && ls -A | tr '\n' ' ')
+    [[ $listing == "drbd-dual gfs2fs ocfkit-hbfuncs virtdomain " ]] && ok "$OCFKIT_HB_DIR holds: $listing" || bad "$OCFKIT_HB_DIR holds: '$listing'"
+    [[ ! -e $dir/drbddisk ]] && ok "no resource.d/drbddisk (drbd-utils' conffile)" || bad "resource.d/drbddisk installed: it clashes with drbd-utils"
+    others=$(cd "$dest" && find . -type f ! -path ".$OCFKIT_HB_DIR/*" | head -n3)
+    [[ -z $others ]] && ok "the heartbeat tag installs nothing else" || bad "the heartbeat tag also installs: $others"
+    for f in drbd-dual gfs2fs virtdomain; do
+        [[ $(stat -c %A "$dir/$f") == -rwxr-xr-x ]] && ok "$f is -rwxr-xr-x" || bad "$f mode $(stat -c %A "$dir/$f")"
+        grep -q "^HB_NAME=$f\$" "$dir/$f" && ok "$f calls itself $f" || bad "$f: HB_NAME is $(sed -n 's/^HB_NAME=//p' "$dir/$f")"
+    done
+    [[ $(stat -c %A "$dir/ocfkit-hbfuncs") == -rw-r--r-- ]] && ok "ocfkit-hbfuncs is -rw-r--r-- (sourced, not run)" || bad "ocfkit-hbfuncs mode $(stat -c %A "$dir/ocfkit-hbfuncs")"
+    # The installed copies, called as heartbeat calls them (they find ocfkit-hbfuncs beside them).
+    RSCDIR=$dir
+    hb drbd-dual bogus
+    [[ $RC == 2 && $ERR == "usage: drbd-dual [resource] {start|stop|status}" ]] && ok "installed drbd-dual bogus -> usage, rc 2" || bad "installed drbd-dual bogus -> rc $RC: $ERR"
+    if [[ $DRBD_DUAL != none ]]; then
+        fake_drbd
+        expect_status drbd-dual::r0 stopped
+        expect drbd-dual::r0 start 0
+        [[ $(role) == Primary/* ]] && ok "r0 is Primary after the installed drbd-dual r0 start" || bad "r0 role: $(role)"
+        expect_status drbd-dual::r0 running
+        expect drbd-dual::r0 stop 0
+        expect_status drbd-dual::r0 stopped
+    fi
     finish
     ;;
 *)
