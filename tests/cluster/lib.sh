@@ -40,6 +40,27 @@ wait_for() {
 	log "ok after $((SECONDS - start))s: $desc"
 }
 
+# --- host packages --------------------------------------------------------------------------
+# host_deps: apt-get install whichever packages of host-packages.txt are missing, then whatever
+# debian/control's Build-Depends still lacks (dpkg-checkbuilddeps; apt-get build-dep).
+host_deps() {
+	local want missing=() p
+	mapfile -t want < <(sed 's/#.*//' "$CLUSTER_DIR/host-packages.txt" | tr -s ' \t' '\n' | grep .)
+	for p in "${want[@]}"; do
+		[[ $(dpkg-query -W -f '${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || missing+=("$p")
+	done
+	if (( ${#missing[@]} )); then
+		log "installing missing host packages: ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y "${missing[@]}" >&2 ||
+			{ apt-get update >&2 && apt-get install -y "${missing[@]}" >&2; } || return 1
+	fi
+	if ! (cd "$REPO_DIR" && dpkg-checkbuilddeps >/dev/null 2>&1); then
+		log "unmet Build-Depends: $(cd "$REPO_DIR" && dpkg-checkbuilddeps 2>&1 | sed 's/.*Unmet build dependencies: //')"
+		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y "$REPO_DIR" >&2 || return 1
+	fi
+}
+
 # --- qemu monitor ------------------------------------------------------------------------
 # hmp NODE COMMAND: one human-monitor command over the VM's monitor socket; prints the reply.
 hmp() {

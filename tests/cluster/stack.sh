@@ -4,11 +4,66 @@
 
 BUILD_DIR=${OCFKIT_BUILD_DIR:-/work/build-cluster}
 AGENTS=(drbd-dual controld clvm gfs2fs virtdomain)
+# The packages the guests get (debian/control); ocfkit-clevervm and ocfkit-heartbeat are absent
+# from the build while their sources install nothing (build-debs.sh's NOTE says so).
+PACKAGES=(ocfkit-agents ocfkit-clevervm ocfkit-heartbeat)
 GFS2_DIR=/srv/gfs2
 VG=vgshared
 LV=gfs2lv
 
-# Build whichever agents exist in this tree (tests off: only the executables are needed).
+# This tree's Debian packages (tests/packaging/build-debs.sh: dpkg-buildpackage on a copy of the
+# tree) into $SHARE/debs; the agents they ship are extracted to $SHARE/agents (pcs on the host
+# validates against these, agent_for looks there). Fails when the package build fails.
+build_debs() {
+	local out=$RUN/debbuild p deb
+	rm -rf "$out" "$SHARE/debs" "$SHARE/agents" "$RUN/debroot"
+	mkdir -p "$SHARE/debs" "$SHARE/agents"
+	log "building the Debian packages (tests/packaging/build-debs.sh; log $out/build.log)"
+	if ! nice -n 5 bash "$REPO_DIR/tests/packaging/build-debs.sh" "$out" >&2; then
+		log "the package build failed (log $out/build.log)"
+		return 1
+	fi
+	for p in "${PACKAGES[@]}"; do
+		deb=$(ls "$out/${p}"_*.deb 2>/dev/null | head -1)
+		if [[ -z $deb ]]; then log "NOTE: no $p package in this build"; continue; fi
+		cp "$deb" "$SHARE/debs/"
+		log "$(basename "$deb"): Depends: $(dpkg-deb -f "$deb" Depends)"
+		dpkg-deb -x "$deb" "$RUN/debroot"
+	done
+	ls "$SHARE/debs"/ocfkit-agents_*.deb >/dev/null 2>&1 || { log "the build made no ocfkit-agents package"; return 1; }
+	cp "$RUN/debroot/usr/lib/ocf/resource.d/custom/"* "$SHARE/agents/" 2>/dev/null
+	log "agents in ocfkit-agents: $(ls "$SHARE/agents" | tr '\n' ' ')"
+}
+
+# Install the packages in both guests, offline (the guests reach nothing but each other: apt
+# takes the .debs from the 9p share and every Depends must already be in the image, see
+# guest-packages.txt). apt-get's --no-download is no use here: apt 2.6 then refuses local .debs
+# ("Pathname to install is not absolute"). Then each package must be installed and each
+# agent's meta-data must run.
+install_debs() {
+	local pkgs; pkgs=$(cd "$SHARE/debs" && ls *.deb | sed 's/_.*//' | tr '\n' ' ')
+	gx_all "set -e
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y --reinstall --no-install-recommends -o Acquire::Retries=0 /host/debs/*.deb \
+			> /tmp/ocfkit-apt.log 2>&1 || { tail -25 /tmp/ocfkit-apt.log; exit 1; }
+		for p in $pkgs; do
+			st=\$(dpkg-query -W -f '\${Status} \${Version}' \$p)
+			echo \"\$p: \$st\"
+			case \$st in 'install ok installed '*) ;; *) exit 1;; esac
+		done
+		for a in /usr/lib/ocf/resource.d/custom/*; do
+			\$a meta-data > /tmp/md.xml 2>/tmp/md.err || { echo \"meta-data of \$a failed: \$(tail -1 /tmp/md.err)\"; exit 1; }
+			grep -q '<resource-agent name=\"'\$(basename \$a)'\"' /tmp/md.xml || { echo \"bad meta-data from \$a\"; exit 1; }
+		done
+		echo \"meta-data ok: \$(ls /usr/lib/ocf/resource.d/custom | tr '\n' ' ')\"
+		if [ -x /usr/sbin/clevervm ]; then
+			/usr/sbin/clevervm --help > /dev/null || { echo 'clevervm --help failed'; exit 1; }
+			echo 'clevervm --help ok'
+		fi" 600
+}
+
+# FALLBACK when the packages do not build: build whichever agents exist in this tree with
+# meson (tests off) and copy the executables into the guests.
 build_agents() {
 	local a have=()
 	for a in "${AGENTS[@]}"; do [[ -e $REPO_DIR/agents/$a/meson.build ]] && have+=("$a"); done
@@ -32,8 +87,8 @@ build_agents() {
 	log "built agents: $(ls "$SHARE/agents" | tr '\n' ' ')"
 }
 
-# Copy the built agents into both guests; an agent counts as usable when its meta-data runs
-# there (same Debian 12 libraries as the host).
+# FALLBACK: copy the built agents into both guests; an agent counts as usable when its
+# meta-data runs there (same Debian 12 libraries as the host).
 install_agents() {
 	gx_all '
 		d=/usr/lib/ocf/resource.d/custom
@@ -48,6 +103,22 @@ install_agents() {
 		ls $d | tr "\n" " "' 60
 }
 
+# The agents in the guests: this build's packages, or (loudly) the executables copied in.
+# $RUN/agent-source says which: "deb <version>" or "copied <builddir>".
+provide_agents() {
+	if build_debs; then
+		install_debs || die "installing this build's packages in the guests failed"
+		local v; v=$(gx node1 "dpkg-query -W -f '\${Version}' ocfkit-agents" 30)
+		echo "deb $v" > "$RUN/agent-source"
+		log "guests run this build's packages: $(cd "$SHARE/debs" && ls | tr '\n' ' ')"
+	else
+		loud "FALLBACK: the Debian packages did not build: copying meson-built agents into the guests"
+		build_agents
+		install_agents || die "installing agents failed"
+		echo "copied $BUILD_DIR" > "$RUN/agent-source"
+	fi
+}
+
 # Which agent each layer uses: ours if installed in the guests, otherwise the stock one, loudly.
 declare -A STOCK=([drbd-dual]=ocf:linbit:drbd [controld]=ocf:pacemaker:controld
 	[clvm]=ocf:heartbeat:lvmlockd [gfs2fs]=ocf:heartbeat:Filesystem
@@ -59,18 +130,25 @@ agent_for() {
 		echo "${STOCK[$1]}"
 	fi
 }
+# $RUN/agents-used: "<layer> <agent> <how>", how = "deb <version>", "copied <builddir>" or
+# "stock"; plus a clevervm line when the package is installed.
 report_agents() {
-	local a t
+	local a t src
+	src=$(cat "$RUN/agent-source" 2>/dev/null)
 	: > "$RUN/agents-used"
 	for a in "${AGENTS[@]}"; do
 		t=$(agent_for "$a")
-		echo "$a $t" >> "$RUN/agents-used"
 		if [[ $t == ocf:custom:* ]]; then
-			log "layer $a: $t"
+			echo "$a $t $src" >> "$RUN/agents-used"
+			log "layer $a: $t ($src)"
 		else
+			echo "$a $t stock" >> "$RUN/agents-used"
 			loud "FALLBACK: layer $a uses the STOCK agent $t (ocfkit agent $a not built/installed)"
 		fi
 	done
+	local cv; cv=$(gx node1 "dpkg-query -W -f '\${Status} \${Version}' ocfkit-clevervm 2>/dev/null" 30)
+	[[ $cv == "install ok installed "* ]] && echo "clevervm /usr/sbin/clevervm deb ${cv##* }" >> "$RUN/agents-used"
+	cat "$RUN/agents-used" >&2
 }
 
 drbd_config() {
@@ -130,7 +208,8 @@ capture_drbd() { capture "$1" drbd; }
 # pcs_batch NAME SCRIPT: apply pcs commands (written as `pcs -f $CIB ...`) to a copy of the
 # live CIB and push its configuration in one go.  By default pcs runs on the host (same
 # Debian 12 pcs/Pacemaker as the guests) against node1's CIB, in a private mount namespace
-# where /usr/lib/ocf/resource.d also holds this build's agents so pcs validates their
+# where /usr/lib/ocf/resource.d/custom holds exactly the agents the guests run (from the
+# ocfkit-agents .deb, or the copied executables in the fallback) so pcs validates their
 # parameters from their real meta-data: each pcs call costs 1-2 s there but minutes inside a
 # TCG guest on a loaded 2-core host (measured: 5 calls did not finish in 15 min).
 # OCFKIT_CLUSTER_PCS=guest runs the same script on node1 instead.
@@ -149,9 +228,10 @@ pcs_batch() {
 		gx node1 "bash /host/work/pcs-$name/batch.sh" 1800 > "$RUN/pcs-$name.log" 2>&1 ||
 			{ cat "$RUN/pcs-$name.log" >&2; die "pcs batch $name failed"; }
 	else
+		# Only this build's agents under custom/ (not whatever the host has installed there).
 		rm -rf "$RUN/resource.d"
 		cp -a /usr/lib/ocf/resource.d "$RUN/resource.d"
-		mkdir -p "$RUN/resource.d/custom"
+		rm -rf "$RUN/resource.d/custom"; mkdir -p "$RUN/resource.d/custom"
 		cp "$SHARE"/agents/* "$RUN/resource.d/custom/" 2>/dev/null
 		CIB=$dir/cib.xml unshare -m --propagation private bash -c \
 			'mount --bind "$1" /usr/lib/ocf/resource.d && bash "$2"' _ "$RUN/resource.d" "$dir/batch.sh" \
@@ -288,8 +368,7 @@ pcs -f \$CIB constraint colocation add labguest with gfs2-clone INFINITY
 }
 
 stack_phase() {
-	build_agents
-	install_agents || die "installing agents failed"
+	provide_agents
 	report_agents
 	drbd_config
 	drbd_initial_sync
