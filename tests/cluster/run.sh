@@ -2,33 +2,39 @@
 # Two-node qemu cluster tier: real DRBD dual-primary, DLM, lvmlockd, GFS2, a libvirt guest on
 # GFS2 and real fencing, configured with pcs over the ocfkit agents.
 #
-#   tests/cluster/run.sh [phase...]      (as root; default: image boot stack verify failover teardown)
+#   tests/cluster/run.sh [phase...]      (as root; default: image boot stack verify clevervm
+#                                         failover captures teardown)
 #
 # Phases: image  debootstrap + kernel + base image (cached in /var/cache/ocfkit-cluster)
 #         boot   fresh overlays + DRBD disks, start both VMs and the host fencing loop
 #         up     start the VMs again on their existing disks
-#         stack  install this build's agents, corosync/pacemaker via pcs, the resource stack
+#         stack  this build's .debs installed in both guests, corosync/pacemaker via pcs, the
+#                resource stack
 #         verify GFS2 on both, cross-node I/O, DRBD Primary/Primary, guest live migration
+#         clevervm  tests/agents/clevervm/cluster-tier.sh: status, cleanup, migrate, unmigrate
 #         failover  qemu killed -> fenced -> survivor keeps GFS2 -> rejoin; link cut
 #         captures  copy captured tool output into tests/data/cluster-captures/
 #         teardown  stop the VMs (through their monitor) and the fencing loop
-# Environment: OCFKIT_BUILD_DIR (built agents, default /work/build-cluster),
+# Host packages: host-packages.txt (the missing ones are installed with apt-get first;
+#   OCFKIT_CLUSTER_HOST_DEPS=0 skips that).
+# Environment: OCFKIT_BUILD_DIR (meson build for the fallback when the .debs do not build, and
+#   for clevervm when its package is not installed; default /work/build-cluster),
 #   OCFKIT_CLUSTER_CACHE, OCFKIT_CLUSTER_KEEP=1 (leave VMs running on failure).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-for f in image boot stack verify failover captures; do
+for f in image boot stack verify clevervm failover captures; do
 	[[ -e $here/$f.sh ]] && source "$here/$f.sh"
 done
 
 [[ $(id -u) == 0 ]] || die "run as root (debootstrap, chroot, qemu)"
-(( $# )) || set -- image boot stack verify failover teardown
+(( $# )) || set -- image boot stack verify clevervm failover captures teardown
+for p in "$@"; do declare -F "${p}_phase" >/dev/null || die "unknown phase $p"; done
+[[ ${OCFKIT_CLUSTER_HOST_DEPS:-1} == 0 ]] || host_deps || die "host packages missing (host-packages.txt)"
 
 rc=0
 for p in "$@"; do
-	fn=${p}_phase
-	declare -F "$fn" >/dev/null || die "unknown phase $p"
-	if ! run_phase "$p" "$fn"; then rc=1; break; fi
+	if ! run_phase "$p" "${p}_phase"; then rc=1; break; fi
 done
 print_times
 if (( rc )) && [[ ${OCFKIT_CLUSTER_KEEP:-0} != 1 && " $* " == *" teardown "* ]]; then
