@@ -30,11 +30,23 @@ pid_from() {
 }
 running_pid() { pid_from "$PID_FILE" libvirtd; }
 
+# Daemons must not inherit a caller's descriptors (a test's flock on fd 9 would be held for the
+# daemon's whole life, blocking every later holder of that lock).
+without_inherited_fds() {
+    (
+        for fd in /proc/"$BASHPID"/fd/*; do
+            fd=${fd##*/}
+            ((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+        done
+        exec "$@"
+    )
+}
+
 # qemu's console/log output goes through virtlogd (qemu.conf stdio_handler default "logd").
 virtlogd_up() {
     pid_from "$VIRTLOGD_PID_FILE" virtlogd >/dev/null && return 0
     rm -f "$VIRTLOGD_PID_FILE"
-    virtlogd --daemon --pid-file "$VIRTLOGD_PID_FILE"
+    without_inherited_fds virtlogd --daemon --pid-file "$VIRTLOGD_PID_FILE"
     local i
     for i in $(seq 1 50); do
         [[ -S /run/libvirt/virtlogd-sock ]] && return 0
@@ -102,7 +114,7 @@ keepalive_count = 5
 CONF
     virtlogd_up
     rm -f "$PID_FILE"
-    libvirtd --daemon --config "$CONF_FILE" --pid-file "$PID_FILE"
+    without_inherited_fds libvirtd --daemon --config "$CONF_FILE" --pid-file "$PID_FILE"
     local i
     for i in $(seq 1 100); do
         if running_pid >/dev/null && [[ -S $SOCKET ]] && answers; then

@@ -296,6 +296,26 @@ expect_reload() {
         fail "the executor ran stop or start of $id for reloadable $change: $(log_since "$mark" "rsc:$id action:(stop|start) ")"
 }
 
+# A cleanup erases the resource's history: until the new probe is recorded crm_mon shows it
+# Stopped although it runs, so wait for the probe's verdict as well.
+cleanup_resource() {
+    local id=$1
+    pcs resource cleanup "$id" >/dev/null 2>&1
+    wait_xpath 30 "count(/pacemaker-result/failures/failure[starts-with(@op_key, '${id}_')]) = 0" ||
+        fail "failure not cleared by cleanup"
+    wait_xpath 60 "$(started_xpath "$id")" || fail "$id not seen running again after the cleanup's probe"
+}
+
+# disable_resource ID SECONDS: Stopped in crm_mon and a successful stop in the executor's log
+# (a Stopped role alone can be a history not yet rebuilt).
+disable_resource() {
+    local id=$1 limit=$2 mark
+    mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
+    pcs resource disable "$id"
+    wait_log "$mark" "$limit" "Result of stop operation for $id on $NODE: ok" || fail "no successful stop of $id after disable"
+    wait_xpath 30 "$(stopped_xpath "$id")" || fail "$id not stopped after disable"
+}
+
 # expect_restart ID PARAM=VALUE: a non-reloadable change must stop and start, not reload.
 expect_restart() {
     local id=$1 change=$2 mark
@@ -400,13 +420,10 @@ sc_gfs2fs() {
     [[ $(xq "string(/pacemaker-result/node_history/node[@name='$NODE']/resource_history[@id='$id']/@fail-count)") == 1 ]] ||
         fail "fail-count is not 1"
     log "  umount behind its back: detected and remounted in $((SECONDS - t0))s"
-    pcs resource cleanup "$id" >/dev/null 2>&1
-    wait_xpath 30 "count(/pacemaker-result/failures/failure[starts-with(@op_key, '${id}_')]) = 0" ||
-        fail "failure not cleared by cleanup"
+    cleanup_resource "$id"
 
 
-    pcs resource disable "$id"
-    wait_xpath 60 "$(stopped_xpath "$id")" || fail "$id not stopped after disable"
+    disable_resource "$id" 60
     ! findmnt -rn --mountpoint "$MOUNTPOINT" >/dev/null || fail "still mounted after disable"
     pcs resource enable "$id"
     wait_xpath 60 "$(started_xpath "$id")" || fail "$id not started after enable"
@@ -472,13 +489,10 @@ sc_virtdomain() {
         boot2=$(wait_guest_boot "$console" 180 "$boot1") || fail "restarted guest did not boot within 180s"
         log "  guest booted again (boot_id $boot2) after $((SECONDS - t0))s"
     fi
-    pcs resource cleanup "$id" >/dev/null 2>&1
-    wait_xpath 30 "count(/pacemaker-result/failures/failure[starts-with(@op_key, '${id}_')]) = 0" ||
-        fail "failure not cleared by cleanup"
+    cleanup_resource "$id"
 
     t0=$SECONDS
-    pcs resource disable "$id"
-    wait_xpath 180 "$(stopped_xpath "$id")" || fail "$id not stopped after disable"
+    disable_resource "$id" 180
     [[ $(domain_state "$GUEST") != running ]] || fail "$GUEST still running after disable"
     [[ -z $(qemu_pid "$GUEST") ]] || fail "qemu of $GUEST still running after disable"
     log "  disable: guest stopped in $((SECONDS - t0))s"
