@@ -1,7 +1,9 @@
 // Domain XML reading with pugixml: name, UUID, emulator and the files the guest needs.
 #include "domain_xml.h"
 
+#include <algorithm>
 #include <cctype>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <pugixml.hpp>
@@ -18,6 +20,11 @@ std::string trimmed(std::string_view s)
 }
 
 DomainXmlResult failed(std::string message) { return {std::nullopt, {std::move(message)}}; }
+
+void add_once(std::vector<std::string>& list, std::string value)
+{
+    if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end()) list.push_back(std::move(value));
+}
 
 }  // namespace
 
@@ -62,12 +69,35 @@ DomainXmlResult parse_domain_xml(std::string_view text)
             disk.source = src.attribute("dev").value();
         else if (disk.type == "dir")
             disk.source = src.attribute("dir").value();
+        else if (disk.type == "volume")
+            add_once(out.pools, trimmed(src.attribute("pool").value()));
         disk.target = d.child("target").attribute("dev").value();
         disk.readonly = static_cast<bool>(d.child("readonly"));
         disk.shareable = static_cast<bool>(d.child("shareable"));
         out.disks.push_back(std::move(disk));
     }
+    for (pugi::xml_node i : devices.children("interface"))
+        if (std::string_view(i.attribute("type").value()) == "network")
+            add_once(out.networks, trimmed(i.child("source").attribute("network").value()));
     return {std::move(out), {}};
+}
+
+std::string with_uuid(std::string_view xml, std::string_view uuid)
+{
+    pugi::xml_document doc;
+    // Comments, declaration and indentation survive: the result is the admin's file plus a line.
+    unsigned flags = pugi::parse_full | pugi::parse_ws_pcdata;
+    if (!doc.load_buffer(xml.data(), xml.size(), flags, pugi::encoding_utf8)) return std::string(xml);
+    pugi::xml_node root = doc.document_element();
+    pugi::xml_node node = root.child("uuid");
+    if (!node) {
+        pugi::xml_node name = root.child("name");
+        node = name ? root.insert_child_after("uuid", name) : root.prepend_child("uuid");
+    }
+    node.text().set(std::string(uuid).c_str());
+    std::ostringstream out;
+    doc.save(out, "", pugi::format_raw | pugi::format_no_declaration);
+    return out.str();
 }
 
 std::optional<std::string> domain_name_problem(std::string_view name)

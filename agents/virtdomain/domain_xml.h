@@ -24,6 +24,8 @@ struct DomainXml {
     std::string emulator;  // <devices><emulator>; empty when absent
     std::vector<DomainDisk> disks;
     std::vector<std::string> boot_files;  // <os><kernel>, <initrd>, <loader>: must exist here
+    std::vector<std::string> pools;     // storage pools of <disk type='volume'>, each once
+    std::vector<std::string> networks;  // virtual networks of <interface type='network'>, each once
 };
 
 struct DomainXmlError {
@@ -37,6 +39,11 @@ struct DomainXmlResult {
     bool ok() const { return xml.has_value(); }
 };
 DomainXmlResult parse_domain_xml(std::string_view text);
+
+// The same document with <uuid> set to `uuid` (added after <name> when absent), everything else
+// kept as written. libvirt gives a definition without <uuid> a new random UUID each time, so a
+// redefinition of an existing domain must carry that domain's UUID. `xml` must parse.
+std::string with_uuid(std::string_view xml, std::string_view uuid);
 
 // Why a domain name is unacceptable for the agent (it travels into logs, file names and
 // migration URIs): empty, whitespace, '/', shell metacharacters, control characters, a

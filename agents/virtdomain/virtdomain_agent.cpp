@@ -762,6 +762,11 @@ Outcome VirtDomainAgent::start(Context& ctx)
             c.undefine({existing->name, existing->uuid});
         }
 
+        // libvirt gives a definition without <uuid> a fresh random UUID, which then clashes with
+        // the domain this resource defined before: redefine that one, under its own UUID.
+        std::string definition = cfg.text;
+        if (x.uuid.empty() && existing && s.persistent) definition = with_uuid(cfg.text, existing->uuid);
+
         std::string saved = s.save_dir.empty() ? "" : fmt::format("{}/{}.state", s.save_dir, x.name);
         std::error_code ec;
         DomainRef ref{x.name, x.uuid};
@@ -777,7 +782,7 @@ Outcome VirtDomainAgent::start(Context& ctx)
             std::filesystem::rename(saved, restoring, ec);
             if (ec)
                 fail(ExitCode::ErrGeneric, "cannot rename saved state {} before restoring it: {}", saved, ec.message());
-            if (s.persistent) c.define(cfg.text);
+            if (s.persistent) c.define(x.uuid.empty() ? with_uuid(cfg.text, image.xml->uuid) : definition);
             try {
                 c.restore(restoring);
             } catch (const HvError& e) {
@@ -794,7 +799,8 @@ Outcome VirtDomainAgent::start(Context& ctx)
             if (ec) ctx.log.warn("restored domain {}, but cannot remove {}: {}", x.name, restoring, ec.message());
             ctx.log.info("restored domain {} from {} (RAM state resumed)", x.name, saved);
         } else if (s.persistent) {
-            DomainInfo d = c.define(cfg.text);
+            if (existing) ctx.log.info("redefining domain {} (UUID {}) from {}", x.name, existing->uuid, s.config);
+            DomainInfo d = c.define(definition);
             ref = {d.name, d.uuid};
             remember(ctx, rpath, s, d.name, d.uuid, s.hypervisor);
             c.start(ref);
@@ -1148,7 +1154,7 @@ Outcome VirtDomainAgent::migrate_from(Context& ctx)
         auto info = c.find_by_name(id.name);
         if (s.persistent && info && !info->persistent && r.config.xml) {
             try {
-                c.define(r.config.text);
+                c.define(r.config.xml->uuid.empty() ? with_uuid(r.config.text, info->uuid) : r.config.text);
             } catch (const HvError& e) {
                 if (e.unreachable()) throw;
                 ctx.log.warn("domain {} runs here but could not be defined persistently: {}", id.name, e.what());

@@ -146,7 +146,7 @@ public:
         FakeDomain& d = find(ref, "virDomainSaveFlags");
         if (!d.active) throw HvError(HvErrorKind::InvalidOperation, "virDomainSaveFlags", "domain is not running");
         std::ofstream out(path, std::ios::trunc);
-        out << kSaveMagic << d.xml;
+        out << kSaveMagic << with_uuid(d.xml, d.uuid);  // a saved image's XML always has the UUID
         if (!out) throw HvError(HvErrorKind::Other, "virDomainSaveFlags", fmt::format("cannot write {}", path));
         power_off(d.name, shutoff_reason::Saved);
     }
@@ -235,11 +235,8 @@ private:
         FakeDomain d;
         d.name = r.xml->name;
         d.uuid = r.xml->uuid;
-        if (d.uuid.empty()) {
-            auto it = impl_->domains.find(d.name);
-            d.uuid = it != impl_->domains.end() ? it->second.uuid
-                                                : fmt::format("00000000-0000-4000-8000-{:012d}", ++impl_->uuid_counter);
-        }
+        // As libvirt: no <uuid> means a new random one, even when the name is defined already.
+        if (d.uuid.empty()) d.uuid = fmt::format("00000000-0000-4000-8000-{:012d}", ++impl_->uuid_counter);
         d.xml = xml;
         return d;
     }

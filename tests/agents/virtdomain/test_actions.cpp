@@ -136,6 +136,25 @@ TEST_CASE("start with persistent=true defines, then starts", "[vd-start]")
     CHECK(rig.run("monitor").code == 7);
 }
 
+TEST_CASE("persistent start of a config without <uuid> redefines the domain it defined before", "[vd-start]")
+{
+    Rig rig;
+    write_file(rig.config(), domain_xml("vm1", ""));
+    rig.vars["OCF_RESKEY_persistent"] = "true";
+    REQUIRE(rig.run("start").code == 0);
+    const std::string uuid = rig.fake.get("vm1")->uuid;
+    REQUIRE(rig.run("stop").code == 0);
+    write_file(rig.config(), domain_xml("vm1", "", "<emulator>/usr/bin/qemu-system-x86_64</emulator>"));
+    auto again = rig.run("start");
+    INFO(again.log << again.reason);
+    CHECK(again.code == 0);
+    CHECK(rig.running());
+    CHECK(rig.fake.get("vm1")->uuid == uuid);
+    CHECK_THAT(rig.fake.get("vm1")->xml, Catch::Contains("qemu-system-x86_64") && Catch::Contains(uuid));
+    CHECK(rig.faulty.count("define") == 2);
+    CHECK_THAT(again.log, Catch::Contains("redefining domain vm1"));
+}
+
 TEST_CASE("start refuses a name or UUID that belongs to a different domain", "[vd-start]")
 {
     Rig rig;

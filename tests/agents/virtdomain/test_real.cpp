@@ -257,6 +257,56 @@ TEST_CASE("force_stop destroys at once; persistent domains stay defined", "[real
     CHECK(g.op("monitor").code == 7);
 }
 
+std::string virsh_uuid(const std::string& name)
+{
+    std::string s = run({"virsh", "--quiet", "-c", "qemu:///system", "domuuid", name}, {}, 20s).out;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+std::string virsh_xml(const std::string& name, bool inactive = false)
+{
+    std::vector<std::string> argv{"virsh", "--quiet", "-c", "qemu:///system", "dumpxml", name};
+    if (inactive) argv.push_back("--inactive");
+    return run(argv, {}, 20s).out;
+}
+
+// Regression: libvirt gives a config without <uuid> a fresh random UUID on every define, so the
+// second start of a persistent resource failed with "domain ... already exists with uuid ...".
+TEST_CASE("persistent guest whose config has no <uuid>: every start redefines it from the config", "[real-lifecycle]")
+{
+    Guest g("persist");
+    g.params["persistent"] = "true";
+    g.params["force_stop"] = "true";
+    REQUIRE(read_file(g.config()).find("<uuid>") == std::string::npos);
+    REQUIRE(g.op("start").code == 0);
+    const std::string uuid = virsh_uuid(g.name);
+    REQUIRE(uuid.size() == 36);
+    REQUIRE(g.op("stop").code == 0);
+    REQUIRE(virsh_state(g.name) == "shut off");
+
+    // An edit of the config reaches the definition with the next start.
+    write_file(g.config(), replace_all(read_file(g.config()), "<memory unit='MiB'>64</memory>", "<memory unit='MiB'>80</memory>"));
+    Result again = g.op("start");
+    CHECK(again.code == 0);
+    CHECK(virsh_state(g.name) == "running");
+    CHECK(virsh_uuid(g.name) == uuid);  // the same domain, redefined
+    CHECK_THAT(virsh_xml(g.name, true), Catch::Contains("<memory unit='KiB'>81920</memory>"));
+    CHECK(g.op("monitor").code == 0);
+    REQUIRE(g.op("stop").code == 0);
+    CHECK(g.op("start").code == 0);
+    REQUIRE(g.op("stop").code == 0);
+
+    // A UUID in the config that differs from the defined domain's is a genuine conflict.
+    const std::string other = "0badc0de-0000-4000-8000-0000000000aa";
+    write_file(g.config(), replace_all(read_file(g.config()), "<memory", "<uuid>" + other + "</uuid><memory"));
+    Result conflict = g.op("start");
+    CHECK(conflict.code == 6);
+    CHECK_THAT(conflict.reason, Catch::Contains(uuid) && Catch::Contains(other));
+    CHECK(virsh_state(g.name) == "shut off");
+    CHECK(virsh_uuid(g.name) == uuid);
+}
+
 TEST_CASE("a different domain with the same name is refused", "[real-lifecycle]")
 {
     Guest g("conflict");

@@ -55,6 +55,39 @@ TEST_CASE("domain XML: what is refused, and why", "[vd-xml]")
                Catch::Contains("not a UUID"));
 }
 
+TEST_CASE("domain XML: storage pools and networks the guest needs", "[vd-xml]")
+{
+    auto r = parse_domain_xml(R"(<domain type='qemu'><name>vm1</name><devices>
+    <disk type='volume' device='disk'><source pool='vmpool' volume='a.qcow2'/><target dev='vda'/></disk>
+    <disk type='volume' device='disk'><source pool='vmpool' volume='b.qcow2'/><target dev='vdb'/></disk>
+    <disk type='volume' device='cdrom'><source pool='isos' volume='x.iso'/><target dev='hdc'/></disk>
+    <interface type='network'><source network='default'/></interface>
+    <interface type='bridge'><source bridge='br0'/></interface>
+    <interface type='network'><source network='storage-net'/></interface>
+  </devices></domain>)");
+    REQUIRE(r.ok());
+    CHECK(r.xml->pools == std::vector<std::string>{"vmpool", "isos"});
+    CHECK(r.xml->networks == std::vector<std::string>{"default", "storage-net"});
+}
+
+TEST_CASE("with_uuid: the admin's XML plus the UUID of the defined domain", "[vd-xml]")
+{
+    const std::string uuid = "1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+    std::string text = "<?xml version='1.0'?>\n<!-- vm1: keep this comment -->\n<domain type='qemu'>\n  <name>vm1</name>\n"
+                       "  <memory unit='MiB'>64</memory>\n</domain>\n";
+    std::string out = with_uuid(text, uuid);
+    auto r = parse_domain_xml(out);
+    REQUIRE(r.ok());
+    CHECK(r.xml->uuid == uuid);
+    CHECK(r.xml->name == "vm1");
+    CHECK_THAT(out, Catch::Contains("<!-- vm1: keep this comment -->") && Catch::Contains("<?xml version") &&
+                        Catch::Contains("<name>vm1</name><uuid>" + uuid + "</uuid>\n  <memory unit=\"MiB\">64</memory>"));
+    // An existing <uuid> is replaced, not duplicated.
+    std::string twice = with_uuid(out, "00000000-0000-4000-8000-000000000001");
+    CHECK(parse_domain_xml(twice).xml->uuid == "00000000-0000-4000-8000-000000000001");
+    CHECK(twice.find("<uuid>") == twice.rfind("<uuid>"));
+}
+
 TEST_CASE("domain names with spaces, paths or shell metacharacters are refused", "[vd-xml]")
 {
     CHECK_FALSE(domain_name_problem("vm1"));
