@@ -57,6 +57,17 @@ wait_rejoined() {
 	drbd_primary_both || { show_failures; die "DRBD not Primary/Primary again"; }
 	log "DRBD Primary/Primary UpToDate again $((SECONDS - t0))s after $victim booted (resync seen: $resync_seen)"
 	wait_for 900 10 "GFS2 mounted on both again" gfs2_mounted_both || { show_failures; die "GFS2 not back on both"; }
+	# ocfkit-clevervm's init script runs "clevervm start" at boot (Default-Start 2 3 4 5): on a
+	# node Pacemaker runs the guest elsewhere, that must not start a second copy of it.
+	local boot_cvm; boot_cvm=$(gx "$victim" 'systemctl status clevervm --no-pager -n 0 2>/dev/null | grep -E "Active:|ExecStart=" | sed "s/^ *//" | paste -sd";";
+		journalctl -b -u clevervm -o cat 2>/dev/null | grep -v "^Start\|^Finish" | tail -4' 60)
+	log "clevervm at boot on $victim: ${boot_cvm:-no such service}"
+	local running=0 n
+	for n in "${NODES[@]}"; do
+		gx "$n" 'virsh -q domstate labguest 2>/dev/null | grep -qx running' 60 && running=$((running + 1))
+	done
+	(( running == 1 )) || { show_failures; die "labguest is running on $running nodes after $victim rejoined"; }
+	log "labguest runs on exactly one node"
 }
 
 failover_kill() {
