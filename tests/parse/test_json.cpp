@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "ocfkit/parse/json.h"
+#include "parse_error_line.h"
 
 using namespace ocfkit::parse;
 
@@ -9,14 +10,7 @@ namespace {
 
 std::size_t error_line(std::string_view text, std::string* message = nullptr)
 {
-    try {
-        parse_json(text);
-    } catch (const ParseError& e) {
-        if (message) *message = e.what();
-        return e.line;
-    }
-    FAIL("no ParseError for: " << text);
-    return 0;
+    return ocfkit::test::parse_error_line(parse_json, text, message);
 }
 
 }  // namespace

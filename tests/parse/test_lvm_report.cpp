@@ -3,6 +3,7 @@
 
 #include "fixture.h"
 #include "ocfkit/parse/lvm_report.h"
+#include "parse_error_line.h"
 
 using namespace ocfkit::parse;
 using ocfkit::test::read_fixture;
@@ -11,14 +12,7 @@ namespace {
 
 std::size_t error_line(std::string_view text, std::string* message = nullptr)
 {
-    try {
-        parse_lvm_report(text);
-    } catch (const ParseError& e) {
-        if (message) *message = e.what();
-        return e.line;
-    }
-    FAIL("no ParseError for: " << text);
-    return 0;
+    return ocfkit::test::parse_error_line(parse_lvm_report, text, message);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "fixture.h"
 #include "ocfkit/parse/mountinfo.h"
+#include "parse_error_line.h"
 
 using namespace ocfkit::parse;
 using ocfkit::test::read_fixture;
@@ -20,16 +21,7 @@ const MountEntry* at(const std::vector<MountEntry>& entries, std::string_view mo
     return found;
 }
 
-std::size_t error_line(std::string_view text)
-{
-    try {
-        parse_mountinfo(text);
-    } catch (const ParseError& e) {
-        return e.line;
-    }
-    FAIL("no ParseError for: " << text);
-    return 0;
-}
+std::size_t error_line(std::string_view text) { return ocfkit::test::parse_error_line(parse_mountinfo, text); }
 
 }  // namespace
 

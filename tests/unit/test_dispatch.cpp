@@ -6,28 +6,13 @@
 #include <filesystem>
 
 #include "../testagent/test_agent.h"
+#include "agent_run.h"
 
 using namespace ocfkit;
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out;
-    std::string err;
-    std::string logs;
-};
-
-std::string slurp(std::FILE* f)
-{
-    std::rewind(f);
-    std::string s;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    std::fclose(f);
-    return s;
-}
+using Run = test::ActionRun;
 
 struct Fixture {
     std::filesystem::path dir;
@@ -48,14 +33,7 @@ struct Fixture {
     Run run(std::string_view action)
     {
         testagent::TestAgent agent;
-        std::FILE* out = std::tmpfile();
-        std::FILE* err = std::tmpfile();
-        Run r{};
-        Logger log = Logger::to_string(&r.logs);
-        r.code = dispatch(agent, action, env, runner, log, nullptr, {out, err});
-        r.out = slurp(out);
-        r.err = slurp(err);
-        return r;
+        return test::run_action(agent, action, env, runner);
     }
 };
 

@@ -2,11 +2,8 @@
 // verdicts, against real captures and lvmconfig output of this host (tests/data/lvm-config).
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include "clvm_agent.h"
+#include "fixture.h"
 #include "lvm_text_parse.h"
 
 using namespace ocfkit;
@@ -14,15 +11,7 @@ using namespace ocfkit::lvm;
 
 namespace {
 
-std::string data(const std::string& rel)
-{
-    const char* dir = std::getenv("OCFKIT_TEST_DATA");
-    std::ifstream in(std::string(dir ? dir : "tests/data") + "/lvm-config/" + rel);
-    REQUIRE(in);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string data(const std::string& rel) { return test::read_fixture("lvm-config/" + rel); }
 
 LvmConfig config(const std::string& name) { return parse_lvmconfig(data("lvmconfig-" + name + ".txt"), clvm::config_keys()); }
 

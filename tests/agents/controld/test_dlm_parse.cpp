@@ -1,26 +1,15 @@
 // dlm_tool status -v / ls parsers against real captures and crafted states (tests/data/dlm).
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include "controld_agent.h"
 #include "dlm_tool_parse.h"
+#include "fixture.h"
 
 using namespace ocfkit;
 
 namespace {
 
-std::string data(const std::string& rel)
-{
-    const char* dir = std::getenv("OCFKIT_TEST_DATA");
-    std::ifstream in(std::string(dir ? dir : "tests/data") + "/dlm/" + rel);
-    REQUIRE(in);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string data(const std::string& rel) { return test::read_fixture("dlm/" + rel); }
 
 }  // namespace
 

@@ -9,24 +9,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent_run.h"
 #include "drbd_dual_agent.h"
-#include "ocfkit/agent.h"
+#include "fixture.h"
 
 using namespace ocfkit;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string fixture(const std::string& name)
-{
-    const char* dir = std::getenv("OCFKIT_TEST_DATA");
-    REQUIRE(dir != nullptr);
-    std::ifstream in(std::string(dir) + "/drbd/" + name);
-    REQUIRE(in.good());
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+std::string fixture(const std::string& name) { return test::read_fixture("drbd/" + name); }
 
 std::string hostname()
 {
@@ -47,23 +39,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
         s.replace(at, from.size(), to);
     return s;
 }
-
-class TestCluster final : public ClusterAccess {
-public:
-    explicit TestCluster(bool pacemaker) : pacemaker_(pacemaker) {}
-    bool pacemaker() const override { return pacemaker_; }
-    std::string local_node() override { return "node1"; }
-    std::optional<long long> promotion_score() override { return std::nullopt; }
-    void set_promotion_score(long long) override {}
-    void clear_promotion_score() override {}
-    std::optional<std::string> node_attribute(std::string_view, AttrLifetime) override { return std::nullopt; }
-    void set_node_attribute(std::string_view, std::string_view, AttrLifetime) override {}
-    std::optional<bool> fencing_enabled() override { return true; }
-    std::optional<parse::CrmMon> status() override { return std::nullopt; }
-
-private:
-    bool pacemaker_;
-};
 
 // A temporary world: fake /proc/drbd, run dir, corosync state dir, DRBD config file.
 struct World {
@@ -116,16 +91,12 @@ struct World {
 
     int run(const std::string& action)
     {
-        Logger log = Logger::to_string(&log_text);
-        TestCluster cluster(pacemaker);
-        char* buf = nullptr;
-        std::size_t len = 0;
-        std::FILE* err = open_memstream(&buf, &len);
-        int rc = dispatch(agent, action, env, runner, log, &cluster, DispatchIo{stdout, err});
-        std::fclose(err);
-        err_text.assign(buf, len);
-        std::free(buf);
-        return rc;
+        test::StubCluster cluster;
+        cluster.under_pacemaker = pacemaker;
+        test::ActionRun r = test::run_action(agent, action, env, runner, &cluster);
+        log_text += r.logs;
+        err_text = r.err;
+        return r.code;
     }
     std::size_t calls_of(const std::string& program) const { return runner.count(program); }
     std::size_t calls() const { return runner.calls().size(); }
@@ -270,12 +241,6 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
     }
     {
         World w;
-        w.env.set("OCF_RESKEY_drbd_resource", "r7");
-        CHECK(w.run("validate-all") == 5);
-        CHECK_THAT(w.err_text, Catch::Contains("DRBD resource 'r7' is not defined") && Catch::Contains("defined: r0"));
-    }
-    {
-        World w;
         w.runner = FakeRunner();
         w.runner.expect({"drbdadm"}, FakeRunner::exited(0, fixture("84-dump-xml-dual-primary.xml")));
         if (hostname() != "node1" && hostname() != "node2") {
@@ -312,18 +277,6 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
     }
     {
         World w;
-        w.env.set("OCF_RESKEY_CRM_meta_clone_max", "3");
-        CHECK(w.run("validate-all") == 6);
-        CHECK_THAT(w.err_text, Catch::Contains("clone-max=3 but DRBD resource 'r0' has 2 host(s)"));
-    }
-    {
-        World w;
-        w.env.set("OCF_RESKEY_CRM_meta_promoted_max", "3");
-        CHECK(w.run("validate-all") == 6);
-        CHECK_THAT(w.err_text, Catch::Contains("at most two Primaries"));
-    }
-    {
-        World w;
         w.env.set("OCF_RESKEY_CRM_meta_notify", "false");
         CHECK(w.run("validate-all") == 6);
         CHECK_THAT(w.err_text, Catch::Contains("notify"));
@@ -339,23 +292,12 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
     }
     {
         World w;
-        w.env.set("OCF_RESKEY_CRM_meta_clone_node_max", "2");
-        CHECK(w.run("validate-all") == 6);
-    }
-    {
-        World w;
         w.env.set("OCF_RESKEY_drbd_resource", "r0;rm -rf /");
         CHECK(w.run("validate-all") == 6);
         CHECK_THAT(w.err_text, Catch::Contains("parameter 'drbd_resource'") && Catch::Contains("contains ';'"));
         CHECK(w.calls() == 0);
         CHECK(w.run("stop") == 0);  // nothing could have been started under that name
         CHECK(w.calls() == 0);
-    }
-    {
-        World w;
-        w.env.set("OCF_RESKEY_adjust_master_score", "0 10 5 10000");
-        CHECK(w.run("start") == 6);
-        CHECK_THAT(w.err_text, Catch::Contains("adjust_master_score") && Catch::Contains("must not decrease"));
     }
     {
         World w;
@@ -376,6 +318,32 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
                               "notify", "on_node"})
             w.env.unset(std::string("OCF_RESKEY_CRM_meta_") + m);
         CHECK(w.run("validate-all") == 0);
+    }
+}
+
+TEST_CASE("one bad variable: the code and a reason naming it", "[drbd-agent]")
+{
+    struct Case {
+        const char* variable;
+        const char* value;
+        const char* action;
+        int code;
+        std::vector<std::string> reason;  // each must be in the exit reason
+    };
+    const Case cases[] = {
+        {"OCF_RESKEY_drbd_resource", "r7", "validate-all", 5, {"DRBD resource 'r7' is not defined", "defined: r0"}},
+        {"OCF_RESKEY_CRM_meta_clone_max", "3", "validate-all", 6, {"clone-max=3 but DRBD resource 'r0' has 2 host(s)"}},
+        {"OCF_RESKEY_CRM_meta_promoted_max", "3", "validate-all", 6, {"at most two Primaries"}},
+        {"OCF_RESKEY_CRM_meta_clone_node_max", "2", "validate-all", 6, {"clone_node_max=2", "one instance per node"}},
+        {"OCF_RESKEY_adjust_master_score", "0 10 5 10000", "start", 6, {"adjust_master_score", "must not decrease"}},
+    };
+    for (const auto& c : cases) {
+        World w;
+        w.env.set(c.variable, c.value);
+        int code = w.run(c.action);
+        INFO(c.variable << "=" << c.value << " " << c.action << ": " << w.err_text);
+        CHECK(code == c.code);
+        for (const auto& part : c.reason) CHECK_THAT(w.err_text, Catch::Contains(part));
     }
 }
 

@@ -1,10 +1,7 @@
 // Parsers for drbd-utils output against real and format-exact fixtures.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
+#include "fixture.h"
 #include "parse/dump_xml.h"
 #include "parse/events2.h"
 #include "parse/proc_drbd.h"
@@ -15,16 +12,7 @@ using ocfkit::parse::ParseError;
 
 namespace {
 
-std::string fixture(const std::string& name)
-{
-    const char* dir = std::getenv("OCFKIT_TEST_DATA");
-    REQUIRE(dir != nullptr);
-    std::ifstream in(std::string(dir) + "/drbd/" + name);
-    REQUIRE(in.good());
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+std::string fixture(const std::string& name) { return ocfkit::test::read_fixture("drbd/" + name); }
 
 }  // namespace
 

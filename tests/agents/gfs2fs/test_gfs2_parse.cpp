@@ -1,9 +1,7 @@
 // gfs2fs's pure parsers against real captures (tests/data/gfs2/README.md says which tool made each).
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 
+#include "fixture.h"
 #include "gfs2_parse.h"
 
 using namespace ocfkit::gfs2fs;
@@ -11,15 +9,7 @@ using ocfkit::parse::ParseError;
 
 namespace {
 
-std::string fixture(const std::string& name)
-{
-    const char* dir = std::getenv("OCFKIT_TEST_DATA");
-    std::ifstream in(std::string(dir ? dir : "tests/data") + "/gfs2/" + name);
-    REQUIRE(in.good());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string fixture(const std::string& name) { return ocfkit::test::read_fixture("gfs2/" + name); }
 
 }  // namespace
 

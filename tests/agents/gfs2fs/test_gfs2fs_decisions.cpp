@@ -3,71 +3,24 @@
 #include <sys/sysmacros.h>
 
 #include <catch2/catch.hpp>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <map>
-#include <sstream>
 
+#include "agent_run.h"
+#include "fixture.h"
 #include "gfs2fs_agent.h"
 
 using namespace ocfkit;
 using namespace ocfkit::gfs2fs;
+using Run = ocfkit::test::ActionRun;
 
 namespace {
 
-std::string fixture(const std::string& name)
-{
-    const char* dir = std::getenv("OCFKIT_TEST_DATA");
-    std::ifstream in(std::string(dir ? dir : "tests/data") + "/gfs2/" + name);
-    REQUIRE(in.good());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string slurp(std::FILE* f)
-{
-    std::rewind(f);
-    std::string s;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    std::fclose(f);
-    return s;
-}
-
-class ScriptedCluster final : public ClusterAccess {
-public:
-    std::optional<bool> fencing = true;
-    bool under_pacemaker = true;
-    int fencing_asked = 0;
-
-    bool pacemaker() const override { return under_pacemaker; }
-    std::string local_node() override { return "node1"; }
-    std::optional<long long> promotion_score() override { return std::nullopt; }
-    void set_promotion_score(long long) override {}
-    void clear_promotion_score() override {}
-    std::optional<std::string> node_attribute(std::string_view, AttrLifetime) override { return std::nullopt; }
-    void set_node_attribute(std::string_view, std::string_view, AttrLifetime) override {}
-    std::optional<bool> fencing_enabled() override
-    {
-        ++fencing_asked;
-        return fencing;
-    }
-    std::optional<parse::CrmMon> status() override { return std::nullopt; }
-};
-
-struct Run {
-    int code = 0;
-    std::string reason;
-    std::string logs;
-};
+std::string fixture(const std::string& name) { return test::read_fixture("gfs2/" + name); }
 
 struct Fixture {
     MapEnv env;
     FakeRunner runner;
-    ScriptedCluster cluster;
+    test::StubCluster cluster;
     bool dlm_running = true;
     bool kernel_has_gfs2 = true;
     bool device_present = true;
@@ -118,16 +71,7 @@ struct Fixture {
             scripted = true;
         }
         Gfs2fsAgent agent(hooks());
-        std::FILE* out = std::tmpfile();
-        std::FILE* err = std::tmpfile();
-        Run r;
-        Logger log = Logger::to_string(&r.logs);
-        r.code = dispatch(agent, action, env, runner, log, &cluster, {out, err});
-        slurp(out);
-        std::string e = slurp(err);
-        auto pos = e.rfind("ocf-exit-reason:");
-        if (pos != std::string::npos) r.reason = e.substr(pos + 16, e.find('\n', pos) - pos - 16);
-        return r;
+        return test::run_action(agent, action, env, runner, &cluster);
     }
 };
 
@@ -186,27 +130,12 @@ TEST_CASE("GFS2 checks: each failure has its code and reason", "[gfs2fs-decision
         CHECK(f.run("validate-all").code == 0);
         CHECK(f.runner.count("gfs2_edit") == 0);
     }
-    SECTION("lock table of another cluster")
-    {
-        f.answer["corosync-cmapctl"] = FakeRunner::exited(0, "totem.cluster_name (str) = prod\n");
-        Run r = f.run("validate-all");
-        CHECK(r.code == 6);
-        CHECK_THAT(r.reason, Catch::Contains("names cluster 'hacl' but this is corosync cluster 'prod'"));
-        CHECK_THAT(r.reason, Catch::Contains("tunegfs2 -o locktable=prod:gfs0"));
-    }
     SECTION("locktable= in options overrides the superblock")
     {
         f.env.set("OCF_RESKEY_options", "locktable=prod:gfs0");
         Run r = f.run("validate-all");
         CHECK(r.code == 6);
         CHECK_THAT(r.reason, Catch::Contains("'prod:gfs0'"));
-    }
-    SECTION("lock_nolock superblock on a clone")
-    {
-        f.answer["tunegfs2"] = FakeRunner::exited(0, fixture("tunegfs2-l-nolock.txt"));
-        Run r = f.run("validate-all");
-        CHECK(r.code == 6);
-        CHECK_THAT(r.reason, Catch::Contains("lock_nolock") && Catch::Contains("superblock"));
     }
     SECTION("lock_nolock superblock as a primitive: no DLM checks")
     {
@@ -250,40 +179,6 @@ TEST_CASE("GFS2 checks: each failure has its code and reason", "[gfs2fs-decision
         CHECK(r.code == 1);
         CHECK_THAT(r.reason, Catch::Contains("dlm_controld is not running"));
     }
-    SECTION("corosync not running")
-    {
-        f.answer["corosync-cmapctl"] = FakeRunner::exited(1, fixture("cmapctl-not-running.txt"));
-        Run r = f.run("validate-all");
-        CHECK(r.code == 1);
-        CHECK_THAT(r.reason, Catch::Contains("corosync"));
-    }
-    SECTION("corosync-cmapctl not installed")
-    {
-        f.answer["corosync-cmapctl"] = FakeRunner::not_found();
-        CHECK(f.run("validate-all").code == 5);
-    }
-    SECTION("tunegfs2 not installed")
-    {
-        f.answer["tunegfs2"] = FakeRunner::not_found();
-        CHECK(f.run("validate-all").code == 5);
-    }
-    SECTION("the device holds no GFS2")
-    {
-        f.answer["tunegfs2"] = FakeRunner::exited(74, "", fixture("tunegfs2-l-ext4.txt"));
-        Run r = f.run("validate-all");
-        CHECK(r.code == 6);
-        CHECK_THAT(r.reason, Catch::Contains("no GFS2"));
-    }
-    SECTION("tunegfs2 hangs")
-    {
-        f.answer["tunegfs2"] = FakeRunner::timed_out();
-        CHECK(f.run("validate-all").code == 1);
-    }
-    SECTION("the jindex cannot be read")
-    {
-        f.answer["gfs2_edit"] = FakeRunner::exited(1, "I don't know what 'jindex' means.\n");
-        CHECK(f.run("validate-all").code == 1);
-    }
     SECTION("device not present here")
     {
         f.device_present = false;
@@ -301,6 +196,41 @@ TEST_CASE("GFS2 checks: each failure has its code and reason", "[gfs2fs-decision
     }
 }
 
+TEST_CASE("GFS2 checks: each tool answer has its code and reason", "[gfs2fs-decisions]")
+{
+    struct Case {
+        const char* what;
+        const char* program;
+        CommandResult answer;
+        int code;
+        std::vector<std::string> reason;  // each must be in the exit reason
+    };
+    const Case cases[] = {
+        {"lock table of another cluster", "corosync-cmapctl", FakeRunner::exited(0, "totem.cluster_name (str) = prod\n"), 6,
+         {"names cluster 'hacl' but this is corosync cluster 'prod'", "tunegfs2 -o locktable=prod:gfs0"}},
+        {"lock_nolock superblock on a clone", "tunegfs2", FakeRunner::exited(0, fixture("tunegfs2-l-nolock.txt")), 6,
+         {"lock_nolock", "superblock"}},
+        {"the device holds no GFS2", "tunegfs2", FakeRunner::exited(74, "", fixture("tunegfs2-l-ext4.txt")), 6,
+         {"no GFS2"}},
+        {"corosync not running", "corosync-cmapctl", FakeRunner::exited(1, fixture("cmapctl-not-running.txt")), 1,
+         {"corosync"}},
+        {"tunegfs2 hangs", "tunegfs2", FakeRunner::timed_out(), 1, {"tunegfs2", "timed out"}},
+        {"the jindex cannot be read", "gfs2_edit", FakeRunner::exited(1, "I don't know what 'jindex' means.\n"), 1,
+         {"jindex"}},
+        {"corosync-cmapctl not installed", "corosync-cmapctl", FakeRunner::not_found(), 5, {"corosync-cmapctl"}},
+        {"tunegfs2 not installed", "tunegfs2", FakeRunner::not_found(), 5, {"tunegfs2"}},
+    };
+    for (const auto& c : cases) {
+        Fixture f;
+        f.env.set("OCF_CHECK_LEVEL", "10");
+        f.answer[c.program] = c.answer;
+        Run r = f.run("validate-all");
+        INFO(c.what << ": " << r.reason);
+        CHECK(r.code == c.code);
+        for (const auto& part : c.reason) CHECK_THAT(r.reason, Catch::Contains(part));
+    }
+}
+
 TEST_CASE("a probe where the device is missing reports not running", "[gfs2fs-decisions]")
 {
     Fixture f;
@@ -312,41 +242,30 @@ TEST_CASE("a probe where the device is missing reports not running", "[gfs2fs-de
 
 TEST_CASE("configuration errors come before any system access", "[gfs2fs-decisions]")
 {
-    Fixture f;
-    f.env.set("OCF_CHECK_LEVEL", "10");
-    SECTION("lockproto=lock_nolock on a clone")
-    {
-        f.env.set("OCF_RESKEY_options", "lockproto=lock_nolock");
-        Run r = f.run("start");
+    struct Case {
+        const char* param;
+        const char* value;
+        const char* action;
+        const char* reason;
+    };
+    const Case cases[] = {
+        {"options", "lockproto=lock_nolock", "start", "'options'"},  // lock_nolock on a clone
+        {"fstype", "xfs", "monitor", "force_clones"},                 // a local file system as a clone
+        {"run_fsck", "force", "start", "'run_fsck'"},                 // on a cluster file system
+        {"kill_signal", "SIGSTOP", "start", "kill_signal"},
+        {"device", "/run/ocfkit-test-gfs2fs-never-created/vm/", "validate-all", "are the same path"},
+    };
+    for (const auto& c : cases) {
+        Fixture f;
+        f.env.set("OCF_CHECK_LEVEL", "10");
+        f.env.set(std::string("OCF_RESKEY_") + c.param, c.value);
+        Run r = f.run(c.action);
+        INFO(c.param << "=" << c.value << " " << c.action << ": " << r.reason);
         CHECK(r.code == 6);
-        CHECK_THAT(r.reason, Catch::Contains("'options'"));
+        CHECK_THAT(r.reason, Catch::Contains(c.reason));
+        CHECK(f.runner.calls().empty());
+        CHECK(f.resolves == 0);
     }
-    SECTION("a local file system as a clone")
-    {
-        f.env.set("OCF_RESKEY_fstype", "xfs");
-        Run r = f.run("monitor");
-        CHECK(r.code == 6);
-        CHECK_THAT(r.reason, Catch::Contains("force_clones"));
-    }
-    SECTION("run_fsck=force on a cluster file system")
-    {
-        f.env.set("OCF_RESKEY_run_fsck", "force");
-        CHECK(f.run("start").code == 6);
-    }
-    SECTION("kill_signal STOP")
-    {
-        f.env.set("OCF_RESKEY_kill_signal", "SIGSTOP");
-        Run r = f.run("start");
-        CHECK(r.code == 6);
-        CHECK_THAT(r.reason, Catch::Contains("kill_signal"));
-    }
-    SECTION("device equals directory")
-    {
-        f.env.set("OCF_RESKEY_device", "/run/ocfkit-test-gfs2fs-never-created/vm/");
-        CHECK(f.run("validate-all").code == 6);
-    }
-    CHECK(f.runner.calls().empty());
-    CHECK(f.resolves == 0);
 }
 
 TEST_CASE("stop needs no valid configuration and touches nothing when nothing is mounted", "[gfs2fs-decisions]")
@@ -365,11 +284,9 @@ TEST_CASE("stop needs no valid configuration and touches nothing when nothing is
 TEST_CASE("meta-data documents every parameter and is the 1.0 dialect by default", "[gfs2fs-decisions]")
 {
     Fixture f;
-    Gfs2fsAgent agent(f.hooks());
-    std::FILE* out = std::tmpfile();
-    Logger log;
-    CHECK(dispatch(agent, "meta-data", f.env, f.runner, log, &f.cluster, {out, stderr}) == 0);
-    std::string xml = slurp(out);
+    Run r = f.run("meta-data");
+    CHECK(r.code == 0);
+    const std::string& xml = r.out;
     for (const char* p : {"device", "directory", "fstype", "options", "force_unmount", "term_signal", "kill_signal",
                           "signal_delay", "fast_stop", "statusfile_prefix", "force_clones", "run_fsck"})
         CHECK_THAT(xml, Catch::Contains(std::string("<parameter name=\"") + p + "\""));
@@ -389,11 +306,9 @@ TEST_CASE("reload-agent validates and leaves the mount alone", "[gfs2fs-decision
     Fixture g;
     g.env.set("OCF_RA_VERSION_MAJOR", "1");
     g.env.set("OCF_RA_VERSION_MINOR", "1");
-    Gfs2fsAgent agent(g.hooks());
-    std::FILE* out = std::tmpfile();
-    Logger log;
-    CHECK(dispatch(agent, "meta-data", g.env, g.runner, log, &g.cluster, {out, stderr}) == 0);
-    std::string xml = slurp(out);
+    Run m = g.run("meta-data");
+    CHECK(m.code == 0);
+    const std::string& xml = m.out;
     CHECK_THAT(xml, Catch::Contains("<action name=\"reload-agent\""));
     CHECK_THAT(xml, Catch::Contains("<parameter name=\"signal_delay\" required=\"0\" reloadable=\"1\">"));
     CHECK_THAT(xml, !Catch::Contains("<parameter name=\"device\" required=\"1\" reloadable"));

@@ -1,4 +1,5 @@
-// Reads golden fixtures from tests/data (OCFKIT_TEST_DATA, set by meson's test_env).
+// Golden fixtures from tests/data (OCFKIT_TEST_DATA, set by meson's test_env), shared by the
+// parser and agent tests.
 #pragma once
 
 #include <algorithm>
@@ -14,18 +15,19 @@
 
 namespace ocfkit::test {
 
+// OCFKIT_TEST_DATA, else tests/data (a test binary run by hand from the source root).
 inline std::string data_dir()
 {
     const char* dir = std::getenv("OCFKIT_TEST_DATA");
-    if (!dir || !*dir) throw std::runtime_error("OCFKIT_TEST_DATA is not set (run through meson test)");
-    return dir;
+    return dir && *dir ? dir : "tests/data";
 }
 
+// The whole file tests/data/<relative>; throws (failing the test) when it cannot be read.
 inline std::string read_fixture(const std::string& relative)
 {
     std::string path = data_dir() + "/" + relative;
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open fixture " + path);
+    if (!in) throw std::runtime_error("cannot open fixture " + path + " (OCFKIT_TEST_DATA=" + data_dir() + ")");
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
