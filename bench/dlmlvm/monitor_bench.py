@@ -8,8 +8,8 @@ starts the lockspace of VG vgcl and activates it (fake device-mapper), then runs
   ocf:custom:clvm        vs  ocf:heartbeat:lvmlockd   (which checks only the pidfile)
 
 interleaved, and reports the median wall time, the median CPU time (user+sys of the agent and
-its children, from wait4) and the programs each call executes (strace -ff -e trace=execve:
-successful execs minus the agent's own). Both sides call the same fake dlm_tool/lvmlockctl, so
+its children, from wait4) and the programs each call executes (strace: successful execs in its
+process tree minus the agent's own, a fake tool counted once; bench/benchlib.py). Both sides call the same fake dlm_tool/lvmlockctl, so
 an exec costs both the same. Needs strace for the program counts.
 
 usage: monitor_bench.py [--build DIR] [-n N]
@@ -18,68 +18,27 @@ import argparse
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
+from benchlib import Run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.normpath(os.path.join(HERE, "../.."))
 FAKES = os.path.join(SOURCE, "tests/fake-tools/dlmlvm")
 
 
-def timed_run(argv, env):
-    start = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=[
-        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
-    _, status, ru = os.wait4(pid, 0)
-    return os.waitstatus_to_exitcode(status), time.perf_counter() - start, ru.ru_utime + ru.ru_stime
-
-
-def count_execs(argv, env, workdir):
-    """Programs one call runs: successful execs in the agent's process tree, minus its own, where a
-    fake tool counts once and whatever the fake script runs inside does not (a real tool would
-    not run those)."""
+def count_programs(run, workdir):
+    """Programs one call runs; a fake tool counts once and whatever the fake script runs inside
+    does not (a real tool would not run those). -1 without strace."""
     if not shutil.which("strace"):
         return -1
-    tracedir = tempfile.mkdtemp(dir=workdir)
-    subprocess.run(["strace", "-ff", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork", "-e", "signal=none",
-                    "-o", os.path.join(tracedir, "t")] + argv, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
-    events = {}  # pid -> [("exec", path) | ("child", pid)] in order
-    for name in os.listdir(tracedir):
-        pid = int(name.rsplit(".", 1)[1])
-        evs = events.setdefault(pid, [])
-        with open(os.path.join(tracedir, name)) as f:
-            for line in f:
-                line = line.rstrip()
-                if line.startswith("execve(") and line.endswith("= 0"):
-                    evs.append(("exec", line.split('"')[1]))
-                elif line.startswith(("clone(", "clone3(", "fork(", "vfork(")):
-                    ret = line.rsplit("=", 1)[-1].strip().split()[0]
-                    if ret.isdigit():
-                        evs.append(("child", int(ret)))
-    shutil.rmtree(tracedir, ignore_errors=True)
-    children = {c for evs in events.values() for kind, c in evs if kind == "child"}
-    roots = [p for p in events if p not in children]
-    count = 0
-
-    def walk(pid, inside_fake):
-        nonlocal count
-        for kind, value in events.get(pid, []):
-            if kind == "exec":
-                if not inside_fake:
-                    count += 1
-                if value.startswith(FAKES + "/"):
-                    inside_fake = True
-            else:
-                walk(value, inside_fake)
-
-    for r in roots:
-        walk(r, False)
-    return count - 1
+    return len(benchlib.programs(run.argv, run.env, workdir, opaque_dirs=[FAKES]))
 
 
 def wait_for(path, seconds=10):
@@ -138,34 +97,18 @@ def main():
 
         clvm_env = dict(env, OCF_RESKEY_volgrpname="vgcl")
         ref_lockd_env = dict(env, OCF_RESKEY_pidfile=pidfile)
-        pairs = [
-            ("ocf:custom:controld", [os.path.join(build, "agents/controld/controld"), "monitor"], env),
-            ("ocf:pacemaker:controld", ["/usr/lib/ocf/resource.d/pacemaker/controld", "monitor"], env),
-            ("ocf:custom:clvm", [os.path.join(build, "agents/clvm/clvm"), "monitor"], clvm_env),
-            ("ocf:heartbeat:lvmlockd", ["/usr/lib/ocf/resource.d/heartbeat/lvmlockd", "monitor"], ref_lockd_env),
+        runs = [
+            Run("ocf:custom:controld", [os.path.join(build, "agents/controld/controld"), "monitor"], env),
+            Run("ocf:pacemaker:controld", ["/usr/lib/ocf/resource.d/pacemaker/controld", "monitor"], env),
+            Run("ocf:custom:clvm", [os.path.join(build, "agents/clvm/clvm"), "monitor"], clvm_env),
+            Run("ocf:heartbeat:lvmlockd", ["/usr/lib/ocf/resource.d/heartbeat/lvmlockd", "monitor"], ref_lockd_env),
         ]
-        for name, argv, e in pairs:
-            rc, _, _ = timed_run(argv, e)
-            if rc != 0:
-                sys.exit(f"{name} monitor returned {rc} on the healthy fake setup")
-        samples = {name: ([], []) for name, _, _ in pairs}
-        for _ in range(args.n):
-            for name, argv, e in pairs:
-                rc, wall, cpu = timed_run(argv, e)
-                if rc != 0:
-                    sys.exit(f"{name} monitor returned {rc}")
-                samples[name][0].append(wall)
-                samples[name][1].append(cpu)
-        execs = {name: count_execs(argv, e, work) for name, argv, e in pairs}
-        with open("/proc/loadavg") as f:
-            load = f.read().split()[0]
-        print(f"healthy recurring monitor on the fake setup, {args.n} calls each, interleaved; "
-              f"{os.cpu_count()} CPUs, load {load}")
-        print(f"{'agent':<24} {'median wall ms':>15} {'median CPU ms':>14} {'programs/call':>14}")
-        for name, _, _ in pairs:
-            wall = statistics.median(samples[name][0]) * 1000
-            cpu = statistics.median(samples[name][1]) * 1000
-            print(f"{name:<24} {wall:>15.2f} {cpu:>14.2f} {execs[name]:>14d}")
+        benchlib.healthy(runs)
+        samples = benchlib.interleaved(runs, args.n)
+        rows = [(r.name, benchlib.median_ms(samples[r.name].walls), benchlib.median_ms(samples[r.name].cpus),
+                 count_programs(r, work)) for r in runs]
+        benchlib.print_table(f"healthy recurring monitor on the fake setup, {args.n} calls each, interleaved; "
+                             f"{os.cpu_count()} CPUs, load {benchlib.load_average():.2f}", rows, name_width=24)
     finally:
         kill_host(root)
         shutil.rmtree(work, ignore_errors=True)

@@ -5,8 +5,8 @@ Both agents run against the fake two-node drbd-utils of tests/fake-tools/drbd (n
 node2 Secondary, Connected, UpToDate/UpToDate), as recurring monitors under Pacemaker-like
 environments with promotion scores going to the fake crm_attribute. N monitors of each agent
 run interleaved (same machine noise); reported: median wall time, median CPU time (user+sys of
-the agent and all its children, from wait4), and the programs one call executes (strace -ff -e
-trace=execve: successful execs minus the agent's own), with their names.
+the agent and all its children, from wait4), and the programs one call executes (strace:
+successful execs in its process tree minus the agent's own; bench/benchlib.py), with their names.
 
 ocf:linbit:drbd tests `-f /proc/drbd`, which no fake can provide without a DRBD module; the
 benchmark runs a copy whose only change is that path (-> $OCFKIT_DRBD_PROC, the fake's file).
@@ -19,39 +19,17 @@ import argparse
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
+from benchlib import Run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKES = os.path.normpath(os.path.join(HERE, "..", "..", "tests", "fake-tools", "drbd"))
-
-
-def timed_run(argv, env):
-    start = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=[
-        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
-    _, status, ru = os.wait4(pid, 0)
-    return os.waitstatus_to_exitcode(status), time.perf_counter() - start, ru.ru_utime + ru.ru_stime
-
-
-def traced_programs(argv, env, workdir):
-    """Names of the programs one call executes (successful execve in the tree, minus its own)."""
-    tracedir = tempfile.mkdtemp(dir=workdir)
-    subprocess.run(["strace", "-ff", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o",
-                    os.path.join(tracedir, "t")] + argv, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
-    names = []
-    for name in sorted(os.listdir(tracedir)):
-        with open(os.path.join(tracedir, name)) as f:
-            for line in f:
-                if line.startswith("execve(") and line.rstrip().endswith("= 0"):
-                    names.append(os.path.basename(line.split('"')[1]))
-    shutil.rmtree(tracedir, ignore_errors=True)
-    return names[1:]
 
 
 def fake(state, *args, node=None):
@@ -108,26 +86,11 @@ def bench_kernel(kernel, args, workdir, reference):
         "OCFKIT_COROSYNC_STATE": os.path.join(workdir, "corosync"),
         "OCFKIT_CLUSTER": "pacemaker",
     }
-    agents = {"drbd-dual": [args.agent, "monitor"], "linbit:drbd": [reference, "monitor"]}
-    for name, argv in agents.items():  # warm up: minors cache, score written once
-        rc, _, _ = timed_run(argv, env)
-        rc2, _, _ = timed_run(argv, env)
-        if rc2 != 8:
-            sys.exit("%s monitor returned %d (then %d), want 8" % (name, rc, rc2))
-    walls = {n: [] for n in agents}
-    cpus = {n: [] for n in agents}
-    for _ in range(args.n):
-        for name, argv in agents.items():
-            rc, wall, cpu = timed_run(argv, env)
-            if rc != 8:
-                sys.exit("%s monitor returned %d" % (name, rc))
-            walls[name].append(wall * 1000)
-            cpus[name].append(cpu * 1000)
-    rows = []
-    for name, argv in agents.items():
-        progs = traced_programs(argv, env, workdir)
-        rows.append((name, statistics.median(walls[name]), statistics.median(cpus[name]), progs))
-    return rows
+    runs = [Run("drbd-dual", [args.agent, "monitor"], env), Run("linbit:drbd", [reference, "monitor"], env)]
+    benchlib.healthy(runs, want=8, calls=2)  # warm up: minors cache, score written once
+    samples = benchlib.interleaved(runs, args.n, want=8)
+    return [(r.name, benchlib.median_ms(samples[r.name].walls), benchlib.median_ms(samples[r.name].cpus),
+             [os.path.basename(p) for p in benchlib.programs(r.argv, r.env, workdir)]) for r in runs]
 
 
 def main():
@@ -138,6 +101,7 @@ def main():
     p.add_argument("--reference", default="/usr/lib/ocf/resource.d/linbit/drbd")
     args = p.parse_args()
     args.agent = os.path.abspath(args.agent)
+    benchlib.require(root_for="a UTS namespace named node1", programs=["strace", "unshare"])
     if os.environ.get("DRBD_BENCH_NS") != "1":
         os.execvp("unshare", ["unshare", "-u", "env", "DRBD_BENCH_NS=1", sys.executable,
                               os.path.abspath(__file__)] + sys.argv[1:])
@@ -145,7 +109,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="drbd-dual-bench-")
     try:
         reference = reference_copy(args.reference, workdir)
-        load = os.getloadavg()[0]
+        load = benchlib.load_average()
         print("| kernel | agent | wall (median) | CPU (median) | programs per monitor |")
         print("|---|---|---|---|---|")
         for kernel in (["8.4", "9"] if args.kernel == "both" else [args.kernel]):
@@ -153,8 +117,8 @@ def main():
             for name, wall, cpu, progs in rows:
                 print("| %s | %s | %.2f ms | %.2f ms | %d (%s) |" % (
                     kernel, name, wall, cpu, len(progs), ", ".join(progs) if progs else "none"))
-            ratio = rows[1][1] / rows[0][1] if rows[0][1] else float("inf")
-            print("| %s | ratio | %.1fx | %.1fx | |" % (kernel, ratio, rows[1][2] / rows[0][2] if rows[0][2] else 0))
+            print("| %s | ratio | %.1fx | %.1fx | |" % (kernel, benchlib.ratio(rows[1][1], rows[0][1]),
+                                                   benchlib.ratio(rows[1][2], rows[0][2])))
         print("\nn=%d per agent per kernel, load average %.1f at start" % (args.n, load))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
