@@ -175,6 +175,19 @@ public:
     {
         quick("virDomainResume", [c = inner_, ref] { c->resume(ref); });
     }
+    std::string definition_xml(const DomainRef& ref) override
+    {
+        return quick("virDomainGetXMLDesc", [c = inner_, ref] { return c->definition_xml(ref); });
+    }
+    // Starting a pool may mount NFS or log in to iSCSI; a network starts dnsmasq: long calls.
+    Activation activate_pool(const std::string& name) override
+    {
+        return slow("virStoragePoolCreate", [c = inner_, name] { return c->activate_pool(name); });
+    }
+    Activation activate_network(const std::string& name) override
+    {
+        return slow("virNetworkCreate", [c = inner_, name] { return c->activate_network(name); });
+    }
 
 };
 

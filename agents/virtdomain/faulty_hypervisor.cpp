@@ -119,6 +119,18 @@ public:
     }
     void abort_job(const DomainRef& ref) override { gate("abort_job", [&] { inner_->abort_job(ref); }); }
     void resume(const DomainRef& ref) override { gate("resume", [&] { inner_->resume(ref); }); }
+    std::string definition_xml(const DomainRef& ref) override
+    {
+        return gate("definition_xml", [&] { return inner_->definition_xml(ref); });
+    }
+    Activation activate_pool(const std::string& name) override
+    {
+        return gate("activate_pool", [&] { return inner_->activate_pool(name); });
+    }
+    Activation activate_network(const std::string& name) override
+    {
+        return gate("activate_network", [&] { return inner_->activate_network(name); });
+    }
 
 };
 

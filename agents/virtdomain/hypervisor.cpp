@@ -80,6 +80,7 @@ std::string_view to_string(HvErrorKind kind)
 {
     switch (kind) {
     case HvErrorKind::NoDomain: return "no such domain";
+    case HvErrorKind::NoObject: return "no such pool or network";
     case HvErrorKind::ConnectFailed: return "cannot connect";
     case HvErrorKind::ConnectionLost: return "connection lost";
     case HvErrorKind::Timeout: return "timed out";

@@ -54,6 +54,7 @@ struct DomainRef {
 
 enum class HvErrorKind {
     NoDomain,          // no such domain
+    NoObject,          // no such storage pool or network
     ConnectFailed,     // could not open the connection (libvirtd down, socket missing, auth)
     ConnectionLost,    // the connection closed under us (libvirtd died, keepalive timeout)
     Timeout,           // a call did not return within its bound (libvirtd hung or busy)
@@ -89,6 +90,9 @@ private:
 namespace shutdown_mode {
 constexpr unsigned Default = 0, Acpi = 1, Agent = 2, Initctl = 4, Signal = 8, Paravirt = 16;
 }
+
+// What activating a storage pool or network found.
+enum class Activation { WasActive, Started };
 
 struct MigrateRequest {
     std::string dest_uri;     // the target's libvirt URI (qemu+ssh://node2/system)
@@ -136,6 +140,13 @@ public:
     virtual void migrate(const DomainRef& ref, const MigrateRequest& request) = 0;
     virtual void abort_job(const DomainRef& ref) = 0;
     virtual void resume(const DomainRef& ref) = 0;
+    // The definition the domain would boot with next (inactive, with secrets), as
+    // `virsh dumpxml --inactive --security-info` prints it.
+    virtual std::string definition_xml(const DomainRef& ref) = 0;
+    // Starts an inactive storage pool / virtual network; an active pool is refreshed (new
+    // volumes become visible). NoObject when it is not defined here.
+    virtual Activation activate_pool(const std::string& name) = 0;
+    virtual Activation activate_network(const std::string& name) = 0;
 };
 
 class Hypervisor {

@@ -62,6 +62,8 @@ HvErrorKind kind_of(const virError* e)
     if (!e) return HvErrorKind::Other;
     switch (e->code) {
     case VIR_ERR_NO_DOMAIN: return HvErrorKind::NoDomain;
+    case VIR_ERR_NO_STORAGE_POOL:
+    case VIR_ERR_NO_NETWORK: return HvErrorKind::NoObject;
     case VIR_ERR_OPERATION_INVALID: return HvErrorKind::InvalidOperation;
     case VIR_ERR_XML_ERROR:
     case VIR_ERR_XML_DETAIL:
@@ -289,6 +291,47 @@ public:
         if (virDomainResume(handle(ref)) < 0) throw error("virDomainResume", ref);
     }
 
+    std::string definition_xml(const DomainRef& ref) override
+    {
+        char* xml = virDomainGetXMLDesc(handle(ref), VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+        if (!xml) throw error("virDomainGetXMLDesc", ref);
+        std::string out(xml);
+        free(xml);  // NOLINT: libvirt allocates with malloc
+        return out;
+    }
+
+    Activation activate_pool(const std::string& name) override
+    {
+        virStoragePoolPtr pool = virStoragePoolLookupByName(conn_, name.c_str());
+        if (!pool) throw named_error("virStoragePoolLookupByName", "storage pool", name);
+        int active = virStoragePoolIsActive(pool);
+        int rc = active == 1 ? virStoragePoolRefresh(pool, 0) : active == 0 ? virStoragePoolCreate(pool, 0) : -1;
+        if (rc < 0) {
+            HvError e = named_error(active == 1 ? "virStoragePoolRefresh" : active == 0 ? "virStoragePoolCreate"
+                                                                                       : "virStoragePoolIsActive",
+                                    "storage pool", name);
+            virStoragePoolFree(pool);
+            throw e;
+        }
+        virStoragePoolFree(pool);
+        return active == 1 ? Activation::WasActive : Activation::Started;
+    }
+
+    Activation activate_network(const std::string& name) override
+    {
+        virNetworkPtr net = virNetworkLookupByName(conn_, name.c_str());
+        if (!net) throw named_error("virNetworkLookupByName", "network", name);
+        int active = virNetworkIsActive(net);
+        int rc = active == 1 ? 0 : active == 0 ? virNetworkCreate(net) : -1;
+        if (rc < 0) {
+            HvError e = named_error(active == 0 ? "virNetworkCreate" : "virNetworkIsActive", "network", name);
+            virNetworkFree(net);
+            throw e;
+        }
+        virNetworkFree(net);
+        return active == 1 ? Activation::WasActive : Activation::Started;
+    }
+
 private:
     struct Params {
         virTypedParameterPtr list = nullptr;
@@ -320,6 +363,11 @@ private:
     }
 
     HvError error(const char* call) { return last_error(call, conn_, &closed_); }
+    HvError named_error(const char* call, const char* what, const std::string& name)
+    {
+        HvError e = last_error(call, conn_, &closed_);
+        return HvError(e.kind(), e.call(), fmt::format("{} ({} {})", e.what(), what, name));
+    }
     HvError error(const char* call, const DomainRef& ref)
     {
         HvError e = last_error(call, conn_, &closed_);

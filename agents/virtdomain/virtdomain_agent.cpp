@@ -19,6 +19,7 @@
 #include "domain_xml.h"
 #include "libvirt_uri.h"
 #include "migration.h"
+#include "ocfkit/parse/json.h"
 #include "ocfkit/parse/mountinfo.h"
 #include "remembered.h"
 
@@ -127,6 +128,21 @@ ParamCheck no_space_check()
     };
 }
 
+// Space-separated absolute paths (no quoting: like VirtualDomain's lists, a path cannot contain spaces).
+ParamCheck path_list_check()
+{
+    return [](std::string_view v) -> std::optional<std::string> {
+        std::istringstream in{std::string(v)};
+        for (std::string word; in >> word;) {
+            if (word.front() != '/') return fmt::format("'{}' is not an absolute path", word);
+            for (char c : word)
+                if (std::iscntrl(static_cast<unsigned char>(c)))
+                    return fmt::format("'{}' contains control characters", word);
+        }
+        return std::nullopt;
+    };
+}
+
 ParamCheck migrate_options_check()
 {
     return [](std::string_view v) { return migrate_options_problem(v); };
@@ -183,6 +199,32 @@ const AgentSpec kSpec{
                          "after stop. false: the domain is created transient (virDomainCreateXML) and an inactive "
                          "definition with the same name and UUID is removed first.",
              .default_value = "false"},
+            {.name = "backingfile",
+             .shortdesc = "Backing file of a copy-on-write guest",
+             .longdesc = "Absolute path of a disk image used read-only as the backing file of the guest's disk. start "
+                         "creates '<config without its extension>.qcow2' (e.g. /vm/vm1.xml gives /vm/vm1.qcow2) as a "
+                         "qcow2 overlay of it when that file is missing or empty, or on every start with 'stateless'; the "
+                         "config must use that overlay as a file disk. The backing file itself is never written.",
+             .check = check::absolute_path()},
+            {.name = "stateless",
+             .type = ParamType::Boolean,
+             .shortdesc = "Fresh overlay on every start",
+             .longdesc = "With backingfile: every start (except a resume from save_dir) replaces the overlay with a new, "
+                         "empty one, so the guest boots from the unchanged backing file each time.",
+             .default_value = "false"},
+            {.name = "copyindirs",
+             .shortdesc = "Directories copied into a fresh overlay",
+             .longdesc = "Space-separated absolute paths of directories that start copies into the root of the guest's "
+                         "file system (virt-copy-in from libguestfs) whenever it has just created the overlay. Needs "
+                         "backingfile.",
+             .check = path_list_check()},
+            {.name = "start_resources",
+             .type = ParamType::Boolean,
+             .shortdesc = "Start the guest's storage pools and networks",
+             .longdesc = "Before start (and before a live migration, on the target) start the libvirt storage pools of "
+                         "the guest's volume disks and the virtual networks of its interfaces when they are inactive; "
+                         "active pools are refreshed. A pool or network not defined on the host fails the operation.",
+             .default_value = "false"},
             {.name = "force_stop",
              .type = ParamType::Boolean,
              .shortdesc = "Always destroy on stop",
@@ -216,6 +258,20 @@ const AgentSpec kSpec{
              .shortdesc = "Hibernate on stop",
              .longdesc = "Save the guest's RAM into save_dir on stop instead of shutting it down; the next start (on any "
                          "node) resumes it. Falls back to a graceful shutdown when saving fails.",
+             .default_value = "false"},
+            {.name = "save_config_on_stop",
+             .type = ParamType::Boolean,
+             .shortdesc = "Write the domain's definition back to config",
+             .longdesc = "On stop (before the guest goes down) and before a live migration, write the definition the "
+                         "domain would boot with next (libvirt's inactive XML, with secrets) back to 'config', so "
+                         "changes made to it with libvirt survive. Only when it differs; atomically (temporary file + "
+                         "rename, same owner and mode). A failure is logged and does not fail the operation.",
+             .default_value = "false"},
+            {.name = "sync_config_on_stop",
+             .type = ParamType::Boolean,
+             .shortdesc = "Also push the written config with csync2",
+             .longdesc = "Implies save_config_on_stop; after writing a changed config, run 'csync2 -x <config>' so nodes "
+                         "without shared storage get it too (csync2 must be set up).",
              .default_value = "false"},
             {.name = "migration_transport",
              .shortdesc = "Transport to the target hypervisor",
@@ -282,6 +338,31 @@ const AgentSpec kSpec{
              .shortdesc = "Set the host_memory utilization",
              .longdesc = "Write the domain's maximum memory (MiB) as 'host_memory' utilization; only when it changed.",
              .default_value = "true"},
+            {.name = "unset_utilization_cpu",
+             .type = ParamType::Boolean,
+             .shortdesc = "Remove the cpu utilization",
+             .longdesc = "Remove the resource's 'cpu' utilization attribute (once after each start) instead of setting "
+                         "it; turns autoset_utilization_cpu off unless that is set too, which is a conflict.",
+             .default_value = "false"},
+            {.name = "unset_utilization_hv_memory",
+             .type = ParamType::Boolean,
+             .shortdesc = "Remove the hv_memory utilization",
+             .longdesc = "As unset_utilization_cpu, for 'hv_memory'.",
+             .default_value = "false"},
+            {.name = "unset_utilization_host_memory",
+             .type = ParamType::Boolean,
+             .shortdesc = "Remove the host_memory utilization",
+             .longdesc = "As unset_utilization_cpu, for 'host_memory'.",
+             .default_value = "false"},
+            {.name = "monitor_scripts",
+             .shortdesc = "Programs that check services inside the guest",
+             .longdesc = "Space-separated absolute paths of programs the monitor runs, one after the other, while the "
+                         "guest runs (state running or blocked): no arguments, no shell, the agent's environment plus "
+                         "DOMAIN_NAME, bounded by the monitor's timeout. A non-zero exit (or a timeout) fails the monitor "
+                         "with the program and its output in the reason. start and migrate_from wait, until their "
+                         "timeout, for all of them to succeed. Empty: the monitor runs no programs.",
+             .default_value = "",
+             .check = path_list_check()},
             {.name = "call_timeout",
              .type = ParamType::Integer,
              .shortdesc = "Bound of one libvirt call (s)",
@@ -348,8 +429,26 @@ struct Settings {
     std::optional<seconds> shutdown_timeout;
     milliseconds call_timeout{10s};
     bool util_cpu = true, util_hv = true, util_host = true;
+    bool unset_cpu = false, unset_hv = false, unset_host = false;
     std::vector<std::string> shared_fs;
+    std::vector<std::string> monitor_scripts;
+    bool save_config = false;  // save_config_on_stop, or implied by sync_config_on_stop
+    bool sync_config = false;
+    std::string backingfile;
+    bool stateless = false;
+    std::vector<std::string> copyindirs;
+    bool start_resources = false;
+    // '<config without extension>.qcow2': the overlay of backingfile.
+    std::string overlay() const { return std::filesystem::path(config).replace_extension(".qcow2").string(); }
 };
+
+std::vector<std::string> words_of(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+}
 
 Settings read_settings(const Context& ctx)
 {
@@ -371,11 +470,22 @@ Settings read_settings(const Context& ctx)
     s.shutdown_modes = parse_shutdown_modes(text_param(p, "shutdown_mode"), nullptr).value_or(0);
     if (auto t = int_param(p, "shutdown_timeout"); t && *t >= 0) s.shutdown_timeout = seconds(*t);
     s.call_timeout = seconds(std::clamp<long long>(int_param(p, "call_timeout").value_or(10), 1, 600));
-    s.util_cpu = bool_param(p, "autoset_utilization_cpu");
-    s.util_hv = bool_param(p, "autoset_utilization_hv_memory");
-    s.util_host = bool_param(p, "autoset_utilization_host_memory");
-    std::istringstream fs(text_param(p, "shared_fs_types"));
-    for (std::string t; fs >> t;) s.shared_fs.push_back(t);
+    s.unset_cpu = bool_param(p, "unset_utilization_cpu");
+    s.unset_hv = bool_param(p, "unset_utilization_hv_memory");
+    s.unset_host = bool_param(p, "unset_utilization_host_memory");
+    // autoset_* default to true: an unset_* alone means "remove it", not "ignored" as in VirtualDomain.
+    auto autoset = [&](std::string_view name, bool unset) { return bool_param(p, name) && !(unset && !p.is_set(name)); };
+    s.util_cpu = autoset("autoset_utilization_cpu", s.unset_cpu);
+    s.util_hv = autoset("autoset_utilization_hv_memory", s.unset_hv);
+    s.util_host = autoset("autoset_utilization_host_memory", s.unset_host);
+    s.shared_fs = words_of(text_param(p, "shared_fs_types"));
+    s.monitor_scripts = words_of(text_param(p, "monitor_scripts"));
+    s.sync_config = bool_param(p, "sync_config_on_stop");
+    s.save_config = bool_param(p, "save_config_on_stop") || s.sync_config;
+    s.backingfile = text_param(p, "backingfile");
+    s.stateless = bool_param(p, "stateless");
+    s.copyindirs = words_of(text_param(p, "copyindirs"));
+    s.start_resources = bool_param(p, "start_resources");
     return s;
 }
 
@@ -558,6 +668,227 @@ bool local_system_qemu(const std::string& uri_text)
     return u && u->driver == "qemu" && u->local() && u->path == "/system";
 }
 
+// Whether `program` can be executed from the PATH children get.
+bool on_path(const std::string& program)
+{
+    std::istringstream dirs(child_path(CommandSpec{}));
+    for (std::string dir; std::getline(dirs, dir, ':');)
+        if (!dir.empty() && access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+    return false;
+}
+
+// The last non-empty lines of a program's output, short enough for an exit reason.
+std::string output_tail(const CommandResult& r)
+{
+    std::string text = r.err.empty() ? r.out : r.out.empty() ? r.err : r.out + "\n" + r.err;
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    if (text.size() > 300) text = "..." + text.substr(text.size() - 300);
+    return text.empty() ? "no output" : text;
+}
+
+// ---- monitor_scripts ----
+
+// Runs the scripts in order; the first failure as an Outcome (1, or 5/4 when it cannot be run).
+Outcome run_monitor_scripts(Context& ctx, const Settings& s, const std::string& domain)
+{
+    for (const auto& script : s.monitor_scripts) {
+        CommandSpec cmd;
+        cmd.argv = {script};
+        cmd.inherit_env = true;  // what VirtualDomain's scripts see: the agent's environment
+        cmd.env["DOMAIN_NAME"] = domain;
+        cmd.timeout = ctx.deadline.remaining();
+        cmd.output_cap = 64 * 1024;
+        CommandResult r = ctx.runner.run(cmd, ctx.deadline);
+        if (r.status == CommandResult::Status::NotStarted)
+            return {exit_code_for_spawn_errno(r.spawn_errno),
+                    fmt::format("monitor script {} for domain {} cannot be run: {}", script, domain, std::strerror(r.spawn_errno))};
+        if (!r.ok())
+            return {ExitCode::ErrGeneric,
+                    fmt::format("monitor script {} for domain {} failed ({}): {}", script, domain, r.describe(), output_tail(r))};
+        ctx.log.debug("monitor script {} for domain {}: ok", script, domain);
+    }
+    return ExitCode::Success;
+}
+
+// start and migrate_from: the guest runs; wait until its services answer too.
+void wait_monitor_scripts(Context& ctx, const Settings& s, const std::string& domain)
+{
+    if (s.monitor_scripts.empty()) return;
+    for (;;) {
+        Outcome o = run_monitor_scripts(ctx, s, domain);
+        if (o.ok()) return;
+        if (o.code != ExitCode::ErrGeneric || ctx.deadline.remaining() < 1500ms)
+            fail(o.code, "domain {} runs, but {}", domain, o.reason);
+        std::this_thread::sleep_for(1s);
+    }
+}
+
+// ---- save_config_on_stop / sync_config_on_stop ----
+
+// Writes `text` to `path` atomically, keeping the existing file's owner and mode.
+std::optional<std::string> replace_file(const std::string& path, const std::string& text)
+{
+    std::filesystem::path p(path);
+    std::string tmp = (p.parent_path() / ("." + p.filename().string() + ".ocfkit-tmp")).string();
+    struct stat old {};
+    bool had = ::stat(path.c_str(), &old) == 0;
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, had ? (old.st_mode & 07777) : 0644);
+    if (fd < 0) return fmt::format("cannot create {}: {}", tmp, std::strerror(errno));
+    bool ok = true;
+    std::string problem;
+    for (std::size_t done = 0; ok && done < text.size();) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            ok = false;
+            problem = fmt::format("writing {} failed: {}", tmp, std::strerror(errno));
+        } else {
+            done += static_cast<std::size_t>(n);
+        }
+    }
+    if (ok && had && (fchown(fd, old.st_uid, old.st_gid) != 0 || fchmod(fd, old.st_mode & 07777) != 0)) {
+        ok = false;
+        problem = fmt::format("cannot give {} the owner and mode of {}: {}", tmp, path, std::strerror(errno));
+    }
+    if (ok && fsync(fd) != 0) {
+        ok = false;
+        problem = fmt::format("fsync of {} failed: {}", tmp, std::strerror(errno));
+    }
+    ::close(fd);
+    if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
+        ok = false;
+        problem = fmt::format("cannot rename {} to {}: {}", tmp, path, std::strerror(errno));
+    }
+    if (!ok) ::unlink(tmp.c_str());
+    if (!ok) return problem;
+    return std::nullopt;
+}
+
+// The domain's definition back into `config` (when it changed), then csync2 if asked for.
+// Never fails the operation: the guest's fate does not depend on it.
+void save_config(Context& ctx, const Settings& s, Connection& c, const DomainRef& ref)
+{
+    if (!s.save_config) return;
+    std::string xml;
+    try {
+        xml = c.definition_xml(ref);
+    } catch (const HvError& e) {
+        if (e.unreachable()) throw;
+        ctx.log.warn("cannot save the definition of domain {} to {}: {}", ref.name, s.config, e.what());
+        return;
+    }
+    DomainXmlResult parsed = parse_domain_xml(xml);
+    if (!parsed.ok() || parsed.xml->name != ref.name) {
+        ctx.log.warn("not saving the definition of domain {} to {}: libvirt returned {}", ref.name, s.config,
+                     parsed.ok() ? "the domain " + parsed.xml->name : parsed.error.message);
+        return;
+    }
+    std::ifstream in(s.config, std::ios::binary);
+    std::string current((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (current == xml) {
+        ctx.log.debug("{} already holds the definition of domain {}", s.config, ref.name);
+        return;
+    }
+    if (auto problem = replace_file(s.config, xml)) {
+        ctx.log.warn("cannot save the definition of domain {} to {}: {}", ref.name, s.config, *problem);
+        return;
+    }
+    ctx.log.info("saved the definition of domain {} to {}", ref.name, s.config);
+    if (!s.sync_config) return;
+    CommandSpec cmd;
+    cmd.argv = {"csync2", "-x", s.config};
+    cmd.timeout = std::min<milliseconds>(30s, std::max<milliseconds>(ctx.deadline.remaining() / 4, 1s));
+    CommandResult r = ctx.runner.run(cmd, ctx.deadline);
+    if (r.ok())
+        ctx.log.info("synced {} with csync2", s.config);
+    else
+        ctx.log.warn("syncing {} failed: {}", s.config, failure_message(cmd, r));
+}
+
+// ---- start_resources ----
+
+// `missing`: the code when a pool or network is not defined there (5 on start: not on this node).
+void activate_resources(Context& ctx, Connection& c, const DomainXml& x, const std::string& where, ExitCode missing)
+{
+    auto each = [&](const std::vector<std::string>& names, const char* what, auto activate) {
+        for (const auto& name : names) {
+            try {
+                Activation a = activate(name);
+                if (a == Activation::Started) ctx.log.info("started {} {} {}", what, name, where);
+            } catch (const HvError& e) {
+                if (e.unreachable()) throw;
+                fail(e.kind() == HvErrorKind::NoObject ? missing : ExitCode::ErrGeneric,
+                     "parameter 'start_resources': cannot start {} {} needed by domain {} {}: {}", what, name, x.name,
+                     where, e.what());
+            }
+        }
+    };
+    each(x.pools, "storage pool", [&](const std::string& n) { return c.activate_pool(n); });
+    each(x.networks, "network", [&](const std::string& n) { return c.activate_network(n); });
+}
+
+// ---- backingfile / stateless ----
+
+// The backing file's format as qemu-img sees it (qcow2, raw, ...): an overlay must name it.
+std::string backing_format(Context& ctx, const std::string& backingfile)
+{
+    CommandSpec cmd;
+    cmd.argv = {"qemu-img", "info", "--force-share", "--output=json", backingfile};
+    cmd.timeout = 30s;
+    CommandResult r = run_checked(ctx.runner, cmd, ctx.deadline);
+    try {
+        parse::Json info = parse::parse_json(r.out);
+        const parse::Json* format = info.is_object() ? info.find("format") : nullptr;
+        if (format && format->is_string() && !format->as_string().empty()) return format->as_string();
+    } catch (const parse::ParseError& e) {
+        fail(ExitCode::ErrGeneric, "{}: unreadable output: {}", cmd.display(), e.what());
+    }
+    fail(ExitCode::ErrGeneric, "{}: no \"format\" in its output", cmd.display());
+}
+
+// Creates the overlay when stateless or when it is missing or empty; returns whether it did.
+bool prepare_overlay(Context& ctx, const Settings& s)
+{
+    std::string overlay = s.overlay();
+    std::error_code ec;
+    bool usable = std::filesystem::exists(overlay, ec) && std::filesystem::file_size(overlay, ec) > 0 && !ec;
+    if (usable && !s.stateless) {
+        ctx.log.info("using the existing overlay {} (backing file {})", overlay, s.backingfile);
+        return false;
+    }
+    std::string format = backing_format(ctx, s.backingfile);
+    // Built aside and renamed: a failed create never leaves a half overlay under the real name.
+    std::string fresh = overlay + ".ocfkit-new";
+    std::filesystem::remove(fresh, ec);
+    CommandSpec cmd;
+    cmd.argv = {"qemu-img", "create", "-q", "-f", "qcow2", "-F", format, "-b", s.backingfile, fresh};
+    cmd.timeout = 60s;
+    CommandResult r = ctx.runner.run(cmd, ctx.deadline);
+    if (!r.ok()) {
+        std::filesystem::remove(fresh, ec);
+        fail(r.status == CommandResult::Status::NotStarted ? exit_code_for_spawn_errno(r.spawn_errno) : ExitCode::ErrGeneric,
+             "parameter 'backingfile': cannot create the overlay {}: {}", overlay, failure_message(cmd, r));
+    }
+    std::filesystem::rename(fresh, overlay, ec);
+    if (ec) fail(ExitCode::ErrGeneric, "cannot rename {} to {}: {}", fresh, overlay, ec.message());
+    ctx.log.info("created {} as a fresh qcow2 overlay of {} ({})", overlay, s.backingfile, format);
+    if (!s.copyindirs.empty()) {
+        CommandSpec copy;
+        copy.argv = {"virt-copy-in", "-a", overlay, "--format=qcow2"};
+        copy.argv.insert(copy.argv.end(), s.copyindirs.begin(), s.copyindirs.end());
+        copy.argv.push_back("/");
+        copy.timeout = ctx.deadline.remaining();
+        CommandResult cr = ctx.runner.run(copy, ctx.deadline);
+        if (!cr.ok())
+            fail(cr.status == CommandResult::Status::NotStarted ? exit_code_for_spawn_errno(cr.spawn_errno)
+                                                                : ExitCode::ErrGeneric,
+                 "parameter 'copyindirs': {}", failure_message(copy, cr));
+        ctx.log.info("copied {} into {}", fmt::join(s.copyindirs, " "), overlay);
+    }
+    return true;
+}
+
 // ---- storage checks ----
 
 std::string fs_type_of(const std::string& mountinfo_path, const std::string& path)
@@ -638,6 +969,15 @@ Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
                 "force_stop and save_on_stop (or snapshot) exclude each other: a forced stop cannot save the guest's RAM"};
     if (s.save_on_stop && s.save_dir.empty())
         return {ExitCode::ErrConfigured, "parameter 'save_on_stop' needs 'save_dir' (where the RAM state goes)"};
+    for (const char* attr : {"cpu", "hv_memory", "host_memory"}) {
+        std::string autoset = fmt::format("autoset_utilization_{}", attr), unset = fmt::format("unset_utilization_{}", attr);
+        if (ctx.params.is_set(autoset) && bool_param(ctx.params, autoset) && bool_param(ctx.params, unset))
+            return {ExitCode::ErrConfigured, fmt::format("parameters '{}' and '{}' are both true: set one of them", autoset, unset)};
+    }
+    if (s.backingfile.empty() && s.stateless)
+        return {ExitCode::ErrConfigured, "parameter 'stateless' needs 'backingfile' (the image each start begins from)"};
+    if (s.backingfile.empty() && !s.copyindirs.empty())
+        return {ExitCode::ErrConfigured, "parameter 'copyindirs' needs 'backingfile' (it fills a freshly created overlay)"};
     if (purpose == ValidatePurpose::Monitor) return ExitCode::Success;  // cheap: the monitor reads what it needs
 
     ConfigRead cfg = read_config(s.config);
@@ -657,11 +997,43 @@ Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
     std::string options = text_param(ctx.params, "migrate_options");
     bool copies_storage = options.find("--copy-storage") != std::string::npos;
     bool migratable = ctx.env.meta_bool("allow-migrate") && !copies_storage;
+    const std::string overlay = s.backingfile.empty() ? "" : s.overlay();
+    if (!s.backingfile.empty()) {
+        if (access(s.backingfile.c_str(), R_OK) != 0)
+            return {ExitCode::ErrInstalled,
+                    fmt::format("parameter 'backingfile': {} is missing or unreadable here: {}", s.backingfile, std::strerror(errno))};
+        if (overlay == s.backingfile || overlay == s.config)
+            return {ExitCode::ErrConfigured,
+                    fmt::format("parameter 'backingfile': the overlay {} would replace {}", overlay,
+                                overlay == s.config ? "the config (give it an extension other than .qcow2)" : "the backing file")};
+        bool used = std::any_of(x.disks.begin(), x.disks.end(),
+                                [&](const DomainDisk& d) { return d.type == "file" && d.source == overlay; });
+        if (!used)
+            return {ExitCode::ErrConfigured,
+                    fmt::format("parameter 'backingfile': no file disk of {} uses {}, the overlay start creates from {}",
+                                s.config, overlay, s.backingfile)};
+        if (!on_path("qemu-img"))
+            return {ExitCode::ErrInstalled, "parameter 'backingfile' needs qemu-img (qemu-utils), which is not installed here"};
+        for (const auto& dir : s.copyindirs)
+            if (!std::filesystem::is_directory(dir))
+                return {ExitCode::ErrInstalled, fmt::format("parameter 'copyindirs': {} is not a directory here", dir)};
+        if (!s.copyindirs.empty() && !on_path("virt-copy-in"))
+            return {ExitCode::ErrInstalled,
+                    "parameter 'copyindirs' needs virt-copy-in (libguestfs-tools), which is not installed here"};
+    }
+    for (const auto& script : s.monitor_scripts)
+        if (access(script.c_str(), X_OK) != 0)
+            return {ExitCode::ErrInstalled, fmt::format("parameter 'monitor_scripts': {} is missing or not executable here: {}",
+                                                        script, std::strerror(errno))};
+    if (s.sync_config && !on_path("csync2"))
+        return {ExitCode::ErrInstalled, "parameter 'sync_config_on_stop' needs csync2, which is not installed here"};
     for (const auto& d : x.disks) {
         if (d.source.empty()) continue;  // network disks, empty CD-ROM drives
         std::string target = d.target.empty() ? d.device : d.target;
         struct stat st {};
-        if (stat(d.source.c_str(), &st) != 0)
+        if (d.source == overlay) {
+            // start creates it
+        } else if (stat(d.source.c_str(), &st) != 0)
             return {ExitCode::ErrInstalled,
                     fmt::format("{}: disk {}: {} does not exist here: {}", s.config, target, d.source, std::strerror(errno))};
         if (migratable && d.type != "block") {
@@ -754,6 +1126,7 @@ Outcome VirtDomainAgent::start(Context& ctx)
                 fail(ExitCode::ErrGeneric, "domain {} already exists here in state {}; stop it before starting it",
                      x.name, state_text(st));
         }
+        if (s.start_resources) activate_resources(ctx, c, x, "here", ExitCode::ErrInstalled);
         if (existing && existing->persistent && !s.persistent) {
             // A transient create needs the name free; the reference agent undefines too.
             ctx.log.warn("domain {} is defined (inactive) on this host but the resource is transient (persistent=false); "
@@ -799,17 +1172,20 @@ Outcome VirtDomainAgent::start(Context& ctx)
             if (ec) ctx.log.warn("restored domain {}, but cannot remove {}: {}", x.name, restoring, ec.message());
             ctx.log.info("restored domain {} from {} (RAM state resumed)", x.name, saved);
         } else if (s.persistent) {
+            if (!s.backingfile.empty()) prepare_overlay(ctx, s);
             if (existing) ctx.log.info("redefining domain {} (UUID {}) from {}", x.name, existing->uuid, s.config);
             DomainInfo d = c.define(definition);
             ref = {d.name, d.uuid};
             remember(ctx, rpath, s, d.name, d.uuid, s.hypervisor);
             c.start(ref);
         } else {
+            if (!s.backingfile.empty()) prepare_overlay(ctx, s);
             DomainInfo d = c.create(cfg.text);
             ref = {d.name, d.uuid};
             remember(ctx, rpath, s, d.name, d.uuid, s.hypervisor);
         }
         wait_running(c, ref, ctx.deadline);
+        wait_monitor_scripts(ctx, s, x.name);
         return ExitCode::Success;
     } catch (const HvError& e) {
         hv_fail(e, doing);
@@ -942,6 +1318,7 @@ Outcome VirtDomainAgent::stop(Context& ctx)
             return {ExitCode::Success, fmt::format("domain {} is not running ({})", id.name, state_text(st))};
         }
         ctx.log.info("stopping domain {} ({}; known from {})", id.name, describe(*st), id.source);
+        save_config(ctx, s, p.c, p.ref);
         bool done = false;
         if (!s.force_stop) {
             bool can_save = st->state == DomainState::Running || st->state == DomainState::Blocked ||
@@ -965,10 +1342,15 @@ namespace {
 
 void sync_utilization(Context& ctx, const Settings& s, const Identity& id, const DomainStatus& st, Resolved& r)
 {
+    // attribute -> value to write; "" removes the attribute (unset_utilization_*), which is
+    // remembered as "" so that it happens once per start.
     std::map<std::string, std::string> want;
     if (s.util_cpu && st.vcpus > 0) want["cpu"] = std::to_string(st.vcpus);
     if (s.util_hv && st.max_memory_kib > 0) want["hv_memory"] = std::to_string(st.max_memory_kib / 1024);
     if (s.util_host && st.max_memory_kib > 0) want["host_memory"] = std::to_string(st.max_memory_kib / 1024);
+    if (!s.util_cpu && s.unset_cpu) want["cpu"] = "";
+    if (!s.util_hv && s.unset_hv) want["hv_memory"] = "";
+    if (!s.util_host && s.unset_host) want["host_memory"] = "";
 
     bool first = !r.remembered.has_value();
     Remembered m = r.remembered.value_or(Remembered{id.name, id.uuid, s.config, id.hypervisor, {}});
@@ -980,7 +1362,10 @@ void sync_utilization(Context& ctx, const Settings& s, const Identity& id, const
         if (it != m.utilization.end() && it->second == value) continue;
         if (!can_write) continue;
         CommandSpec cmd;
-        cmd.argv = {"crm_resource", "--resource", instance, "--utilization", "--set-parameter", attr, "--parameter-value", value};
+        if (value.empty())
+            cmd.argv = {"crm_resource", "--resource", instance, "--utilization", "--delete-parameter", attr};
+        else
+            cmd.argv = {"crm_resource", "--resource", instance, "--utilization", "--set-parameter", attr, "--parameter-value", value};
         cmd.timeout = 10s;
         for (const char* v : {"CIB_file", "CIB_shadow"})
             if (auto x = ctx.env.get(v)) cmd.env[v] = *x;
@@ -988,9 +1373,12 @@ void sync_utilization(Context& ctx, const Settings& s, const Identity& id, const
         if (res.ok()) {
             m.utilization[attr] = value;
             changed = true;
-            ctx.log.info("utilization {}={} set for {}", attr, value, instance);
+            if (value.empty())
+                ctx.log.info("utilization {} removed from {}", attr, instance);
+            else
+                ctx.log.info("utilization {}={} set for {}", attr, value, instance);
         } else {
-            ctx.log.warn("could not set utilization {}={}: {}", attr, value, failure_message(cmd, res));
+            ctx.log.warn("could not {} utilization {}: {}", value.empty() ? "remove" : "set", attr, failure_message(cmd, res));
         }
     }
     if (changed)
@@ -1027,7 +1415,13 @@ Outcome VirtDomainAgent::monitor(Context& ctx)
                 fmt::format("domain {} has no qemu process here (and libvirt is unreachable: {})", id.name, e.what())};
     }
     Outcome o = classify_state(st, id.name);
-    if (o.ok()) sync_utilization(ctx, s, id, st, r);
+    if (!o.ok()) return o;
+    sync_utilization(ctx, s, id, st, r);
+    // Services inside are checked only while the guest runs: a guest paused on purpose is healthy.
+    if (st.state == DomainState::Running || st.state == DomainState::Blocked) {
+        Outcome scripts = run_monitor_scripts(ctx, s, id.name);
+        if (!scripts.ok()) return scripts;
+    }
     return o;
 }
 
@@ -1068,6 +1462,20 @@ Outcome VirtDomainAgent::migrate_to(Context& ctx)
         if (!st || !classify_state(*st, id.name).ok())
             fail(ExitCode::ErrGeneric, "cannot migrate domain {} to {}: it is not running here ({})", id.name, target,
                  state_text(st));
+        save_config(ctx, s, c, ref);
+        if (s.start_resources) {
+            if (!r.config.xml) fail(ExitCode::ErrGeneric, "parameter 'start_resources': {}", r.config.problem);
+            // On the target, through a connection of its own (bounded like every call).
+            try {
+                auto there = hv.connect(plan.request.dest_uri);
+                activate_resources(ctx, *there, *r.config.xml, fmt::format("on {} ({})", target, plan.request.dest_uri),
+                                   ExitCode::ErrGeneric);
+            } catch (const HvError& e) {
+                fail(ExitCode::ErrGeneric,
+                     "cannot migrate domain {} to {}: parameter 'start_resources': {}; the guest keeps running here",
+                     id.name, target, e.what());
+            }
+        }
         if (plan.downtime_ms > 0) {
             try {
                 c.set_max_downtime(ref, plan.downtime_ms);
@@ -1161,6 +1569,7 @@ Outcome VirtDomainAgent::migrate_from(Context& ctx)
             }
         }
         remember(ctx, r.remembered_path, s, id.name, info ? info->uuid : id.uuid, id.hypervisor);
+        wait_monitor_scripts(ctx, s, id.name);
         return {ExitCode::Success, fmt::format("domain {} arrived from {} and runs here", id.name, source)};
     } catch (const HvError& e) {
         hv_fail(e, fmt::format("domain {} from {}", id.name, source));

@@ -218,6 +218,42 @@ public:
         d.status.state = DomainState::Running;
     }
 
+    std::string definition_xml(const DomainRef& ref) override
+    {
+        std::lock_guard lock(impl_->mutex);
+        FakeDomain& d = find(ref, "virDomainGetXMLDesc");
+        return with_uuid(d.xml, d.uuid);
+    }
+
+    Activation activate_pool(const std::string& name) override
+    {
+        std::lock_guard lock(impl_->mutex);
+        auto it = impl_->pools.find(name);
+        if (it == impl_->pools.end())
+            throw HvError(HvErrorKind::NoObject, "virStoragePoolLookupByName",
+                          fmt::format("virStoragePoolLookupByName: Storage pool not found: no storage pool with "
+                                      "matching name '{}' (storage pool {})", name, name));
+        if (it->second) {
+            ++impl_->pool_refreshes;
+            return Activation::WasActive;
+        }
+        it->second = true;
+        return Activation::Started;
+    }
+
+    Activation activate_network(const std::string& name) override
+    {
+        std::lock_guard lock(impl_->mutex);
+        auto it = impl_->networks.find(name);
+        if (it == impl_->networks.end())
+            throw HvError(HvErrorKind::NoObject, "virNetworkLookupByName",
+                          fmt::format("virNetworkLookupByName: Network not found: no network with matching name '{}' "
+                                      "(network {})", name, name));
+        if (it->second) return Activation::WasActive;
+        it->second = true;
+        return Activation::Started;
+    }
+
 private:
     static DomainInfo info(const FakeDomain& d) { return {d.name, d.uuid, d.persistent, d.active}; }
 
@@ -330,6 +366,40 @@ std::vector<MigrateRequest> FakeHypervisor::migrations() const
 {
     std::lock_guard lock(impl_->mutex);
     return impl_->migrations;
+}
+
+void FakeHypervisor::define_pool(const std::string& name, bool active)
+{
+    std::lock_guard lock(impl_->mutex);
+    impl_->pools[name] = active;
+}
+
+void FakeHypervisor::define_network(const std::string& name, bool active)
+{
+    std::lock_guard lock(impl_->mutex);
+    impl_->networks[name] = active;
+}
+
+std::optional<bool> FakeHypervisor::pool_active(const std::string& name) const
+{
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->pools.find(name);
+    if (it == impl_->pools.end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<bool> FakeHypervisor::network_active(const std::string& name) const
+{
+    std::lock_guard lock(impl_->mutex);
+    auto it = impl_->networks.find(name);
+    if (it == impl_->networks.end()) return std::nullopt;
+    return it->second;
+}
+
+int FakeHypervisor::pool_refreshes() const
+{
+    std::lock_guard lock(impl_->mutex);
+    return impl_->pool_refreshes;
 }
 
 int FakeHypervisor::aborts() const

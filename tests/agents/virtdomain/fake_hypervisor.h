@@ -38,6 +38,11 @@ public:
     std::vector<unsigned> shutdown_modes() const;
     std::vector<MigrateRequest> migrations() const;
     int aborts() const;
+    void define_pool(const std::string& name, bool active);
+    void define_network(const std::string& name, bool active);
+    std::optional<bool> pool_active(const std::string& name) const;
+    std::optional<bool> network_active(const std::string& name) const;
+    int pool_refreshes() const;
 
     // Used by the connection.
     struct Impl;
@@ -57,6 +62,9 @@ struct FakeHypervisor::Impl {
     std::vector<unsigned> shutdown_modes;
     std::vector<MigrateRequest> migrations;
     int aborts = 0;
+    std::map<std::string, bool> pools;     // defined storage pools: active?
+    std::map<std::string, bool> networks;  // defined networks: active?
+    int pool_refreshes = 0;
 };
 
 }  // namespace ocfkit::virtdomain::test

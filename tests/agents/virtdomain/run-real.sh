@@ -43,5 +43,11 @@ for d in $(timeout 20 virsh -q -c qemu:///system list --all --name 2>/dev/null |
     timeout 30 virsh -q -c qemu:///system destroy "$d" >/dev/null 2>&1
     timeout 20 virsh -q -c qemu:///system undefine "$d" >/dev/null 2>&1
 done
+for kind in pool net; do
+    for o in $(timeout 20 virsh -q -c qemu:///system "$kind-list" --all --name 2>/dev/null | grep '^ocfkit-test-vd-'); do
+        timeout 30 virsh -q -c qemu:///system "$kind-destroy" "$o" >/dev/null 2>&1
+        timeout 20 virsh -q -c qemu:///system "$kind-undefine" "$o" >/dev/null 2>&1
+    done
+done
 [[ -n $started ]] && bash "$source_root/tests/lib/libvirtd.sh" down >/dev/null
 exit $rc

@@ -684,3 +684,408 @@ TEST_CASE("bad input gets a clear reason and the right code", "[vd-validate]")
     CHECK(r.code == 6);
     CHECK_THAT(r.reason, Catch::Contains("'config' is required"));
 }
+
+// ---- parameters carried over from ocf:heartbeat:VirtualDomain ----
+
+namespace {
+
+// An executable file that validate accepts (the FakeRunner answers in its place).
+void make_executable(const std::string& path)
+{
+    write_file(path, "#!/bin/sh\nexit 0\n");
+    fs::permissions(path, fs::perms::owner_all);
+}
+
+// A program on the PATH children get, for the duration of a test.
+struct ToolOnPath {
+    std::string old = std::getenv("PATH") ? std::getenv("PATH") : "";
+    ToolOnPath(const TempDir& tmp, const std::string& name)
+    {
+        fs::create_directories(tmp.path / "bin");
+        make_executable(tmp.file("bin/" + name));
+        setenv("PATH", (tmp.file("bin") + ":" + old).c_str(), 1);
+    }
+    ~ToolOnPath() { setenv("PATH", old.c_str(), 1); }
+};
+
+// A fake monitor script: answers in order, records the environment it got.
+struct ScriptRunner {
+    FakeRunner runner;
+    std::vector<std::string> domains;
+    std::map<std::string, std::shared_ptr<std::deque<CommandResult>>> answers;
+    // Sets (or replaces) what `path` answers from now on.
+    void script(const std::string& path, std::vector<CommandResult> results)
+    {
+        auto& queue = answers[path];
+        bool registered = queue != nullptr;
+        if (!registered) queue = std::make_shared<std::deque<CommandResult>>();
+        queue->assign(results.begin(), results.end());
+        if (registered) return;
+        runner.on({path}, [this, queue](const CommandSpec& spec) {
+            auto it = spec.env.find("DOMAIN_NAME");
+            domains.push_back(it == spec.env.end() ? "" : it->second);
+            CommandResult r = queue->front();
+            if (queue->size() > 1) queue->pop_front();
+            return r;
+        });
+    }
+};
+
+}  // namespace
+
+TEST_CASE("monitor_scripts: run while the guest runs, a failure names the script", "[vd-monitor]")
+{
+    Rig rig;
+    const std::string a = rig.tmp.file("check-a"), b = rig.tmp.file("check-b");
+    rig.vars["OCF_RESKEY_monitor_scripts"] = a + " " + b;
+    make_executable(a);
+    make_executable(b);
+    ScriptRunner sr;
+    sr.script(a, {FakeRunner::exited(0)});
+    sr.script(b, {FakeRunner::exited(0)});
+    REQUIRE(rig.run("start", &sr.runner).code == 0);
+    std::size_t at_start = sr.runner.calls().size();
+    CHECK(at_start == 2);  // start waited for both
+    CHECK(rig.run("monitor", &sr.runner).code == 0);
+    CHECK(sr.runner.call_lines().back() == b);
+    CHECK(sr.domains.back() == "vm1");
+
+    SECTION("a failing script fails the monitor with its output")
+    {
+        sr.script(b, {FakeRunner::exited(2, "", "http://vm1:8080/health: connection refused\n")});
+        auto r = rig.run("monitor", &sr.runner);
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("monitor script " + b) && Catch::Contains("exit code 2") &&
+                                 Catch::Contains("connection refused"));
+    }
+    SECTION("a script that hangs is bounded by the monitor's timeout")
+    {
+        sr.script(a, {FakeRunner::timed_out()});
+        auto r = rig.run("monitor", &sr.runner);
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("monitor script " + a));
+    }
+    SECTION("a script that cannot be run")
+    {
+        sr.script(a, {FakeRunner::not_found()});
+        auto r = rig.run("monitor", &sr.runner);
+        CHECK(r.code == 5);
+        CHECK_THAT(r.reason, Catch::Contains(a) && Catch::Contains("cannot be run"));
+    }
+    SECTION("not while the guest is paused on purpose")
+    {
+        rig.fake.set_state("vm1", {DomainState::Paused, paused_reason::User, 1, 65536});
+        sr.script(a, {FakeRunner::exited(1)});
+        CHECK(rig.run("monitor", &sr.runner).code == 0);
+        CHECK(sr.runner.calls().size() == at_start + 2);
+    }
+}
+
+TEST_CASE("monitor_scripts: start waits for them, and gives up at its deadline", "[vd-start]")
+{
+    Rig rig;
+    const std::string a = rig.tmp.file("check-a");
+    write_file(a, "#!/bin/sh\n");
+    fs::permissions(a, fs::perms::owner_all);
+    rig.vars["OCF_RESKEY_monitor_scripts"] = a;
+    ScriptRunner sr;
+    SECTION("the service comes up after a while")
+    {
+        sr.script(a, {FakeRunner::exited(1), FakeRunner::exited(1), FakeRunner::exited(0)});
+        auto r = rig.run("start", &sr.runner);
+        CHECK(r.code == 0);
+        CHECK(sr.runner.count(a) == 3);
+    }
+    SECTION("it never does")
+    {
+        rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "5000";
+        sr.script(a, {FakeRunner::exited(3, "service down")});
+        auto r = rig.run("start", &sr.runner);
+        CHECK(r.code == 1);
+        CHECK(r.seconds < 5);
+        CHECK_THAT(r.reason, Catch::Contains("domain vm1 runs, but monitor script " + a) && Catch::Contains("service down"));
+    }
+    SECTION("validate: a script that is not there")
+    {
+        rig.vars["OCF_RESKEY_monitor_scripts"] = a + " /nonexistent/check";
+        auto r = rig.run("validate-all", &sr.runner);
+        CHECK(r.code == 5);
+        CHECK_THAT(r.reason, Catch::Contains("'monitor_scripts'") && Catch::Contains("/nonexistent/check"));
+        rig.vars["OCF_RESKEY_monitor_scripts"] = "relative/check";
+        CHECK(rig.run("validate-all", &sr.runner).code == 6);
+    }
+}
+
+TEST_CASE("unset_utilization_*: the attribute is removed once per start", "[vd-monitor]")
+{
+    Rig rig;
+    rig.vars["OCFKIT_CLUSTER"] = "pacemaker";
+    rig.vars["OCF_RESKEY_unset_utilization_cpu"] = "true";
+    rig.vars["OCF_RESKEY_autoset_utilization_hv_memory"] = "false";
+    rig.vars["OCF_RESKEY_autoset_utilization_host_memory"] = "false";
+    rig.vars["OCF_RESKEY_unset_utilization_hv_memory"] = "true";
+    FakeRunner runner;
+    runner.expect({"crm_resource"}, FakeRunner::exited(0));
+    REQUIRE(rig.run("start", &runner).code == 0);
+    REQUIRE(rig.run("monitor", &runner).code == 0);
+    CHECK(runner.call_lines() ==
+          std::vector<std::string>{"crm_resource --resource vm --utilization --delete-parameter cpu",
+                                   "crm_resource --resource vm --utilization --delete-parameter hv_memory"});
+    REQUIRE(rig.run("monitor", &runner).code == 0);
+    CHECK(runner.count("crm_resource") == 2);  // done: a healthy monitor runs nothing
+    REQUIRE(rig.run("stop", &runner).code == 0);
+    REQUIRE(rig.run("start", &runner).code == 0);
+    REQUIRE(rig.run("monitor", &runner).code == 0);
+    CHECK(runner.count("crm_resource") == 4);
+
+    SECTION("both autoset and unset given as true is a conflict")
+    {
+        rig.vars["OCF_RESKEY_autoset_utilization_cpu"] = "true";
+        auto r = rig.run("validate-all");
+        CHECK(r.code == 6);
+        CHECK_THAT(r.reason, Catch::Contains("'autoset_utilization_cpu'") && Catch::Contains("'unset_utilization_cpu'"));
+        CHECK(rig.run("monitor", &runner).code == 6);
+    }
+}
+
+TEST_CASE("save_config_on_stop writes the definition back, atomically and only when changed", "[vd-stop]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_save_config_on_stop"] = "true";
+    fs::permissions(rig.config(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+    REQUIRE(rig.run("start").code == 0);
+    // Changed through libvirt while it ran (virsh edit, setmaxmem --config, ...).
+    auto d = *rig.fake.get("vm1");
+    d.xml = domain_xml("vm1", kUuid, "<emulator>/usr/bin/qemu-system-x86_64</emulator>");
+    rig.fake.add(d);
+    auto r = rig.run("stop");
+    INFO(r.log);
+    REQUIRE(r.code == 0);
+    std::ifstream in(rig.config());
+    std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(now, Catch::Contains("qemu-system-x86_64") && Catch::Contains(kUuid));
+    CHECK(fs::status(rig.config()).permissions() ==
+          (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
+    CHECK_THAT(r.log, Catch::Contains("saved the definition of domain vm1"));
+    CHECK_FALSE(fs::exists(rig.tmp.file(".vm1.xml.ocfkit-tmp")));
+
+    SECTION("unchanged: nothing written")
+    {
+        REQUIRE(rig.run("start").code == 0);
+        auto again = rig.run("stop");
+        CHECK(again.code == 0);
+        CHECK_THAT(again.log, !Catch::Contains("saved the definition"));
+    }
+    SECTION("libvirt cannot give the definition: stop goes on")
+    {
+        REQUIRE(rig.run("start").code == 0);
+        rig.faulty.inject({.call = "definition_xml", .kind = HvErrorKind::Other, .message = "internal error"});
+        auto again = rig.run("stop");
+        CHECK(again.code == 0);
+        CHECK_THAT(again.log, Catch::Contains("cannot save the definition") && Catch::Contains("internal error"));
+        CHECK_FALSE(rig.running());
+    }
+    SECTION("sync_config_on_stop pushes it with csync2, which validate requires")
+    {
+        rig.vars["OCF_RESKEY_save_config_on_stop"] = "false";
+        rig.vars["OCF_RESKEY_sync_config_on_stop"] = "true";
+        auto v = rig.run("validate-all");
+        CHECK(v.code == 5);
+        CHECK_THAT(v.reason, Catch::Contains("csync2"));
+        ToolOnPath csync2(rig.tmp, "csync2");
+        REQUIRE(rig.run("start").code == 0);
+        auto dd = *rig.fake.get("vm1");
+        dd.xml = domain_xml("vm1", kUuid, "<memballoon model='none'/>");
+        rig.fake.add(dd);
+        FakeRunner runner;
+        runner.expect({"csync2"}, FakeRunner::exited(0));
+        REQUIRE(rig.run("stop", &runner).code == 0);
+        CHECK(runner.call_lines() == std::vector<std::string>{"csync2 -x " + rig.config()});
+    }
+}
+
+TEST_CASE("backingfile: a qcow2 overlay, fresh on every start with stateless", "[vd-start]")
+{
+    Rig rig;
+    const std::string base = rig.tmp.file("base.img"), overlay = rig.tmp.file("vm1.qcow2");
+    write_file(base, "base");
+    write_file(rig.config(), domain_xml("vm1", kUuid, "<disk type='file' device='disk'><source file='" + overlay +
+                                                          "'/><target dev='vda'/></disk>"));
+    rig.vars["OCF_RESKEY_backingfile"] = base;
+    FakeRunner runner;
+    runner.expect({"qemu-img", "info"}, FakeRunner::exited(0, R"({"virtual-size": 1048576, "filename": "base.img", "format": "raw"})"));
+    int created = 0;
+    runner.on({"qemu-img", "create"}, [&](const CommandSpec& spec) {
+        write_file(spec.argv.back(), "overlay " + std::to_string(++created));
+        return FakeRunner::exited(0);
+    });
+    auto overlay_text = [&] {
+        std::ifstream in(overlay);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    auto r = rig.run("start", &runner);
+    INFO(r.log << r.reason);
+    REQUIRE(r.code == 0);
+    CHECK(overlay_text() == "overlay 1");
+    CHECK_THAT(runner.call_lines(),
+               Catch::VectorContains("qemu-img create -q -f qcow2 -F raw -b " + base + " " + overlay + ".ocfkit-new"));
+    REQUIRE(rig.run("stop", &runner).code == 0);
+
+    SECTION("kept across starts by default")
+    {
+        REQUIRE(rig.run("start", &runner).code == 0);
+        CHECK(overlay_text() == "overlay 1");
+        CHECK(created == 1);
+    }
+    SECTION("stateless: a new one each start")
+    {
+        rig.vars["OCF_RESKEY_stateless"] = "true";
+        REQUIRE(rig.run("start", &runner).code == 0);
+        CHECK(overlay_text() == "overlay 2");
+    }
+    SECTION("copyindirs fills a fresh overlay")
+    {
+        fs::create_directories(rig.tmp.path / "inject" / "etc");
+        rig.vars["OCF_RESKEY_stateless"] = "yes";
+        rig.vars["OCF_RESKEY_copyindirs"] = rig.tmp.file("inject/etc");
+        CHECK(rig.run("validate-all", &runner).code == 5);  // virt-copy-in is not installed
+        ToolOnPath tool(rig.tmp, "virt-copy-in");
+        runner.expect({"virt-copy-in"}, FakeRunner::exited(0));
+        REQUIRE(rig.run("start", &runner).code == 0);
+        CHECK(runner.call_lines().back() == "virt-copy-in -a " + overlay + " --format=qcow2 " + rig.tmp.file("inject/etc") + " /");
+    }
+    SECTION("a failed create fails start and leaves the old overlay")
+    {
+        rig.vars["OCF_RESKEY_stateless"] = "true";
+        FakeRunner broken;
+        broken.expect({"qemu-img", "info"}, FakeRunner::exited(0, R"({"format": "qcow2"})"));
+        broken.expect({"qemu-img", "create"},
+                      FakeRunner::exited(1, "", "qemu-img: Could not open backing file: Permission denied\n"));
+        auto failed = rig.run("start", &broken);
+        CHECK(failed.code == 1);
+        CHECK_THAT(failed.reason, Catch::Contains("'backingfile'") && Catch::Contains("Permission denied"));
+        CHECK(overlay_text() == "overlay 1");
+        CHECK_FALSE(fs::exists(overlay + ".ocfkit-new"));
+        CHECK_FALSE(rig.fake.get("vm1"));
+    }
+}
+
+TEST_CASE("backingfile, stateless, copyindirs: what validate refuses", "[vd-validate]")
+{
+    Rig rig;
+    const std::string overlay = rig.tmp.file("vm1.qcow2");
+    SECTION("stateless without backingfile")
+    {
+        rig.vars["OCF_RESKEY_stateless"] = "true";
+        auto r = rig.run("validate-all");
+        CHECK(r.code == 6);
+        CHECK_THAT(r.reason, Catch::Contains("'stateless' needs 'backingfile'"));
+    }
+    SECTION("copyindirs without backingfile")
+    {
+        rig.vars["OCF_RESKEY_copyindirs"] = "/etc";
+        CHECK(rig.run("validate-all").code == 6);
+    }
+    SECTION("backing file missing")
+    {
+        rig.vars["OCF_RESKEY_backingfile"] = "/nonexistent/base.img";
+        auto r = rig.run("validate-all");
+        CHECK(r.code == 5);
+        CHECK_THAT(r.reason, Catch::Contains("'backingfile'") && Catch::Contains("/nonexistent/base.img"));
+    }
+    SECTION("the config does not use the overlay")
+    {
+        write_file(rig.tmp.file("base.img"), "base");
+        rig.vars["OCF_RESKEY_backingfile"] = rig.tmp.file("base.img");
+        auto r = rig.run("validate-all");
+        CHECK(r.code == 6);
+        CHECK_THAT(r.reason, Catch::Contains("no file disk") && Catch::Contains(overlay));
+        // Once it does, the overlay need not exist yet: start creates it.
+        write_file(rig.config(), domain_xml("vm1", kUuid, "<disk type='file'><source file='" + overlay +
+                                                              "'/><target dev='vda'/></disk>"));
+        CHECK(rig.run("validate-all").code == 0);
+        rig.vars["OCF_RESKEY_copyindirs"] = "/nonexistent-dir";
+        CHECK(rig.run("validate-all").code == 5);
+    }
+}
+
+TEST_CASE("start_resources: pools and networks started before the guest", "[vd-start]")
+{
+    Rig rig;
+    write_file(rig.config(), domain_xml("vm1", kUuid,
+                                        "<disk type='volume'><source pool='vmpool' volume='a.img'/><target dev='vda'/></disk>"
+                                        "<interface type='network'><source network='isolated'/></interface>"));
+    rig.vars["OCF_RESKEY_start_resources"] = "true";
+    rig.fake.define_pool("vmpool", false);
+    rig.fake.define_network("isolated", false);
+    SECTION("inactive ones are started, active pools refreshed")
+    {
+        auto r = rig.run("start");
+        INFO(r.log << r.reason);
+        REQUIRE(r.code == 0);
+        CHECK(*rig.fake.pool_active("vmpool"));
+        CHECK(*rig.fake.network_active("isolated"));
+        CHECK_THAT(r.log, Catch::Contains("started storage pool vmpool") && Catch::Contains("started network isolated"));
+        REQUIRE(rig.run("stop").code == 0);
+        REQUIRE(rig.run("start").code == 0);
+        CHECK(rig.fake.pool_refreshes() == 1);
+    }
+    SECTION("a network not defined here")
+    {
+        rig.fake.impl()->networks.clear();
+        auto r = rig.run("start");
+        CHECK(r.code == 5);
+        CHECK_THAT(r.reason, Catch::Contains("'start_resources'") && Catch::Contains("network isolated"));
+        CHECK_FALSE(rig.fake.get("vm1"));
+    }
+    SECTION("a pool that fails to start")
+    {
+        rig.faulty.inject({.call = "activate_pool", .kind = HvErrorKind::Other,
+                           .message = "cannot mount nfs-server:/vm on /vm: Connection refused"});
+        auto r = rig.run("start");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("storage pool vmpool") && Catch::Contains("Connection refused"));
+    }
+    SECTION("off: nothing is touched")
+    {
+        rig.vars["OCF_RESKEY_start_resources"] = "false";
+        REQUIRE(rig.run("start").code == 0);
+        CHECK(rig.faulty.count("activate_pool") == 0);
+        CHECK_FALSE(*rig.fake.network_active("isolated"));
+    }
+}
+
+TEST_CASE("migrate_to with start_resources and save_config_on_stop acts on the target first", "[vd-migrate]")
+{
+    Rig source;
+    FakeHypervisor target_hv;
+    source.fake.set_migration_target(&target_hv);
+    write_file(source.config(), domain_xml("vm1", kUuid, "<interface type='network'><source network='isolated'/></interface>"));
+    source.vars["OCF_RESKEY_start_resources"] = "true";
+    source.vars["OCF_RESKEY_save_config_on_stop"] = "true";
+    source.vars["OCF_RESKEY_migration_transport"] = "ssh";
+    source.vars["OCF_RESKEY_CRM_meta_migrate_target"] = "node2";
+    source.fake.define_network("isolated", true);
+    REQUIRE(source.run("start").code == 0);
+    SECTION("the network is not defined on the target: refused, the guest stays")
+    {
+        source.faulty.inject({.call = "activate_network", .kind = HvErrorKind::NoObject,
+                              .message = "Network not found: no network with matching name 'isolated' (network isolated)"});
+        auto r = source.run("migrate_to");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("network isolated") && Catch::Contains("node2"));
+        CHECK(source.running());
+        CHECK(source.fake.migrations().empty());
+    }
+    SECTION("started there, then migrated")
+    {
+        // The fake's "target" connection is the same in-memory host: define it there.
+        source.fake.define_network("isolated", false);
+        auto r = source.run("migrate_to");
+        INFO(r.log << r.reason);
+        CHECK(r.code == 0);
+        CHECK(*source.fake.network_active("isolated"));
+        CHECK(source.fake.uris().back() == "qemu+ssh://node2/system?no_tty=1");
+        CHECK(source.faulty.count("definition_xml") == 1);
+    }
+}

@@ -529,3 +529,162 @@ TEST_CASE("keepalive ends a long call to a stopped libvirtd in seconds", "[real-
     CHECK(g.op("stop").code == 0);
     CHECK_FALSE(process_alive(g.name));
 }
+
+// ---- parameters carried over from ocf:heartbeat:VirtualDomain ----
+
+namespace {
+
+void make_script(const fs::path& path, const std::string& text)
+{
+    write_file(path.string(), "#!/bin/sh\n" + text);
+    chmod(path.c_str(), 0755);
+}
+
+// A pool or network of these tests, removed again whatever happens.
+struct VirshObject {
+    std::string kind, name;  // "pool" / "net"
+    ~VirshObject()
+    {
+        run({"virsh", "-q", "-c", "qemu:///system", kind + "-destroy", name}, {}, 30s);
+        run({"virsh", "-q", "-c", "qemu:///system", kind + "-undefine", name}, {}, 30s);
+    }
+    std::string info() const { return run({"virsh", "-c", "qemu:///system", kind + "-info", name}, {}, 20s).out; }
+};
+
+ino_t inode_of(const fs::path& p)
+{
+    struct stat st {};
+    return ::stat(p.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+}  // namespace
+
+TEST_CASE("monitor_scripts: a real script sees the guest and fails the monitor", "[real-params]")
+{
+    Guest g("scripts");
+    g.params["force_stop"] = "true";
+    const fs::path healthy = g.dir / "healthy", script = g.dir / "check.sh";
+    make_script(script, "[ \"$DOMAIN_NAME\" = \"" + g.name + "\" ] || { echo \"DOMAIN_NAME is '$DOMAIN_NAME'\"; exit 3; }\n"
+                        "[ -e " + healthy.string() + " ] || { echo 'service not answering' >&2; exit 2; }\n");
+    g.params["monitor_scripts"] = script.string();
+    write_file(healthy.string(), "");
+    REQUIRE(g.op("start").code == 0);
+    CHECK(g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "10000"}}).code == 0);
+    fs::remove(healthy);
+    Result bad = g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "10000"}});
+    CHECK(bad.code == 1);
+    CHECK_THAT(bad.reason, Catch::Contains("monitor script " + script.string()) && Catch::Contains("exit code 2") &&
+                               Catch::Contains("service not answering"));
+    REQUIRE(g.op("stop").code == 0);
+
+    // start waits for the scripts, and says so when they never pass.
+    Result start = g.op("start", {}, 8000);
+    CHECK(start.code == 1);
+    CHECK(start.seconds < 8.0);
+    CHECK_THAT(start.reason, Catch::Contains("runs, but monitor script"));
+    CHECK(g.op("stop").code == 0);
+}
+
+TEST_CASE("save_config_on_stop: libvirt's definition goes back into the config file", "[real-params]")
+{
+    Guest g("savecfg");
+    g.params["force_stop"] = "true";
+    g.params["save_config_on_stop"] = "true";
+    const std::string before = read_file(g.config());
+    REQUIRE(before.find("<uuid>") == std::string::npos);
+    REQUIRE(g.op("start").code == 0);
+    const std::string uuid = virsh_uuid(g.name);
+    Result stop = g.op("stop");
+    CHECK(stop.code == 0);
+    CHECK_THAT(stop.err, Catch::Contains("saved the definition"));
+    const std::string after = read_file(g.config());
+    CHECK_THAT(after, Catch::Contains("<uuid>" + uuid + "</uuid>") && Catch::Contains("<memory unit='KiB'>65536</memory>"));
+    // The saved file boots the same guest again, and an unchanged definition is not rewritten.
+    REQUIRE(g.op("start").code == 0);
+    CHECK(virsh_uuid(g.name) == uuid);
+    Result again = g.op("stop");
+    CHECK(again.code == 0);
+    CHECK_THAT(again.err, !Catch::Contains("saved the definition"));
+    CHECK(read_file(g.config()) == after);
+}
+
+TEST_CASE("backingfile + stateless: a fresh qcow2 overlay on each start, the backing file untouched", "[real-params]")
+{
+    Guest g("cow");
+    g.params["force_stop"] = "true";
+    const fs::path base = g.dir / "base.img", overlay = g.dir / (g.name + ".qcow2");
+    REQUIRE(run({"qemu-img", "create", "-q", "-f", "raw", base.string(), "1M"}).code == 0);
+    chmod(base.c_str(), 0644);
+    write_file(g.config(), replace_all(read_file(g.config()), "<video>",
+                                       "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='" +
+                                           overlay.string() + "'/><target dev='vda' bus='virtio'/></disk><video>"));
+    g.params["backingfile"] = base.string();
+    g.params["stateless"] = "true";
+    const auto base_time = fs::last_write_time(base);
+
+    REQUIRE(g.op("validate-all").code == 0);  // the overlay need not exist yet
+    Result start = g.op("start");
+    REQUIRE(start.code == 0);
+    CHECK_THAT(start.err, Catch::Contains("fresh qcow2 overlay"));
+    Result info = run({"qemu-img", "info", "-U", "--output=json", overlay.string()});
+    CHECK_THAT(info.out, Catch::Contains("\"format\": \"qcow2\"") && Catch::Contains("\"backing-filename\": \"" + base.string() + "\"") &&
+                             Catch::Contains("\"backing-filename-format\": \"raw\""));
+    const ino_t first = inode_of(overlay);
+    REQUIRE(g.op("stop").code == 0);
+    REQUIRE(g.op("start").code == 0);
+    const ino_t second = inode_of(overlay);
+    CHECK(second != first);  // stateless: replaced
+    REQUIRE(g.op("stop").code == 0);
+    g.params["stateless"] = "false";
+    REQUIRE(g.op("start").code == 0);
+    CHECK(inode_of(overlay) == second);  // kept
+    REQUIRE(g.op("stop").code == 0);
+    CHECK(fs::last_write_time(base) == base_time);
+
+    g.params.erase("backingfile");
+    Result bad = g.op("validate-all", {{"OCF_RESKEY_stateless", "true"}});
+    CHECK(bad.code == 6);
+}
+
+TEST_CASE("start_resources: an inactive storage pool is started through libvirt, a missing network named", "[real-params]")
+{
+    // A real network is not started here: even an isolated one makes libvirt install iptables
+    // rules on the host (and iptables is absent). The network path is the same lookup/create
+    // code; the fake layer shows its decisions, this test its lookup against libvirt.
+    Guest g("res");
+    g.params["force_stop"] = "true";
+    const fs::path pooldir = g.dir / "pool";
+    fs::create_directories(pooldir);
+    REQUIRE(run({"qemu-img", "create", "-q", "-f", "raw", (pooldir / "vol.img").string(), "1M"}).code == 0);
+    VirshObject pool{"pool", "ocfkit-test-vd-pool"};
+    REQUIRE(run({"virsh", "-q", "-c", "qemu:///system", "pool-define-as", pool.name, "dir", "--target", pooldir.string()}).code == 0);
+    write_file(g.config(), replace_all(read_file(g.config()), "<video>",
+                                       "<disk type='volume' device='disk'><source pool='" + pool.name +
+                                           "' volume='vol.img'/><target dev='vda' bus='virtio'/></disk><video>"));
+    // Without it, libvirt refuses the guest.
+    Result without = g.op("start");
+    CHECK(without.code != 0);
+    CHECK_THAT(without.reason, Catch::Contains("is not active"));
+    CHECK_THAT(pool.info(), Catch::Contains("inactive"));
+
+    g.params["start_resources"] = "true";
+    Result start = g.op("start");
+    REQUIRE(start.code == 0);
+    CHECK_THAT(start.err, Catch::Contains("started storage pool " + pool.name));
+    CHECK_THAT(pool.info(), Catch::Contains("running"));
+    CHECK(virsh_state(g.name) == "running");
+    REQUIRE(g.op("stop").code == 0);
+    // Already active: refreshed, not started again.
+    Result again = g.op("start");
+    CHECK(again.code == 0);
+    CHECK_THAT(again.err, !Catch::Contains("started storage pool"));
+    REQUIRE(g.op("stop").code == 0);
+
+    // A network that is not defined on this host: 5, naming it, nothing started.
+    write_file(g.config(), replace_all(read_file(g.config()), "<video>",
+                                       "<interface type='network'><source network='ocfkit-test-vd-nonet'/></interface><video>"));
+    Result missing = g.op("start");
+    CHECK(missing.code == 5);
+    CHECK_THAT(missing.reason, Catch::Contains("network ocfkit-test-vd-nonet") && Catch::Contains("'start_resources'"));
+    CHECK(virsh_state(g.name) == "undefined");
+}
