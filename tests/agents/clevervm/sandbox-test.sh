@@ -227,8 +227,10 @@ expect_rc 3 "reload (unimplemented)"
 echo "guests = $GUEST_A" >"$WORK/bad.conf"
 echo "promotable: $CLONE" >>"$WORK/bad.conf"
 OUT=$("$CVM" --config "$WORK/bad.conf" status 2>&1); RC=$?
-expect_rc 6 "status with a malformed config"
+expect_rc 4 "status with a malformed config (LSB status: unknown)"
 check "the error names file and line" grep -q "bad configuration: $WORK/bad.conf:2: expected 'key = value'" <<<"$OUT"
+OUT=$("$CVM" --config "$WORK/bad.conf" cleanup 2>&1); RC=$?
+expect_rc 6 "cleanup with a malformed config (LSB: not configured)"
 OUT=$("$CVM" --config "$WORK/missing.conf" start 2>&1); RC=$?
 expect_rc 6 "start with a missing config file"
 OUT=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CVM" --config "$WORK/clevervm.conf" stop 2>&1); RC=$?
@@ -250,6 +252,22 @@ expect_rc 3 "/etc/init.d/clevervm status (guest B stopped)"
 if command -v service >/dev/null; then
     service clevervm status >/dev/null 2>&1; RC=$?
     expect_rc 3 "service clevervm status"
+    OUT=$(service clevervm status --json 2>/dev/null); RC=$?
+    expect_rc 3 "service clevervm status --json"
+    check "service clevervm status --json: guest B shut off" test "$(json "d['guests'][0]['name'], d['guests'][0]['state']")" == "$GUEST_B shut off"
+    service clevervm start >/dev/null 2>&1; RC=$?
+    expect_rc 0 "service clevervm start (guest B)"
+    check "guest B running after service clevervm start" test "$(dom_state $GUEST_B)" == running
+    service clevervm stop >/dev/null 2>&1; RC=$?
+    expect_rc 0 "service clevervm stop (guest B hibernated)"
+    check "guest B hibernated by service clevervm stop" test "$(dom_state $GUEST_B) $(managed_save $GUEST_B)" == "shut off yes"
+    service clevervm cleanup --no-wait >/dev/null 2>&1; RC=$?
+    expect_rc 0 "service clevervm cleanup --no-wait"
+    service clevervm reload >/dev/null 2>&1; RC=$?
+    expect_rc 3 "service clevervm reload (LSB: unimplemented)"
+    ERR=$(service clevervm frobnicate 2>&1 >/dev/null); RC=$?
+    expect_rc 2 "service clevervm frobnicate (LSB: invalid argument)"
+    check "the init script prints its usage" grep -q "^Usage: /etc/init.d/clevervm {start|stop|restart|force-reload|" <<<"$ERR"
 fi
 pcs resource create cvm-lsb lsb:clevervm op monitor interval=5s >/dev/null
 if wait_xpath 90 "$(started_xpath cvm-lsb)"; then ok "lsb:clevervm started by Pacemaker"; else bad "lsb:clevervm did not start"; fi
