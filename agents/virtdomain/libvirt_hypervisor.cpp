@@ -21,13 +21,13 @@ void quiet_errors(void*, virErrorPtr) {}
 
 // Keepalive and the close callback need an event loop; one thread runs libvirt's default one
 // for the life of the process.
-void init_libvirt_once()
+void init_libvirt_once(bool event_loop)
 {
     static std::once_flag once;
-    std::call_once(once, [] {
+    std::call_once(once, [event_loop] {
         virInitialize();
         virSetErrorFunc(nullptr, quiet_errors);
-        if (virEventRegisterDefaultImpl() == 0) {
+        if (event_loop && virEventRegisterDefaultImpl() == 0) {
             std::thread([] {
                 for (;;)
                     if (virEventRunDefaultImpl() < 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -109,6 +109,7 @@ virConnectPtr open_connection(const std::string& uri, const KeepAlive& keepalive
         throw HvError(HvErrorKind::ConnectFailed, e.call(),
                       fmt::format("cannot connect to {}: {}", uri.empty() ? "the default URI" : uri, e.what()));
     }
+    if (keepalive.interval_s <= 0) return conn;
     // 1 = the peer does not support keepalive (e.g. a local driver); nothing to arm then.
     if (virConnectSetKeepAlive(conn, keepalive.interval_s, keepalive.count) < 0) virResetLastError();
     // No free callback: libvirt resets (and would free) the registration as soon as the callback
@@ -128,7 +129,8 @@ public:
     ~LibvirtConnection() override
     {
         for (auto& [key, dom] : domains_) virDomainFree(dom);
-        if (virConnectUnregisterCloseCallback(conn_, on_close) < 0) virResetLastError();  // fired already
+        if (keepalive_.interval_s > 0 && virConnectUnregisterCloseCallback(conn_, on_close) < 0)
+            virResetLastError();  // fired already
         virConnectClose(conn_);
     }
 
@@ -449,7 +451,7 @@ LibvirtHypervisor::LibvirtHypervisor(KeepAlive keepalive) : keepalive_(keepalive
 
 std::shared_ptr<Connection> LibvirtHypervisor::connect(const std::string& uri)
 {
-    init_libvirt_once();  // here, not in the constructor: meta-data must not start threads
+    init_libvirt_once(keepalive_.interval_s > 0);  // here, not in the constructor: meta-data must not start threads
     return std::make_shared<LibvirtConnection>(uri, keepalive_);
 }
 

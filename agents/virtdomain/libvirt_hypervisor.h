@@ -9,6 +9,9 @@ struct KeepAlive {
     // libvirt pings after `interval_s` seconds without traffic and closes the connection when
     // `count` pings in a row go unanswered: a stopped or vanished peer is noticed after about
     // interval_s * (count + 1) seconds, even in the middle of a long call.
+    // 0: no keepalive, no close callback and no event loop thread at all. For operations made
+    // of a few quick calls that BoundedHypervisor bounds anyway (the monitor): each of those
+    // would cost RPCs and thread wake-ups on every call.
     int interval_s = 2;
     unsigned count = 2;
 };

@@ -9,7 +9,15 @@ both see the same machine noise, and reports the median wall time, the median CP
 either) and the programs each call executes (strace -ff -e trace=execve: successful calls minus
 the agent's own exec). Needs root, libvirtd, qemu and strace.
 
-usage: monitor_bench.py [--agent PATH] [-n N] [--reference PATH]
+usage: monitor_bench.py [--agent PATH] [-n N] [--reference PATH] [--variant LABEL=PATH ...]
+
+--variant adds further builds of the agent (e.g. an older commit) to the same interleaved run.
+The row "virtdomain meta-data (load)" is the agent's meta-data action: it never calls libvirt,
+so it costs what loading libvirt.so and its libraries costs at that moment (the floor).
+With valgrind installed, one more monitor of each runs under callgrind (children traced) and its
+instruction count is printed: a number the machine's load does not change.
+libvirtd's own CPU time per call (from /proc/<pid>/stat over all calls) is printed for
+information; it is counted for neither agent.
 """
 import argparse
 import os
@@ -51,6 +59,37 @@ def count_execs(argv, env, workdir):
     return ok - 1, programs
 
 
+def libvirtd_pid(libvirtd_sh):
+    out = subprocess.run(["bash", libvirtd_sh, "pid"], capture_output=True, text=True).stdout.strip()
+    return int(out) if out.isdigit() else 0
+
+
+def cpu_ticks(pid):
+    """utime + stime of a process in clock ticks (0 when unknown)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def instructions(argv, env, workdir):
+    """Instructions one call executes in its whole process tree (callgrind), or None."""
+    if not shutil.which("valgrind"):
+        return None
+    outdir = tempfile.mkdtemp(dir=workdir)
+    run = subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                          "--callgrind-out-file=" + os.path.join(outdir, "cg.%p")] + argv,
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    shutil.rmtree(outdir, ignore_errors=True)
+    total = 0
+    for line in run.stderr.splitlines():
+        if "Collected :" in line:
+            total += int(line.rsplit(":", 1)[1].strip())
+    return total or None
+
+
 def virsh(*args):
     return subprocess.run(["virsh", "-q", "-c", "qemu:///system"] + list(args), capture_output=True, text=True)
 
@@ -64,6 +103,8 @@ def main():
     ap.add_argument("--agent", default=default_agent)
     ap.add_argument("--reference", default="/usr/lib/ocf/resource.d/heartbeat/VirtualDomain")
     ap.add_argument("-n", type=int, default=30, help="monitors per agent (default 30)")
+    ap.add_argument("--variant", action="append", default=[], metavar="LABEL=PATH",
+                    help="another build of the agent to measure in the same run")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("needs root (libvirtd, qemu)")
@@ -98,36 +139,54 @@ def main():
         rc, wall, _ = timed_run([agent, "start"], env)
         if rc != 0:
             sys.exit(f"virtdomain start returned {rc}")
-        agents = [("ocf:custom:virtdomain", [agent, "monitor"]),
-                  ("ocf:heartbeat:VirtualDomain", [args.reference, "monitor"])]
+        agents = [("ocf:custom:virtdomain", [agent, "monitor"])]
+        # The floor: the same binary doing nothing with libvirt, only loading it.
+        agents.append(("virtdomain meta-data (load)", [agent, "meta-data"]))
+        for v in args.variant:
+            label, _, path = v.partition("=")
+            agents.append((label, [os.path.abspath(path), "monitor"]))
+        agents.append(("ocf:heartbeat:VirtualDomain", [args.reference, "monitor"]))
+        daemon_pid = libvirtd_pid(libvirtd_sh)
         for name, argv in agents:  # both must see the running guest
             rc, _, _ = timed_run(argv, env)
             if rc != 0:
                 sys.exit(f"{name} monitor returned {rc} on the running guest")
         samples = {name: ([], []) for name, _ in agents}
+        daemon_ticks = {name: 0 for name, _ in agents}
         for _ in range(args.n):
             for name, argv in agents:
+                before = cpu_ticks(daemon_pid)
                 rc, wall, cpu = timed_run(argv, env)
+                daemon_ticks[name] += cpu_ticks(daemon_pid) - before
                 if rc != 0:
                     sys.exit(f"{name} monitor returned {rc}")
                 samples[name][0].append(wall)
                 samples[name][1].append(cpu)
         execs = {name: count_execs(argv, env, work) for name, argv in agents}
+        instr = {name: instructions(argv, env, work) for name, argv in agents}
 
         with open("/proc/loadavg") as f:
             load = f.read().split()[0]
         print(f"healthy recurring monitor of one running TCG guest ({NAME}), {args.n} calls each, interleaved; "
               f"{os.cpu_count()} CPUs, load {load}")
-        print(f"{'agent':<30} {'median wall ms':>15} {'median CPU ms':>14} {'programs/call':>14}")
+        print(f"{'agent':<30} {'median wall ms':>15} {'median CPU ms':>14} {'programs/call':>14} "
+              f"{'libvirtd CPU ms/call':>21} {'instructions (M)':>17}")
         med = {}
+        hz = os.sysconf("SC_CLK_TCK")
         for name, _ in agents:
             w = statistics.median(samples[name][0]) * 1000
             c = statistics.median(samples[name][1]) * 1000
             med[name] = (w, c)
-            print(f"{name:<30} {w:>15.2f} {c:>14.2f} {execs[name][0]:>14d}")
-        ours, ref = med["ocf:custom:virtdomain"], med["ocf:heartbeat:VirtualDomain"]
-        print(f"VirtualDomain / virtdomain: wall {ref[0] / ours[0]:.1f}x, CPU "
-              f"{(ref[1] / ours[1]) if ours[1] > 0 else float('inf'):.1f}x")
+            d = daemon_ticks[name] * 1000 / hz / args.n
+            ins = f"{instr[name] / 1e6:.1f}" if instr[name] else "-"
+            print(f"{name:<30} {w:>15.2f} {c:>14.2f} {execs[name][0]:>14d} {d:>21.2f} {ins:>17}")
+        ref = med["ocf:heartbeat:VirtualDomain"]
+        for name, _ in agents[:-1]:
+            ours = med[name]
+            ratio_ins = (f", instructions {instr['ocf:heartbeat:VirtualDomain'] / instr[name]:.1f}x"
+                         if instr[name] and instr["ocf:heartbeat:VirtualDomain"] else "")
+            print(f"VirtualDomain / {name}: wall {ref[0] / ours[0]:.1f}x, CPU "
+                  f"{(ref[1] / ours[1]) if ours[1] > 0 else float('inf'):.1f}x{ratio_ins}")
         ref_programs = sorted(p for p in execs["ocf:heartbeat:VirtualDomain"][1][1:])
         print("VirtualDomain runs: " + ", ".join(f"{p} x{ref_programs.count(p)}" for p in sorted(set(ref_programs))))
     finally:
