@@ -67,8 +67,10 @@ HvErrorKind kind_of(const virError* e)
     case VIR_ERR_OPERATION_INVALID: return HvErrorKind::InvalidOperation;
     case VIR_ERR_XML_ERROR:
     case VIR_ERR_XML_DETAIL:
-    case VIR_ERR_XML_INVALID_SCHEMA:
-    case VIR_ERR_CONFIG_UNSUPPORTED: return HvErrorKind::InvalidConfig;
+    case VIR_ERR_XML_INVALID_SCHEMA: return HvErrorKind::InvalidConfig;
+    // Not "invalid configuration" (6 stops the resource everywhere): libvirt also says this for
+    // what depends on the host, e.g. "storage pool ... is not active" or a missing accelerator.
+    case VIR_ERR_CONFIG_UNSUPPORTED:
     case VIR_ERR_NO_SUPPORT:
     case VIR_ERR_ARGUMENT_UNSUPPORTED:
     case VIR_ERR_OPERATION_UNSUPPORTED:
