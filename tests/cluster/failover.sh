@@ -70,6 +70,18 @@ wait_rejoined() {
 	log "labguest runs on exactly one node"
 }
 
+# labguest_started_or_failed NODE: the guest runs on NODE, or its start there failed (a failed
+# start bans it from NODE for good: no point waiting out the timeout).
+labguest_started_or_failed() {
+	local out; out=$(gx "$1" 'crm_mon -1 --output-as=xml' 60) || return 1
+	grep -q "<failure op_key=\"labguest_start_0\" node=\"$1\"" <<< "$out" && { log "labguest start failed on $1"; return 0; }
+	"$PY" -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.read())
+sys.exit(0 if any(n.get("name") == sys.argv[1] for r in root.iter("resource")
+	if r.get("id") == "labguest" and r.get("role") == "Started" for n in r.iter("node")) else 1)' "$1" <<< "$out"
+}
+
 failover_kill() {
 	local victim survivor t0 pid
 	victim=$(labguest_node); [[ -n $victim ]] || die "labguest not running"
@@ -85,7 +97,8 @@ failover_kill() {
 	wait_for 600 2 "$survivor fenced $victim" fenced_after "$t0" "$victim" || die "no fencing of $victim"
 	local t_fence=$((SECONDS - s0))
 	capture_on "$survivor" peer-fenced drbd dlm lvm crm mount
-	wait_for 900 5 "labguest running on $survivor" labguest_on "$survivor" || { show_failures; die "labguest not restarted"; }
+	wait_for 900 5 "labguest running on $survivor" labguest_started_or_failed "$survivor" &&
+		labguest_on "$survivor" || { show_failures; die "labguest not restarted on $survivor"; }
 	local t_guest=$((SECONDS - s0))
 	gq "$survivor" "echo after-kill > $GFS2_DIR/after-kill-$survivor && sync && cat $GFS2_DIR/after-kill-$survivor" 120
 	wait_rejoined "$victim"

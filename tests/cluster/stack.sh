@@ -356,9 +356,15 @@ stack_vm() {
 	labguest_disk "$SHARE/work/labguest.img"
 	cp "$CLUSTER_DIR/conf/labguest.xml" "$SHARE/work/labguest.xml"
 	gq node1 "mkdir -p $GFS2_DIR/vm && cp /host/work/labguest.img /host/work/labguest.xml $GFS2_DIR/vm/ && sync" 120
+	# call_timeout: Debian's libvirtd is socket-activated and exits after 120 s idle, so the first
+	# libvirt call on a node that has not run the guest lately includes libvirtd's start-up:
+	# 15-20 s inside a TCG guest on a loaded host, more than virtdomain's default 10 s (a failed
+	# start there bans the guest from the survivor; seen in the failover phase).
+	local extra=
+	[[ $virt == ocf:custom:virtdomain ]] && extra=call_timeout=60
 	pcs_batch vm "
 pcs -f \$CIB resource create labguest $virt config=$GFS2_DIR/vm/labguest.xml hypervisor=qemu:///system \
-	migration_transport=tcp meta allow-migrate=true \
+	migration_transport=tcp $extra meta allow-migrate=true \
 	op monitor interval=20s timeout=120s start timeout=180s stop timeout=180s \
 	migrate_to timeout=300s migrate_from timeout=300s
 pcs -f \$CIB constraint order start gfs2-clone then start labguest
