@@ -1,63 +1,17 @@
-// Runs each libvirt call on a worker thread and waits for it only until its bound.
+// Every libvirt call bounded (ocfkit/bounded_call.h); a quick call that hangs marks libvirt unavailable.
 #include "bounded_hypervisor.h"
 
-#include <condition_variable>
-#include <exception>
-#include <mutex>
-#include <thread>
 #include <type_traits>
 
 #include <fmt/format.h>
+
+#include "ocfkit/bounded_call.h"
 
 namespace ocfkit::clevervm {
 
 namespace {
 
 using std::chrono::milliseconds;
-
-struct Unit {};
-
-template <typename R>
-struct Slot {
-    std::mutex mutex;
-    std::condition_variable done_cv;
-    bool done = false;
-    std::optional<R> value;
-    std::exception_ptr error;
-};
-
-// Runs fn on its own thread: its result, or nothing when it did not return within `bound`
-// (the thread then runs on, owning everything fn captured). fn's exception is rethrown.
-template <typename F>
-auto run_bounded(milliseconds bound, F fn)
-{
-    using Raw = std::invoke_result_t<F&>;
-    using R = std::conditional_t<std::is_void_v<Raw>, Unit, Raw>;
-    auto slot = std::make_shared<Slot<R>>();
-    std::thread([slot, fn = std::move(fn)]() mutable {
-        std::optional<R> value;
-        std::exception_ptr error;
-        try {
-            if constexpr (std::is_void_v<Raw>) {
-                fn();
-                value.emplace();
-            } else {
-                value.emplace(fn());
-            }
-        } catch (...) {
-            error = std::current_exception();
-        }
-        std::lock_guard lock(slot->mutex);
-        slot->value = std::move(value);
-        slot->error = error;
-        slot->done = true;
-        slot->done_cv.notify_all();
-    }).detach();
-    std::unique_lock lock(slot->mutex);
-    if (!slot->done_cv.wait_for(lock, bound, [&] { return slot->done; })) return std::optional<R>();
-    if (slot->error) std::rethrow_exception(slot->error);
-    return std::move(slot->value);
-}
 
 std::string duration_text(milliseconds d)
 {
@@ -101,7 +55,7 @@ auto BoundedHypervisor::bounded(const std::string& call, milliseconds bound, boo
             throw HypervisorError(fmt::format("{} did not finish within {} (clevervm.conf: wait); libvirtd may still "
                                               "be working on it", call, duration_text(bound)));
         }
-        if constexpr (std::is_same_v<std::decay_t<decltype(*result)>, Unit>)
+        if constexpr (std::is_same_v<std::decay_t<decltype(*result)>, NoValue>)
             return;
         else
             return std::move(*result);

@@ -1,14 +1,12 @@
-// Runs each hypervisor call on a worker thread and waits for it only until its bound.
+// Every hypervisor call bounded (ocfkit/bounded_call.h) by the operation's deadline.
 #include "bounded_hypervisor.h"
 
-#include <condition_variable>
-#include <exception>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <type_traits>
 
 #include <fmt/format.h>
+
+#include "ocfkit/bounded_call.h"
 
 namespace ocfkit::virtdomain {
 
@@ -16,57 +14,21 @@ namespace {
 
 using std::chrono::milliseconds;
 
-struct Unit {};
-
-template <typename R>
-struct Slot {
-    std::mutex mutex;
-    std::condition_variable done_cv;
-    bool done = false;
-    std::optional<R> value;
-    std::exception_ptr error;
-};
-
-// Calls fn on its own thread; returns its result, rethrows its exception, or throws Timeout
-// after `bound`. The thread owns everything fn captured, so an abandoned call stays safe.
+// fn's result, rethrows its exception, or throws Timeout after `bound`.
 template <typename F>
 auto bounded_call(const char* call, milliseconds bound, const char* remedy, F fn)
 {
-    using Raw = std::invoke_result_t<F&>;
-    using R = std::conditional_t<std::is_void_v<Raw>, Unit, Raw>;
     if (bound <= milliseconds(0))
         throw HvError(HvErrorKind::Timeout, call,
                       fmt::format("{}: no time left before the operation's deadline", call));
-    auto slot = std::make_shared<Slot<R>>();
-    std::thread worker([slot, fn = std::move(fn)]() mutable {
-        std::optional<R> value;
-        std::exception_ptr error;
-        try {
-            if constexpr (std::is_void_v<Raw>) {
-                fn();
-                value.emplace();
-            } else {
-                value.emplace(fn());
-            }
-        } catch (...) {
-            error = std::current_exception();
-        }
-        std::lock_guard lock(slot->mutex);
-        slot->value = std::move(value);
-        slot->error = error;
-        slot->done = true;
-        slot->done_cv.notify_all();
-    });
-    worker.detach();
-    std::unique_lock lock(slot->mutex);
-    if (!slot->done_cv.wait_for(lock, bound, [&] { return slot->done; }))
+    auto result = run_bounded(bound, std::move(fn));
+    if (!result)
         throw HvError(HvErrorKind::Timeout, call,
                       fmt::format("{} did not return within {} ms ({})", call, bound.count(), remedy));
-    if (slot->error) std::rethrow_exception(slot->error);
-    if constexpr (std::is_void_v<Raw>)
+    if constexpr (std::is_void_v<std::invoke_result_t<F&>>)
         return;
     else
-        return std::move(*slot->value);
+        return std::move(*result);
 }
 
 constexpr const char* kHung = "libvirtd hung or overloaded?";
