@@ -398,7 +398,7 @@ std::string udev_escape(std::string_view name)
     std::string out;
     for (unsigned char c : name) {
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            std::strchr("#+-.:=@_", c) != nullptr || c >= 0x80)
+            (c != 0 && std::strchr("#+-.:=@_", c) != nullptr) || c >= 0x80)
             out += static_cast<char>(c);
         else
             out += fmt::format("\\x{:02x}", c);

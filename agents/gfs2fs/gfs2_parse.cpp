@@ -4,6 +4,7 @@
 #include "ocfkit/parse/text.h"
 
 #include <charconv>
+#include <limits>
 #include <set>
 
 namespace ocfkit::gfs2fs {
@@ -115,9 +116,11 @@ Gfs2Jindex parse_gfs2_edit_jindex(std::string_view text)
             // "di_entries            4                   0x4"
             std::string_view rest = trim(t.substr(10));
             auto space = rest.find(' ');
-            auto n = number<long>(rest.substr(0, space));
-            if (!n) throw ParseError(line_no, "bad di_entries '" + std::string(rest) + "'");
-            if (!out.dinode_entries) out.dinode_entries = *n;  // repeated per leaf; the first is the dinode's
+            // Unsigned and at most INT_MAX: the journal count derived from it is an int.
+            auto n = number<unsigned long>(rest.substr(0, space));
+            if (!n || *n > static_cast<unsigned long>(std::numeric_limits<int>::max()))
+                throw ParseError(line_no, "bad di_entries '" + std::string(rest) + "'");
+            if (!out.dinode_entries) out.dinode_entries = static_cast<long>(*n);  // repeated per leaf; the first is the dinode's
             return;
         }
         // "   3/3 [FC7745EB] 1/18 (0x1/0x12) +0: File    journal0"

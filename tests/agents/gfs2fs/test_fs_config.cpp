@@ -164,4 +164,6 @@ TEST_CASE("fsck, force_unmount, check levels, udev names", "[gfs2fs-config]")
 
     CHECK(udev_escape("my disk/x") == "my\\x20disk\\x2fx");
     CHECK(udev_escape("hacl:gfs0") == "hacl:gfs0");
+    // Found by fuzz-gfs2fs_config: strchr() finds the terminator, so NUL passed through unescaped.
+    CHECK(udev_escape(std::string("a\0b", 3)) == "a\\x00b");
 }

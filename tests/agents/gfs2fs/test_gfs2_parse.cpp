@@ -1,6 +1,8 @@
 // gfs2fs's pure parsers against real captures (tests/data/gfs2/README.md says which tool made each).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "fixture.h"
 #include "gfs2_parse.h"
 
@@ -88,6 +90,31 @@ TEST_CASE("gfs2_edit -p jindex: wrong or inconsistent text is refused", "[gfs2fs
     // Entries not printed at all: the dinode's count is used.
     std::string head = two.substr(0, two.find("Directory block"));
     CHECK(parse_gfs2_edit_jindex(head).journals == 2);
+}
+
+TEST_CASE("gfs2_edit -p jindex: a di_entries no int holds is refused, not wrapped", "[gfs2fs-parse]")
+{
+    // Found by fuzz-gfs2_jindex: 4229210908149270302 entries wrapped to a journal count <= 0.
+    std::string head = fixture("jindex-2.txt");
+    head = head.substr(0, head.find("Directory block"));
+    auto at = head.find("di_entries");
+    REQUIRE(at != std::string::npos);
+    const std::size_t line = static_cast<std::size_t>(std::count(head.begin(), head.begin() + at, '\n')) + 1;
+    auto with_entries = [&](const std::string& n) {
+        std::string t = head;
+        auto end = t.find('\n', at);
+        return t.replace(at, end - at, "di_entries            " + n + "                   0x0");
+    };
+    for (const char* bad : {"4229210908149270302", "2147483650", "-3", "-9223372036854775808"}) {
+        INFO(bad);
+        try {
+            parse_gfs2_edit_jindex(with_entries(bad));
+            FAIL("no ParseError");
+        } catch (const ParseError& e) {
+            CHECK(e.line == line);
+        }
+    }
+    CHECK(parse_gfs2_edit_jindex(with_entries("66")).journals == 64);
 }
 
 TEST_CASE("corosync-cmapctl -g totem.cluster_name", "[gfs2fs-parse]")
