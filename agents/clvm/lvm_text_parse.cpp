@@ -4,7 +4,8 @@
 #include "ocfkit/parse/text.h"
 
 #include <charconv>
-#include <regex>
+#include <memory>
+#include <stdexcept>
 
 #include <pugixml.hpp>
 
@@ -243,6 +244,270 @@ LockdInfo parse_lvmlockctl_info(std::string_view text)
     return out;
 }
 
+// ---- LVM's regular expressions ----------------------------------------------------------
+
+// Parses LVM's grammar (alternatives of concatenations of quantified atoms) into a tree, then
+// emits a Pike-VM program (Thompson's construction): no backtracking, no exponential cases.
+class LvmRegexCompiler {
+public:
+    // The markers LVM puts around a name so that '^' and '$' are plain set members.
+    static constexpr unsigned char kHat = 0x02, kDollar = 0x03;
+
+    LvmRegexCompiler(std::string_view pattern, std::vector<LvmRegex::Inst>& prog) : p_(pattern), prog_(prog) {}
+
+    void compile()
+    {
+        auto tree = alternatives(0);
+        if (pos_ < p_.size()) fail("unmatched ')'");  // the only place left to stop early
+        emit(*tree);
+        prog_.push_back({});  // Match
+    }
+
+private:
+    struct Node {
+        enum class Kind { Set, Cat, Alt, Star, Plus, Quest } kind = Kind::Set;
+        std::bitset<256> set{};
+        std::vector<std::unique_ptr<Node>> kids;
+    };
+    using NodePtr = std::unique_ptr<Node>;
+    static constexpr int kMaxDepth = 100;  // nested groups; deeper is not a device filter
+
+    [[noreturn]] void fail(const std::string& what) const
+    {
+        throw std::invalid_argument(what + " at offset " + std::to_string(pos_));
+    }
+
+    NodePtr alternatives(int depth)
+    {
+        if (depth > kMaxDepth) fail("groups nested more than " + std::to_string(kMaxDepth) + " deep");
+        auto alt = std::make_unique<Node>();
+        alt->kind = Node::Kind::Alt;
+        for (;;) {
+            alt->kids.push_back(sequence(depth));
+            if (pos_ >= p_.size() || p_[pos_] != '|') break;
+            ++pos_;
+        }
+        if (alt->kids.size() == 1) return std::move(alt->kids.front());
+        return alt;
+    }
+
+    NodePtr sequence(int depth)
+    {
+        auto cat = std::make_unique<Node>();
+        cat->kind = Node::Kind::Cat;
+        while (pos_ < p_.size() && p_[pos_] != '|' && p_[pos_] != ')') cat->kids.push_back(quantified(depth));
+        if (cat->kids.empty()) fail("empty alternative");
+        if (cat->kids.size() == 1) return std::move(cat->kids.front());
+        return cat;
+    }
+
+    NodePtr quantified(int depth)
+    {
+        NodePtr atom_node = atom(depth);
+        // A run of quantifiers equals one: all '+' is '+', all '?' is '?', any other mix is '*'.
+        bool any = false, all_plus = true, all_quest = true;
+        while (pos_ < p_.size() && (p_[pos_] == '*' || p_[pos_] == '+' || p_[pos_] == '?')) {
+            any = true;
+            all_plus = all_plus && p_[pos_] == '+';
+            all_quest = all_quest && p_[pos_] == '?';
+            ++pos_;
+        }
+        if (!any) return atom_node;
+        auto q = std::make_unique<Node>();
+        q->kind = all_plus ? Node::Kind::Plus : all_quest ? Node::Kind::Quest : Node::Kind::Star;
+        q->kids.push_back(std::move(atom_node));
+        return q;
+    }
+
+    static unsigned char unescaped(char c)
+    {
+        switch (c) {
+        case 'n': return '\n';
+        case 'r': return '\r';
+        case 't': return '\t';
+        default: return static_cast<unsigned char>(c);
+        }
+    }
+
+    NodePtr atom(int depth)
+    {
+        auto n = std::make_unique<Node>();
+        char c = p_[pos_];
+        switch (c) {
+        case '*':
+        case '+':
+        case '?': fail(std::string("'") + c + "' with nothing to repeat");
+        case '(': {
+            ++pos_;
+            NodePtr inner = alternatives(depth + 1);
+            if (pos_ >= p_.size() || p_[pos_] != ')') fail("missing ')'");
+            ++pos_;
+            return inner;
+        }
+        case '[': return set(std::move(n));
+        case '.':
+            n->set.set();
+            n->set.reset('\n');
+            n->set.reset('\r');
+            n->set.reset(0);
+            break;
+        case '^': n->set.set(kHat); break;
+        case '$': n->set.set(kDollar); break;
+        case '\\':
+            if (pos_ + 1 >= p_.size()) fail("'\\' at the end");
+            n->set.set(unescaped(p_[++pos_]));
+            break;
+        default: n->set.set(static_cast<unsigned char>(c));
+        }
+        ++pos_;
+        return n;
+    }
+
+    // "[...]": bytes and ranges ("a-z"; the range's end is taken as written), '^' first negates
+    // (NUL never matches), a backslash quotes; the first ']' closes.
+    NodePtr set(NodePtr n)
+    {
+        ++pos_;
+        bool neg = pos_ < p_.size() && p_[pos_] == '^';
+        if (neg) {
+            ++pos_;
+            n->set.set();
+            n->set.reset(0);
+        }
+        std::optional<unsigned char> last;
+        while (pos_ < p_.size() && p_[pos_] != ']') {
+            unsigned char from, to;
+            if (p_[pos_] == '\\') {
+                if (++pos_ >= p_.size()) break;
+                from = to = unescaped(p_[pos_]);
+            } else if (p_[pos_] == '-' && last) {
+                if (++pos_ >= p_.size()) fail("incomplete range");
+                from = *last;
+                to = static_cast<unsigned char>(p_[pos_]);
+                if (from > to) std::swap(from, to);
+            } else {
+                from = to = static_cast<unsigned char>(p_[pos_]);
+            }
+            for (unsigned b = from; b <= to; ++b) n->set.set(b, !neg);
+            last = to;
+            ++pos_;
+        }
+        if (pos_ >= p_.size()) fail("missing ']'");
+        ++pos_;
+        return n;
+    }
+
+    int here() const { return static_cast<int>(prog_.size()); }
+    int add(LvmRegex::Inst::Op op, int x = 0, int y = 0)
+    {
+        prog_.push_back({op, {}, x, y});
+        return here() - 1;
+    }
+
+    void emit(const Node& n)
+    {
+        using Op = LvmRegex::Inst::Op;
+        switch (n.kind) {
+        case Node::Kind::Set: prog_.push_back({Op::Byte, n.set, 0, 0}); return;
+        case Node::Kind::Cat:
+            for (const auto& k : n.kids) emit(*k);
+            return;
+        case Node::Kind::Alt: {
+            std::vector<int> jumps;
+            for (std::size_t i = 0; i < n.kids.size(); ++i) {
+                if (i + 1 == n.kids.size()) {
+                    emit(*n.kids[i]);
+                    break;
+                }
+                int split = add(Op::Split);
+                prog_[split].x = here();
+                emit(*n.kids[i]);
+                jumps.push_back(add(Op::Jump));
+                prog_[split].y = here();
+            }
+            for (int j : jumps) prog_[j].x = here();
+            return;
+        }
+        case Node::Kind::Star: {
+            int split = add(Op::Split);
+            prog_[split].x = here();
+            emit(*n.kids[0]);
+            add(Op::Jump, split);
+            prog_[split].y = here();
+            return;
+        }
+        case Node::Kind::Plus: {
+            int start = here();
+            emit(*n.kids[0]);
+            int split = add(Op::Split, start);
+            prog_[split].y = here();
+            return;
+        }
+        case Node::Kind::Quest: {
+            int split = add(Op::Split);
+            prog_[split].x = here();
+            emit(*n.kids[0]);
+            prog_[split].y = here();
+            return;
+        }
+        }
+    }
+
+    std::string_view p_;
+    std::vector<LvmRegex::Inst>& prog_;
+    std::size_t pos_ = 0;
+};
+
+LvmRegex::LvmRegex(std::string_view pattern)
+{
+    if (pattern.empty()) throw std::invalid_argument("empty expression");
+    LvmRegexCompiler(pattern, prog_).compile();
+}
+
+bool LvmRegex::search(std::string_view name) const
+{
+    using Op = Inst::Op;
+    const int size = static_cast<int>(prog_.size());
+    std::vector<int> current, next, stack;
+    std::vector<std::size_t> seen(prog_.size(), 0);  // the step that last added each pc
+    std::size_t step = 0;
+    // Adds pc and everything reachable from it without input; true when that reaches Match.
+    auto add = [&](std::vector<int>& list, int pc) {
+        stack.push_back(pc);
+        while (!stack.empty()) {
+            int at = stack.back();
+            stack.pop_back();
+            if (at < 0 || at >= size || seen[at] == step) continue;
+            seen[at] = step;
+            switch (prog_[at].op) {
+            case Op::Match: stack.clear(); return true;
+            case Op::Byte: list.push_back(at); break;
+            case Op::Jump: stack.push_back(prog_[at].x); break;
+            case Op::Split:
+                stack.push_back(prog_[at].y);
+                stack.push_back(prog_[at].x);
+                break;
+            }
+        }
+        return false;
+    };
+    // The name between LVM's start and end markers; a match may begin anywhere.
+    const std::size_t symbols = name.size() + 2;
+    ++step;
+    for (std::size_t i = 0; i < symbols; ++i) {
+        if (add(current, 0)) return true;
+        unsigned char c = i == 0 ? LvmRegexCompiler::kHat
+                          : i + 1 == symbols ? LvmRegexCompiler::kDollar
+                                             : static_cast<unsigned char>(name[i - 1]);
+        ++step;
+        next.clear();
+        for (int pc : current)
+            if (prog_[pc].set.test(c) && add(next, pc + 1)) return true;
+        std::swap(current, next);
+    }
+    return add(current, 0);
+}
+
 std::vector<FilterRule> parse_filter(const std::vector<std::string>& patterns)
 {
     std::vector<FilterRule> out;
@@ -262,9 +527,10 @@ std::vector<FilterRule> parse_filter(const std::vector<std::string>& patterns)
         if (s.size() < 4) throw parse::ParseError(i + 1, "filter pattern '" + p + "' has an empty expression");
         r.regex = std::string(s.substr(2, s.size() - 3));
         try {
-            std::regex check(r.regex, std::regex::extended);
-        } catch (const std::regex_error&) {
-            throw parse::ParseError(i + 1, "filter pattern '" + p + "' is not a valid regular expression");
+            LvmRegex check(r.regex);
+        } catch (const std::invalid_argument& e) {
+            throw parse::ParseError(i + 1, "filter pattern '" + p + "' is not a valid regular expression (" +
+                                               e.what() + ")");
         }
         out.push_back(std::move(r));
     }
@@ -273,14 +539,14 @@ std::vector<FilterRule> parse_filter(const std::vector<std::string>& patterns)
 
 FilterVerdict filter_device(const std::vector<FilterRule>& rules, const std::vector<std::string>& names)
 {
-    std::vector<std::regex> compiled;
+    std::vector<LvmRegex> compiled;
     compiled.reserve(rules.size());
-    for (const auto& r : rules) compiled.emplace_back(r.regex, std::regex::extended);
+    for (const auto& r : rules) compiled.emplace_back(r.regex);
     FilterVerdict v;
     bool rejected = false;
     for (const auto& name : names) {
         for (std::size_t i = 0; i < rules.size(); ++i) {
-            if (!std::regex_search(name, compiled[i])) continue;
+            if (!compiled[i].search(name)) continue;
             if (rules[i].accept) {
                 v.accepted = true;
                 v.decided_by = "\"" + rules[i].source + "\" matches " + name;

@@ -2,6 +2,7 @@
 // device-mapper names, and the DRBD volumes of `drbdadm dump-xml`. No I/O.
 #pragma once
 
+#include <bitset>
 #include <map>
 #include <optional>
 #include <string>
@@ -56,8 +57,32 @@ bool lvmlockd_unreachable(std::string_view output);
 // Throws ParseError naming the line.
 LockdInfo parse_lvmlockctl_info(std::string_view text);
 
+// A regular expression in LVM's own language (libdm's regex, not POSIX): literals, '.' (any
+// byte but NUL, CR, LF), [sets] with ranges, '^' negation and backslash escapes, '^' and '$'
+// anchors, * + ? | and ( ); a backslash quotes any character (\n \r \t as in C). Everything
+// else, '{' and '}' included, is a plain character. Matching runs an NFA over the name: time
+// linear in the name and the pattern, whatever the pattern (LVM itself builds a DFA).
+class LvmRegex {
+public:
+    // Throws std::invalid_argument saying what is wrong. Stricter than LVM in one place: LVM
+    // silently ignores everything from an unmatched ')' on; that is refused here.
+    explicit LvmRegex(std::string_view pattern);
+    // Whether some part of `name` matches ('^' and '$' match only at its ends).
+    bool search(std::string_view name) const;
+
+private:
+    struct Inst {
+        enum class Op { Byte, Split, Jump, Match } op = Op::Match;
+        std::bitset<256> set{};  // Byte: the bytes it accepts
+        int x = 0, y = 0;        // Split: both; Jump: x
+    };
+    std::vector<Inst> prog_;
+    friend class LvmRegexCompiler;
+};
+
 // devices/filter and devices/global_filter patterns: "a|regex|" or "r|regex|" with any
-// delimiter (brackets pair up). Throws ParseError (line = 1-based pattern index) for a bad one.
+// delimiter (brackets pair up), the regex in LvmRegex's language. Throws ParseError
+// (line = 1-based pattern index) for a bad one.
 struct FilterRule {
     bool accept = true;
     std::string regex;

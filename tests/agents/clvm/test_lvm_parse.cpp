@@ -2,6 +2,9 @@
 // verdicts, against real captures and lvmconfig output of this host (tests/data/lvm-config).
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <stdexcept>
+
 #include "clvm_agent.h"
 #include "fixture.h"
 #include "lvm_text_parse.h"
@@ -143,6 +146,55 @@ TEST_CASE("LVM filter rule: first match per name, any accepting name wins", "[lv
     } catch (const parse::ParseError& e) {
         CHECK(e.line == 2);
     }
+}
+
+TEST_CASE("LVM's regex language, as libdm reads it", "[lvm-parse]")
+{
+    auto matches = [](const char* re, const char* name) { return LvmRegex(re).search(name); };
+    CHECK(matches("loop", "/dev/loop0"));  // anywhere in the name
+    CHECK_FALSE(matches("^loop", "/dev/loop0"));
+    CHECK(matches("^/dev/vdb$", "/dev/vdb"));
+    CHECK_FALSE(matches("^/dev/vdb$", "/dev/vdb1"));
+    CHECK(matches("^/dev/(sd|vd)[a-c]+$", "/dev/vdab"));
+    CHECK_FALSE(matches("^/dev/(sd|vd)[a-c]+$", "/dev/vdd"));
+    CHECK(matches("^/dev/sd[^a]$", "/dev/sdb"));
+    CHECK_FALSE(matches("^/dev/sd[^a]$", "/dev/sda"));
+    CHECK(matches("[c-a]", "b"));  // a reversed range is swapped
+    CHECK(matches("^a?b*c+$", "c"));
+    CHECK_FALSE(matches("^a?b*c+$", "aab"));
+    CHECK(matches("x\\.y", "x.y"));
+    CHECK_FALSE(matches("x\\.y", "xzy"));
+    CHECK_FALSE(matches("a.b", "a\nb"));  // '.' is not a line break
+    // '{' and POSIX classes are plain characters in LVM, not ERE syntax
+    CHECK(matches("^sd{1}$", "sd{1}"));
+    CHECK_FALSE(matches("^sd{1}$", "sd"));
+    CHECK(matches("^[[:digit:]]$", ":]"));
+    CHECK_FALSE(matches("^[[:digit:]]$", "7"));
+    CHECK(matches("a**", "b"));  // a run of quantifiers is one
+
+    for (const char* bad : {"", "a(", "(a", "a)b", "*a", "a||b", "|a", "()", "[ab", "a\\", "[a-"}) {
+        INFO("'" << bad << "'");
+        CHECK_THROWS_AS(LvmRegex(bad), std::invalid_argument);
+    }
+    CHECK_THROWS_AS(LvmRegex(std::string(101, '(') + "a" + std::string(101, ')')), std::invalid_argument);
+    CHECK(matches((std::string(100, '(') + "a" + std::string(100, ')')).c_str(), "a"));
+}
+
+TEST_CASE("LVM filter patterns never take exponential time", "[lvm-parse]")
+{
+    // Found by fuzz-lvm_text: std::regex backtracked for seconds over this pattern and one name.
+    std::string found = "." + std::string(20, '+') + "\xd5\xd3" + std::string(40, '+') + "*";
+    const std::string as(60, 'a');
+    auto start = std::chrono::steady_clock::now();
+    auto rules = parse_filter({"a|" + found + "|", "r|(a*)*b|", "r|(.+)+x$|", "r|((a|aa)+)+c|"});
+    CHECK(filter_device(rules, {as + "\xd5\xd3\xd3"}).accepted);
+    auto none = filter_device(rules, {as});  // the textbook exponential cases, none matching
+    CHECK(none.accepted);
+    CHECK(none.decided_by.empty());
+    CHECK_THAT(filter_device(rules, {"/dev/drbd0"}).decided_by, Catch::Contains("(a*)*b"));  // its 'b'
+    CHECK_FALSE(filter_device(rules, {as + "c"}).accepted);
+    CHECK_FALSE(filter_device(rules, {as + "x"}).accepted);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(500));
 }
 
 TEST_CASE("device-mapper names", "[lvm-parse]")
