@@ -1,0 +1,12 @@
+// Fuzzes gfs2fs's /proc/<pid>/fdinfo parser: never throws, whatever the text.
+#include <cstdint>
+#include <string_view>
+
+#include "gfs2_parse.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+    (void)ocfkit::gfs2fs::parse_fdinfo_mnt_id(text);
+    return 0;
+}
