@@ -2,7 +2,8 @@
 # Checks a generated man page the way lintian and man-db read it.
 #   check-manpage.sh PAGE PROVIDER AGENT            a page built from an agent
 #   check-manpage.sh --golden MANGEN XML EXPECTED   the generator's output on a fixed input
-#   check-manpage.sh --page PAGE NAME               any page (groff warnings, whatis entry)
+#   check-manpage.sh --page PAGE NAME [PROGRAM]     any page (groff warnings, whatis entry); with
+#                                                   PROGRAM, every command its `help` lists is in it
 set -u
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -21,6 +22,18 @@ check_page() {  # page expected-name
 
 if [ "${1:-}" = --page ]; then
     check_page "$2" "$3"
+    if [ -n "${4:-}" ]; then
+        # The usage lines: "  cmd | cmd [ARGS]   text"; each command must be described in the page.
+        commands=$("$4" help | sed -n 's/^  \([a-z][a-z |-]*[a-z]\).*/\1/p' | tr '|' '\n' | awk '{ print $1 }' | sort -u)
+        rendered=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -E UTF-8 -l -Tutf8 "$2" 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g; s/.\x08//g')
+        [ -n "$commands" ] || fail "no commands read from '$4 help'"
+        missing=""
+        for c in $commands; do
+            grep -qE "^ +([a-z-]+ \| )*$c( |\$)" <<< "$rendered" || missing="$missing $c"
+        done
+        [ -z "$missing" ] && echo "PASS: all $(wc -w <<< "$commands") commands of '$(basename "$4") help' described" ||
+            fail "commands of '$4 help' not described in the page:$missing"
+    fi
 elif [ "${1:-}" = --golden ]; then
     mangen=$2 xml=$3 expected=$4
     out=$(mktemp /tmp/ocfkit-mangen-XXXXXX.7)
