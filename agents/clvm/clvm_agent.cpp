@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "ocfkit/daemon.h"
 #include "ocfkit/host.h"
 #include "ocfkit/parse/lvm_report.h"
 #include "ocfkit/parse/mountinfo.h"
@@ -130,19 +131,8 @@ const std::vector<std::string> kConfigKeys{
     "devices/global_filter",     "devices/use_devicesfile",
 };
 
-std::vector<std::string> split_list(const std::string& s)
-{
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == ',' || s[i] == '\t')) ++i;
-        std::size_t j = i;
-        while (j < s.size() && s[j] != ' ' && s[j] != ',' && s[j] != '\t') ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
+// volgrpname and daemon_options: blank or comma separated.
+constexpr std::string_view kListSeparators = " ,\t";
 
 std::string joined(const std::vector<std::string>& v, std::string_view sep = ", ")
 {
@@ -165,36 +155,11 @@ Files files_of(const Context& ctx, const HostPaths& paths)
 
 CommandSpec tool(const Context& ctx, std::vector<std::string> argv, milliseconds timeout)
 {
-    CommandSpec c;
-    c.argv = std::move(argv);
-    c.timeout = timeout;
-    c.env["PATH"] = tool_path(ctx.env);
+    CommandSpec c = host_command(ctx.env, std::move(argv), timeout);
     // LVM warns about inherited descriptors on stderr; that noise would end up in exit reasons.
     c.env["LVM_SUPPRESS_FD_WARNINGS"] = "1";
-    for (const char* v : {"OCFKIT_HOST_ROOT", "LVM_SYSTEM_DIR"})
-        if (auto x = ctx.env.get(v)) c.env[v] = *x;
+    if (auto dir = ctx.env.get("LVM_SYSTEM_DIR")) c.env["LVM_SYSTEM_DIR"] = *dir;
     return c;
-}
-
-std::string first_lines(std::string text, std::size_t max = 300)
-{
-    for (char& c : text)
-        if (c == '\n') c = ' ';
-    while (!text.empty() && text.back() == ' ') text.pop_back();
-    std::size_t b = text.find_first_not_of(' ');
-    text = b == std::string::npos ? "" : text.substr(b);
-    if (text.size() > max) text = text.substr(0, max) + "...";
-    return text;
-}
-
-bool wait_gone(const HostPaths& paths, int pid, const Deadline& deadline, milliseconds bound)
-{
-    const auto until = Deadline::Clock::now() + std::max<milliseconds>(0ms, std::min(bound, deadline.remaining()));
-    for (;;) {
-        if (process_state(paths.proc, pid) != ProcessState::Running) return true;
-        if (Deadline::Clock::now() >= until) return false;
-        std::this_thread::sleep_for(50ms);
-    }
 }
 
 // ---- lock manager choice -------------------------------------------------------------------
@@ -472,7 +437,7 @@ Outcome check_vgs(Context& ctx, Manager m, const std::vector<std::string>& vgs)
             return {ExitCode::ErrInstalled,
                     fmt::format("parameter 'volgrpname': volume group {} is not visible on this node (DRBD not "
                                 "promoted here yet, or a device filter hides its PV){}",
-                                vg, r.err.empty() ? "" : ": " + first_lines(r.err, 200))};
+                                vg, r.err.empty() ? "" : ": " + one_line(r.err, 200))};
         auto field = [&](const char* k) {
             auto it = row->find(k);
             return it == row->end() ? std::string() : it->second;
@@ -522,23 +487,11 @@ struct LockdAnswer {
 
 LockdAnswer ask_lvmlockd(Context& ctx, milliseconds timeout)
 {
-    CommandSpec c = tool(ctx, {"lvmlockctl", "-i"}, timeout);
-    CommandResult r = ctx.runner.run(c, ctx.deadline);
+    ClientAnswer r = ask_client(ctx.runner, tool(ctx, {"lvmlockctl", "-i"}, timeout), ctx.deadline, "lvmlockd",
+                                lvm::lvmlockd_unreachable);
     LockdAnswer a;
-    if (r.status == CommandResult::Status::NotStarted)
-        throw Failure(exit_code_for_spawn_errno(r.spawn_errno), failure_message(c, r));
-    if (r.status == CommandResult::Status::TimedOut) {
-        a.problem = fmt::format("'lvmlockctl -i' got no answer within {} ms", r.elapsed.count());
-        return a;
-    }
-    if (lvm::lvmlockd_unreachable(r.out) || lvm::lvmlockd_unreachable(r.err)) {
-        a.problem = "lvmlockctl: cannot connect to lvmlockd";
-        return a;
-    }
-    if (!r.ok()) {
-        a.problem = failure_message(c, r);
-        return a;
-    }
+    a.problem = r.problem;
+    if (!r.answered) return a;
     try {
         a.info = lvm::parse_lvmlockctl_info(r.out);
         a.answered = true;
@@ -557,34 +510,12 @@ void require_dlm(const HostPaths& paths, const Files& f, std::string_view who)
 }
 
 // Runs a daemon launcher, then polls `ready` until it holds, the daemon dies, or the deadline.
-template <typename Ready>
 void launch_and_wait(Context& ctx, const HostPaths& paths, std::vector<std::string> argv, const std::string& pidfile,
-                     const std::string& comm, Ready ready)
+                     const std::string& comm, const std::function<bool(std::string& problem)>& ready)
 {
     run_checked(ctx.runner, tool(ctx, std::move(argv), 60s), ctx.deadline);
-    const auto started = Deadline::Clock::now();
-    milliseconds pause = 100ms;
-    std::optional<int> seen;
-    std::string last = "no process yet";
-    for (;;) {
-        if (auto pid = find_daemon(paths, pidfile, comm)) {
-            seen = pid->pid;
-            std::string problem;
-            if (ready(problem)) {
-                ctx.log.info("{} (pid {}) ready after {} ms", comm, pid->pid,
-                             std::chrono::duration_cast<milliseconds>(Deadline::Clock::now() - started).count());
-                return;
-            }
-            last = fmt::format("pid {} is running; {}", pid->pid, problem);
-        } else if (seen) {
-            fail(ExitCode::ErrGeneric, "{} (pid {}) exited during start before it was ready; see its log", comm, *seen);
-        }
-        if (ctx.deadline.remaining() <= pause)
-            fail(ExitCode::ErrGeneric, "{} did not become ready within {} ms: {}", comm,
-                 std::chrono::duration_cast<milliseconds>(Deadline::Clock::now() - started).count(), last);
-        std::this_thread::sleep_for(std::min(pause, ctx.deadline.remaining()));
-        pause = std::min<milliseconds>(pause * 2, 1s);
-    }
+    ReadyDaemon up = wait_until_ready(paths, pidfile, comm, ctx.deadline, ready);
+    ctx.log.info("{} (pid {}) ready after {}", comm, up.pid, seconds_text(up.after));
 }
 
 // Signals a daemon and waits; the caller decided that killing it is safe.
@@ -593,7 +524,7 @@ bool terminate(Context& ctx, const HostPaths& paths, int pid, const std::string&
     ctx.log.info("stopping {} (pid {}) with signal {}", comm, pid, sig);
     if (::kill(pid, sig) != 0 && errno != ESRCH)
         fail(ExitCode::ErrGeneric, "cannot signal {} (pid {}): {}", comm, pid, std::strerror(errno));
-    return wait_gone(paths, pid, ctx.deadline, bound);
+    return wait_until_gone(paths, pid, ctx.deadline, bound);
 }
 
 // The LVs start activated, checked with lvs: the counts monitor compares against.
@@ -639,37 +570,39 @@ const std::vector<std::string>& config_keys() { return kConfigKeys; }
 
 std::vector<std::string> config_problems(const lvm::LvmConfig& cfg, Manager m)
 {
-    std::vector<std::string> out;
-    auto val = [&](std::string_view k) { return number(cfg, k); };
-    auto shown = [&](std::string_view k) {
-        auto v = val(k);
-        return v ? std::to_string(*v) : std::string("unset");
+    // What each lock manager needs of lvm.conf: the setting (LVM's default when unset) must be
+    // `value`, or, for a conflict, must not be.
+    struct Rule {
+        Manager manager;
+        const char* key;
+        long long unset;
+        long long value;
+        bool conflict;
+        const char* why;
     };
-    if (m == Manager::Lvmlockd) {
-        if (val("global/use_lvmlockd").value_or(0) != 1)
-            out.push_back(fmt::format("LVM configuration: global/use_lvmlockd is {}, lvmlockd needs use_lvmlockd=1 "
-                                      "in lvm.conf",
-                                      shown("global/use_lvmlockd")));
-        if (val("global/locking_type").value_or(1) == 3)
-            out.push_back("LVM configuration: global/locking_type=3 (clvmd) conflicts with lvmlockd; remove it");
-    } else {
-        if (val("global/locking_type").value_or(1) != 3)
-            out.push_back(fmt::format("LVM configuration: global/locking_type is {}, clvmd needs locking_type=3",
-                                      shown("global/locking_type")));
-        if (val("global/fallback_to_local_locking").value_or(1) != 0)
-            out.push_back(fmt::format("LVM configuration: global/fallback_to_local_locking is {}, clvmd needs 0 (a "
-                                      "node that cannot reach clvmd must not fall back to local locking)",
-                                      shown("global/fallback_to_local_locking")));
-        if (val("global/use_lvmetad").value_or(0) != 0)
-            out.push_back(fmt::format("LVM configuration: global/use_lvmetad is {}, clvmd needs use_lvmetad=0 "
-                                      "(lvmetad caches metadata that other nodes change)",
-                                      shown("global/use_lvmetad")));
-        if (val("devices/write_cache_state").value_or(1) != 0)
-            out.push_back(fmt::format("LVM configuration: devices/write_cache_state is {}, clvmd needs 0 (a "
-                                      "cached device list goes stale on shared storage)",
-                                      shown("devices/write_cache_state")));
-        if (val("global/use_lvmlockd").value_or(0) == 1)
-            out.push_back("LVM configuration: global/use_lvmlockd=1 conflicts with clvmd; set it to 0");
+    static const Rule kRules[] = {
+        {Manager::Lvmlockd, "global/use_lvmlockd", 0, 1, false, " in lvm.conf"},
+        {Manager::Lvmlockd, "global/locking_type", 1, 3, true, " (clvmd) conflicts with lvmlockd; remove it"},
+        {Manager::Clvmd, "global/locking_type", 1, 3, false, ""},
+        {Manager::Clvmd, "global/fallback_to_local_locking", 1, 0, false,
+         " (a node that cannot reach clvmd must not fall back to local locking)"},
+        {Manager::Clvmd, "global/use_lvmetad", 0, 0, false, " (lvmetad caches metadata that other nodes change)"},
+        {Manager::Clvmd, "devices/write_cache_state", 1, 0, false, " (a cached device list goes stale on shared storage)"},
+        {Manager::Clvmd, "global/use_lvmlockd", 0, 1, true, " conflicts with clvmd; set it to 0"},
+    };
+    std::vector<std::string> out;
+    for (const Rule& r : kRules) {
+        if (r.manager != m) continue;
+        const auto set = number(cfg, r.key);
+        if ((set.value_or(r.unset) == r.value) != r.conflict) continue;
+        if (r.conflict) {
+            out.push_back(fmt::format("LVM configuration: {}={}{}", r.key, r.value, r.why));
+        } else {
+            std::string_view name = r.key;
+            name.remove_prefix(name.find('/') + 1);
+            out.push_back(fmt::format("LVM configuration: {} is {}, {} needs {}={}{}", r.key,
+                                      set ? std::to_string(*set) : "unset", to_string(m), name, r.value, r.why));
+        }
     }
     return out;
 }
@@ -798,7 +731,7 @@ Outcome ClvmAgent::validate(Context& ctx, ValidatePurpose purpose)
 
     // clvmd-era LVM cannot read clustered VGs without clvmd: check them once it runs (start).
     if (m == Manager::Lvmlockd || find_daemon(paths, f.clvmd_pid, "clvmd"))
-        return check_vgs(ctx, m, split_list(ctx.params.str("volgrpname")));
+        return check_vgs(ctx, m, ctx.params.list("volgrpname", kListSeparators));
     return ExitCode::Success;
 }
 
@@ -806,10 +739,10 @@ Outcome ClvmAgent::start(Context& ctx)
 {
     const HostPaths paths = HostPaths::from_env(ctx.env);
     const Files f = files_of(ctx, paths);
-    const std::vector<std::string> vgs = split_list(ctx.params.str("volgrpname"));
+    const std::vector<std::string> vgs = ctx.params.list("volgrpname", kListSeparators);
     lvm::LvmConfig cfg = read_config(ctx);
     const Manager m = full_manager(ctx, cfg);
-    std::vector<std::string> options = split_list(ctx.params.str("daemon_options"));
+    std::vector<std::string> options = ctx.params.list("daemon_options", kListSeparators);
 
     if (m == Manager::Lvmlockd) {
         if (find_daemon(paths, f.clvmd_pid, "clvmd"))
@@ -848,7 +781,7 @@ Outcome ClvmAgent::start(Context& ctx)
                 if (ctx.deadline.remaining() <= pause)
                     fail(ExitCode::ErrGeneric, "lockspaces of {} did not start: {}", joined(missing),
                          b.answered ? "not listed by lvmlockctl -i" : b.problem);
-                std::this_thread::sleep_for(pause);
+                sleep_within(ctx.deadline, pause);
                 pause = std::min<milliseconds>(pause * 2, 1s);
             }
         }
@@ -888,7 +821,7 @@ Outcome ClvmAgent::monitor(Context& ctx)
 {
     const HostPaths paths = HostPaths::from_env(ctx.env);
     const Files f = files_of(ctx, paths);
-    const std::vector<std::string> vgs = split_list(ctx.params.str("volgrpname"));
+    const std::vector<std::string> vgs = ctx.params.list("volgrpname", kListSeparators);
     const bool activation = ctx.params.boolean("activate_vgs");
     auto m = cheap_manager(ctx, paths, f);
     const std::string daemon = m ? std::string(to_string(*m)) : "lvmlockd/clvmd";
@@ -933,7 +866,7 @@ Outcome ClvmAgent::stop(Context& ctx)
     const HostPaths paths = HostPaths::from_env(ctx.env);
     const Files f = files_of(ctx, paths);
     // Stop must work with broken parameters: take what can be read.
-    const std::vector<std::string> vgs = split_list(ctx.params.opt("volgrpname").value_or(""));
+    const std::vector<std::string> vgs = ctx.params.list("volgrpname", kListSeparators);
     std::optional<Manager> m = cheap_manager(ctx, paths, f);
     if (!m) {
         try {

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "ocfkit/daemon.h"
 #include "ocfkit/host.h"
 #include "ocfkit/parse/mountinfo.h"
 
@@ -81,37 +82,20 @@ struct Daemon {
     std::string pidfile;  // dlm_controld writes <run>/dlm_controld/dlm_controld.pid
 };
 
+// Never throws: stop must work with a broken configuration (an empty daemon is the default one).
 Daemon daemon_of(const Context& ctx, const HostPaths& paths)
 {
     Daemon d;
-    d.program = ctx.params.str("daemon");
+    d.program = ctx.params.opt("daemon").value_or("");
+    if (d.program.empty()) d.program = "dlm_controld";
     d.comm = comm_of_program(d.program);
     d.pidfile = paths.run + "/" + d.comm + "/" + d.comm + ".pid";
     return d;
 }
 
-std::vector<std::string> split_blanks(const std::string& s)
-{
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) ++i;
-        std::size_t j = i;
-        while (j < s.size() && s[j] != ' ' && s[j] != '\t' && s[j] != '\n') ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
-
 CommandSpec tool(const Context& ctx, std::vector<std::string> argv, milliseconds timeout)
 {
-    CommandSpec c;
-    c.argv = std::move(argv);
-    c.timeout = timeout;
-    c.env["PATH"] = tool_path(ctx.env);
-    if (auto root = ctx.env.get("OCFKIT_HOST_ROOT")) c.env["OCFKIT_HOST_ROOT"] = *root;
-    return c;
+    return host_command(ctx.env, std::move(argv), timeout);
 }
 
 std::vector<std::string> kernel_lockspaces(const HostPaths& paths) { return list_dir(paths.sys + "/kernel/dlm"); }
@@ -120,13 +104,6 @@ bool exists(const std::string& path)
 {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0;
-}
-
-std::string seconds_text(milliseconds ms) { return fmt::format("{:.1f} s", static_cast<double>(ms.count()) / 1000.0); }
-
-void sleep_within(const Deadline& deadline, milliseconds want)
-{
-    std::this_thread::sleep_for(std::min(want, deadline.remaining()));
 }
 
 // Who uses each lockspace, from what the kernel and /proc show: userspace lockspaces are open
@@ -214,82 +191,42 @@ void ensure_kernel_dlm(Context& ctx, const HostPaths& paths)
 }
 
 struct Asked {
-    enum class Kind { Answered, Unreachable, Failed } kind = Kind::Failed;
+    bool answered = false;
     dlm::DaemonStatus status;
-    std::string problem;  // for Unreachable / Failed
+    std::string problem;  // when not answered
 };
 
 // One `dlm_tool status -v`: the daemon's own view.
 Asked ask_daemon(Context& ctx, milliseconds timeout)
 {
     CommandSpec c = tool(ctx, {"dlm_tool", "status", "-v"}, timeout);
-    CommandResult r = ctx.runner.run(c, ctx.deadline);
+    ClientAnswer r = ask_client(ctx.runner, c, ctx.deadline, "dlm_controld", dlm::dlm_controld_unreachable);
     Asked a;
-    if (r.status == CommandResult::Status::NotStarted)
-        throw Failure(exit_code_for_spawn_errno(r.spawn_errno), failure_message(c, r));
-    if (r.status == CommandResult::Status::TimedOut) {
-        a.problem = fmt::format("'{}' got no answer within {}", c.display(), seconds_text(r.elapsed));
-        return a;
-    }
-    if (dlm::dlm_controld_unreachable(r.out) || dlm::dlm_controld_unreachable(r.err)) {
-        a.kind = Asked::Kind::Unreachable;
-        a.problem = "dlm_tool status: cannot connect to dlm_controld";
-        return a;
-    }
-    if (!r.ok()) {
-        a.problem = failure_message(c, r);
-        return a;
-    }
+    a.problem = r.problem;
+    if (!r.answered) return a;
     try {
         a.status = dlm::parse_status_verbose(r.out);
-        a.kind = Asked::Kind::Answered;
+        a.answered = true;
     } catch (const parse::ParseError& e) {
         a.problem = fmt::format("cannot read '{}' output: {}", c.display(), e.what());
     }
     return a;
 }
 
-// Polls until the daemon answers, with growing pauses, bounded by the deadline.
-void wait_until_ready(Context& ctx, const HostPaths& paths, const Daemon& d)
+// Polls until the daemon answers, bounded by the deadline.
+void wait_until_answers(Context& ctx, const HostPaths& paths, const Daemon& d)
 {
-    const auto started = Deadline::Clock::now();
-    milliseconds pause = 100ms;
-    std::optional<int> seen_pid;
-    std::string last = "no process yet";
-    for (;;) {
-        auto pid = find_daemon(paths, d.pidfile, d.comm);
-        if (pid) {
-            seen_pid = pid->pid;
-            Asked a = ask_daemon(ctx, std::min<milliseconds>(10s, ctx.deadline.remaining()));
-            if (a.kind == Asked::Kind::Answered) {
-                ctx.log.info("{} (pid {}) answers after {}: node id {}, {}quorate", d.comm, pid->pid,
-                             seconds_text(std::chrono::duration_cast<milliseconds>(Deadline::Clock::now() - started)),
-                             a.status.our_nodeid, a.status.quorate ? "" : "not ");
-                return;
-            }
-            last = fmt::format("pid {} is running; {}", pid->pid, a.problem);
-        } else if (seen_pid) {
-            fail(ExitCode::ErrGeneric,
-                 "{} (pid {}) exited during start before it answered; see its log (corosync running? "
-                 "cluster name and node id configured?)",
-                 d.comm, *seen_pid);
-        }
-        if (ctx.deadline.remaining() <= pause)
-            fail(ExitCode::ErrGeneric, "{} did not become ready within {}: {}", d.comm,
-                 seconds_text(std::chrono::duration_cast<milliseconds>(Deadline::Clock::now() - started)), last);
-        sleep_within(ctx.deadline, pause);
-        pause = std::min<milliseconds>(pause * 2, 1s);
-    }
-}
-
-bool wait_gone(const HostPaths& paths, int pid, const Deadline& deadline, milliseconds bound)
-{
-    const auto until = Deadline::Clock::now() + std::min(bound, deadline.remaining());
-    for (;;) {
-        if (process_state(paths.proc, pid) != ProcessState::Running) return true;
-        if (Deadline::Clock::now() >= until) return false;
-        std::this_thread::sleep_for(50ms);
-    }
+    Asked a;
+    ReadyDaemon up = wait_until_ready(
+        paths, d.pidfile, d.comm, ctx.deadline,
+        [&](std::string& problem) {
+            a = ask_daemon(ctx, std::min<milliseconds>(10s, ctx.deadline.remaining()));
+            problem = a.problem;
+            return a.answered;
+        },
+        " (corosync running? cluster name and node id configured?)");
+    ctx.log.info("{} (pid {}) answers after {}: node id {}, {}quorate", d.comm, up.pid, seconds_text(up.after),
+                 a.status.our_nodeid, a.status.quorate ? "" : "not ");
 }
 
 std::string join_names(const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ", ")); }
@@ -333,7 +270,7 @@ Outcome ControldAgent::validate(Context& ctx, ValidatePurpose purpose)
                                                     program, path)};
     if (!find_program("dlm_tool", path))
         return {ExitCode::ErrInstalled, "dlm_tool is not installed (package dlm-controld)"};
-    if (purpose != ValidatePurpose::Monitor && split_blanks(ctx.params.str("args")).size() > 64)
+    if (purpose != ValidatePurpose::Monitor && ctx.params.list("args").size() > 64)
         return {ExitCode::ErrConfigured, "parameter 'args': more than 64 options"};
     return ExitCode::Success;
 }
@@ -344,7 +281,7 @@ Outcome ControldAgent::start(Context& ctx)
     const Daemon d = daemon_of(ctx, paths);
     if (auto pid = find_daemon(paths, d.pidfile, d.comm)) {
         ctx.log.info("{} already runs (pid {})", d.comm, pid->pid);
-        wait_until_ready(ctx, paths, d);
+        wait_until_answers(ctx, paths, d);
         return ExitCode::Success;
     }
 
@@ -375,10 +312,10 @@ Outcome ControldAgent::start(Context& ctx)
     ensure_kernel_dlm(ctx, paths);
 
     std::vector<std::string> argv{d.program};
-    for (auto& a : split_blanks(ctx.params.str("args"))) argv.push_back(a);
+    for (auto& a : ctx.params.list("args")) argv.push_back(std::move(a));
     // dlm_controld forks into the background; the parent's exit only says the options were taken.
     run_checked(ctx.runner, tool(ctx, argv, 30s), ctx.deadline);
-    wait_until_ready(ctx, paths, d);
+    wait_until_answers(ctx, paths, d);
     return ExitCode::Success;
 }
 
@@ -400,7 +337,7 @@ Outcome ControldAgent::monitor(Context& ctx)
         return {ExitCode::ErrGeneric, what};
     }
     Asked a = ask_daemon(ctx, std::min<milliseconds>(10s, ctx.deadline.remaining()));
-    if (a.kind != Asked::Kind::Answered)
+    if (!a.answered)
         return {ExitCode::ErrGeneric,
                 fmt::format("{} (pid {}) runs but does not answer: {}", d.comm, pid->pid, a.problem)};
     Outcome o = assess_status(a.status);
@@ -412,12 +349,7 @@ Outcome ControldAgent::monitor(Context& ctx)
 Outcome ControldAgent::stop(Context& ctx)
 {
     const HostPaths paths = HostPaths::from_env(ctx.env);
-    // Stop must work with a broken configuration: fall back to the default daemon name.
-    Daemon d;
-    d.program = ctx.params.opt("daemon").value_or("dlm_controld");
-    if (d.program.empty()) d.program = "dlm_controld";
-    d.comm = comm_of_program(d.program);
-    d.pidfile = paths.run + "/" + d.comm + "/" + d.comm + ".pid";
+    const Daemon d = daemon_of(ctx, paths);
 
     auto pid = find_daemon(paths, d.pidfile, d.comm);
     if (!pid) {
@@ -445,7 +377,7 @@ Outcome ControldAgent::stop(Context& ctx)
     if (::kill(pid->pid, SIGTERM) != 0 && errno != ESRCH)
         fail(ExitCode::ErrGeneric, "cannot signal {} (pid {}): {}", d.comm, pid->pid, std::strerror(errno));
     const milliseconds reserve = std::min<milliseconds>(3s, ctx.deadline.remaining() / 4);
-    if (wait_gone(paths, pid->pid, ctx.deadline, ctx.deadline.remaining() - reserve)) return ExitCode::Success;
+    if (wait_until_gone(paths, pid->pid, ctx.deadline, ctx.deadline.remaining() - reserve)) return ExitCode::Success;
 
     if (auto now_left = kernel_lockspaces(paths); !now_left.empty())
         return {ExitCode::ErrGeneric,
@@ -454,7 +386,7 @@ Outcome ControldAgent::stop(Context& ctx)
     // No lockspaces: nothing depends on the daemon, so killing it is safe.
     ctx.log.warn("{} (pid {}) ignored SIGTERM; sending SIGKILL", d.comm, pid->pid);
     ::kill(pid->pid, SIGKILL);
-    if (wait_gone(paths, pid->pid, ctx.deadline, 2s)) return ExitCode::Success;
+    if (wait_until_gone(paths, pid->pid, ctx.deadline, 2s)) return ExitCode::Success;
     return {ExitCode::ErrGeneric, fmt::format("{} (pid {}) is still running after SIGTERM and SIGKILL", d.comm, pid->pid)};
 }
 

@@ -165,15 +165,8 @@ bool meta_given(const Env& env, std::string_view name)
     return v && !v->empty();
 }
 
-std::string trimmed_err(const CommandResult& r)
-{
-    std::string s = r.err.empty() ? r.out : r.err;
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    for (char& c : s)
-        if (c == '\n') c = ' ';
-    if (s.size() > 300) s = s.substr(0, 300) + "...";
-    return s;
-}
+// What drbdadm said, for a reason: stderr, else stdout, as one line.
+std::string trimmed_err(const CommandResult& r) { return one_line(r.err.empty() ? r.out : r.err); }
 
 std::string fencing_of(const DrbdConfig& cfg, const std::string& resource)
 {

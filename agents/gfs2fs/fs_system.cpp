@@ -52,36 +52,9 @@ std::unique_ptr<char, FreeDeleter> aligned_buffer(std::size_t size)
     return std::unique_ptr<char, FreeDeleter>(static_cast<char*>(p));
 }
 
-bool is_number(std::string_view s)
-{
-    if (s.empty()) return false;
-    for (char c : s)
-        if (c < '0' || c > '9') return false;
-    return true;
-}
-
 }  // namespace
 
 std::string errno_text(int err) { return std::strerror(err); }
-
-std::optional<std::string> read_small_file(const std::string& path, std::size_t cap)
-{
-    Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (f.fd < 0) return std::nullopt;
-    std::string out;
-    char buf[16384];
-    for (;;) {
-        ssize_t n = ::read(f.fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return std::nullopt;
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-        if (out.size() >= cap) break;
-    }
-    return out;
-}
 
 std::vector<MountEntry> read_mount_table()
 {
@@ -237,21 +210,6 @@ std::vector<std::string> loops_backed_under(std::string_view dir)
         if (!backing) continue;
         while (!backing->empty() && backing->back() == '\n') backing->pop_back();
         if (path_within(*backing, dir)) out.push_back("/dev/" + name + " (" + *backing + ")");
-    }
-    return out;
-}
-
-std::vector<pid_t> processes_named(std::string_view comm)
-{
-    std::vector<pid_t> out;
-    std::unique_ptr<DIR, DirCloser> d(::opendir("/proc"));
-    if (!d) return out;
-    while (dirent* e = ::readdir(d.get())) {
-        if (!is_number(e->d_name)) continue;
-        auto text = read_small_file(fmt::format("/proc/{}/comm", e->d_name), 256);
-        if (!text) continue;
-        while (!text->empty() && text->back() == '\n') text->pop_back();
-        if (*text == comm) out.push_back(static_cast<pid_t>(std::atol(e->d_name)));
     }
     return out;
 }

@@ -11,15 +11,12 @@
 #include <vector>
 
 #include "fs_config.h"
+#include "ocfkit/host.h"  // read_small_file, pids_with_comm
 #include "ocfkit/parse/mountinfo.h"
 
 namespace ocfkit::gfs2fs {
 
 using parse::MountEntry;
-
-// Whole small file (procfs/sysfs files report size 0, so read until EOF); nothing when it cannot
-// be opened; errno is kept for the caller.
-std::optional<std::string> read_small_file(const std::string& path, std::size_t cap = 1 << 20);
 
 // /proc/self/mountinfo, parsed. Throws Failure(ErrGeneric) when unreadable or malformed.
 std::vector<MountEntry> read_mount_table();
@@ -64,9 +61,6 @@ std::optional<unsigned long long> block_device_size(const std::string& device_pa
 
 // Loop devices whose backing file lies on `dir` (they keep a mount busy without any process).
 std::vector<std::string> loops_backed_under(std::string_view dir);
-
-// Processes whose /proc/<pid>/comm is exactly `comm`.
-std::vector<pid_t> processes_named(std::string_view comm);
 
 // Depth 10: reads the first 4 KiB of the device with O_DIRECT (bypassing the page cache).
 // Returns a problem description, nothing when fine.

@@ -247,20 +247,9 @@ bool expects_block_device(const Config& c)
 // The programs an operation will run, looked up as the runner will (the child's PATH).
 std::optional<std::string> missing_program(std::initializer_list<const char*> programs)
 {
-    CommandSpec probe;
-    std::string path = child_path(probe);
-    for (const char* p : programs) {
-        bool found = false;
-        std::string_view rest = path;
-        while (!found) {
-            auto colon = rest.find(':');
-            std::string dir(rest.substr(0, colon));
-            if (!dir.empty() && ::access((dir + "/" + p).c_str(), X_OK) == 0) found = true;
-            if (colon == std::string_view::npos) break;
-            rest.remove_prefix(colon + 1);
-        }
-        if (!found) return std::string(p);
-    }
+    const std::string path = child_path(CommandSpec{});
+    for (const char* p : programs)
+        if (!find_program(p, path)) return std::string(p);
     return std::nullopt;
 }
 
@@ -503,8 +492,6 @@ bool mount_present(const std::vector<MountEntry>& table, int mount_id)
         if (e.mount_id == mount_id) return true;
     return false;
 }
-
-void sleep_within(const Deadline& d, milliseconds step) { std::this_thread::sleep_for(d.clamp(step)); }
 
 // Sends term_signal to each new holder, kill_signal to those still there signal_delay later,
 // and waits for them; everything bounded by the budget.

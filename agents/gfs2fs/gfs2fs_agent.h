@@ -18,7 +18,7 @@ namespace ocfkit::gfs2fs {
 struct SystemHooks {
     std::function<Resolved(const DeviceSpec&)> resolve = resolve_in_process;
     std::function<std::optional<std::string>(std::string_view)> fstype_support = gfs2fs::fstype_support;
-    std::function<bool()> dlm_controld_running = [] { return !processes_named("dlm_controld").empty(); };
+    std::function<bool()> dlm_controld_running = [] { return !pids_with_comm("/proc", "dlm_controld").empty(); };
 };
 
 class Gfs2fsAgent final : public Agent {

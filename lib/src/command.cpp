@@ -23,7 +23,9 @@ std::string quote(const std::string& arg)
     return out + "'";
 }
 
-std::string trimmed(std::string_view text, std::size_t max)
+}  // namespace
+
+std::string one_line(std::string_view text, std::size_t max)
 {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) text.remove_suffix(1);
     while (!text.empty() && (text.front() == '\n' || text.front() == ' ')) text.remove_prefix(1);
@@ -32,8 +34,6 @@ std::string trimmed(std::string_view text, std::size_t max)
     if (out.size() > max) out = out.substr(0, max) + "...";
     return out;
 }
-
-}  // namespace
 
 std::string CommandSpec::display() const
 {
@@ -109,8 +109,8 @@ ExitCode exit_code_for_spawn_errno(int err)
 std::string failure_message(const CommandSpec& spec, const CommandResult& result)
 {
     std::string msg = fmt::format("'{}' {}", spec.display(), result.describe());
-    std::string err = trimmed(result.err, 300);
-    if (err.empty() && result.status == CommandResult::Status::Exited) err = trimmed(result.out, 200);
+    std::string err = one_line(result.err, 300);
+    if (err.empty() && result.status == CommandResult::Status::Exited) err = one_line(result.out, 200);
     if (!err.empty()) msg += ": " + err;
     return msg;
 }

@@ -2,6 +2,7 @@
 #include "ocfkit/deadline.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace ocfkit {
 
@@ -32,5 +33,7 @@ milliseconds Deadline::remaining() const
 }
 
 milliseconds Deadline::clamp(milliseconds cap) const { return std::min(remaining(), cap); }
+
+void sleep_within(const Deadline& deadline, milliseconds step) { std::this_thread::sleep_for(deadline.clamp(step)); }
 
 }  // namespace ocfkit

@@ -2,6 +2,7 @@
 #include "ocfkit/host.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,19 +158,24 @@ std::vector<std::string> list_dir(const std::string& dir)
 
 std::optional<std::string> read_small_file(const std::string& path, std::size_t max_bytes)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return std::nullopt;
     std::string out;
-    char buf[4096];
+    char buf[16384];
     // /proc and /sys files report size 0: read until EOF.
     while (out.size() < max_bytes) {
-        in.read(buf, sizeof buf);
-        std::streamsize got = in.gcount();
-        if (got <= 0) break;
-        out.append(buf, static_cast<std::size_t>(got));
-        if (!in) break;
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const int err = errno;
+            ::close(fd);
+            errno = err;
+            return std::nullopt;
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
     }
-    if (in.bad()) return std::nullopt;
+    ::close(fd);
     if (out.size() > max_bytes) out.resize(max_bytes);
     return out;
 }

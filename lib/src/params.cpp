@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "ocfkit/parse/text.h"
+
 namespace ocfkit {
 
 namespace {
@@ -82,6 +84,14 @@ std::optional<std::string> Params::opt(std::string_view name) const
     const ParamSpec* p = spec_ ? spec_->param(name) : nullptr;
     if (p && p->default_value) return *p->default_value;
     return std::nullopt;
+}
+
+std::vector<std::string> Params::list(std::string_view name, std::string_view separators) const
+{
+    std::vector<std::string> out;
+    const std::string value = opt(name).value_or("");
+    for (auto piece : parse::split_any(value, separators)) out.emplace_back(piece);
+    return out;
 }
 
 std::string Params::str(std::string_view name) const

@@ -101,6 +101,14 @@ TEST_CASE("FakeRunner: longest prefix wins, results are used in order, transcrip
     CHECK(r.call_lines().front() == "tool a");
 }
 
+TEST_CASE("one_line: program output for a reason", "[fake-runner]")
+{
+    CHECK(one_line("\n  Device is held open\nby someone \r\n") == "Device is held open by someone");
+    CHECK(one_line("") == "");
+    CHECK(one_line(std::string(400, 'x')) == std::string(300, 'x') + "...");
+    CHECK(one_line("abcdef", 3) == "abc...");
+}
+
 TEST_CASE("run_checked maps outcomes to OCF codes with the command in the message", "[fake-runner]")
 {
     FakeRunner r;

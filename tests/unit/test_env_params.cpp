@@ -88,6 +88,19 @@ TEST_CASE("valid parameters parse with defaults", "[params]")
     CHECK_FALSE(p.is_set("count"));
 }
 
+TEST_CASE("list parameters split at any separator, empty pieces dropped", "[params]")
+{
+    AgentSpec spec = table();
+    MapEnv env({{"OCF_RESKEY_path", " /a,,/b\t/c \n"}});
+    Params p = Params::parse(spec, env);
+    CHECK(p.list("path") == std::vector<std::string>{"/a,,/b", "/c"});
+    CHECK(p.list("path", " ,\t") == std::vector<std::string>{"/a", "/b", "/c", "\n"});
+    CHECK(p.list("path", " ,\t\n") == std::vector<std::string>{"/a", "/b", "/c"});
+    CHECK(p.list("sig") == std::vector<std::string>{"TERM"});  // the default
+    CHECK(p.list("old_count").empty());                       // neither value nor default
+    CHECK(p.list("no_such_parameter").empty());
+}
+
 TEST_CASE("every problem names its parameter", "[params]")
 {
     AgentSpec spec = table();

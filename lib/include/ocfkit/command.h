@@ -62,6 +62,9 @@ CommandResult run_checked(CommandRunner& runner, const CommandSpec& spec, const 
                           ExitCode code = ExitCode::ErrGeneric);
 // The message run_checked would use for this result.
 std::string failure_message(const CommandSpec& spec, const CommandResult& result);
+// A program's output as one line for a message: outer blanks dropped, line breaks as spaces,
+// cut after `max` characters ("...").
+std::string one_line(std::string_view text, std::size_t max = 300);
 ExitCode exit_code_for_spawn_errno(int err);
 
 // Scripted results and a transcript of what was asked, for agent tests.

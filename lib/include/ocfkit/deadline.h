@@ -29,4 +29,7 @@ private:
 
 std::chrono::milliseconds safety_margin(std::chrono::milliseconds op_timeout);
 
+// Sleeps `step`, or only what is left of the deadline when that is less: a poll loop's pause.
+void sleep_within(const Deadline& deadline, std::chrono::milliseconds step);
+
 }  // namespace ocfkit

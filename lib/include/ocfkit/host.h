@@ -50,7 +50,8 @@ std::optional<DaemonPid> find_daemon(const HostPaths& paths, const std::string& 
 
 // Entry names of a directory, sorted, without "." and ".."; empty when it does not exist.
 std::vector<std::string> list_dir(const std::string& dir);
-// Whole small file; nothing when it cannot be read.
+// Whole small file, at most max_bytes (procfs and sysfs files are read until EOF, whatever size
+// they report); nothing when it cannot be read, errno saying why.
 std::optional<std::string> read_small_file(const std::string& path, std::size_t max_bytes = 1 << 20);
 
 // Processes that hold an open file descriptor whose target starts with `prefix`.

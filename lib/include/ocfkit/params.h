@@ -33,6 +33,9 @@ public:
     // Value or default; "" when neither. Throws Failure(ErrConfigured) for a required one missing.
     std::string str(std::string_view name) const;
     std::optional<std::string> opt(std::string_view name) const;  // value or default
+    // The value (or default) cut at any of `separators`, empty pieces dropped; empty when
+    // neither is set. For list parameters ("vg1 vg2", "-s 0 -q 1"); never throws.
+    std::vector<std::string> list(std::string_view name, std::string_view separators = " \t\n") const;
     long long integer(std::string_view name) const;
     bool boolean(std::string_view name) const;
 

@@ -1,6 +1,8 @@
 // Small text helpers the line-oriented tool parsers share.
 #include "ocfkit/parse/text.h"
 
+#include <algorithm>
+
 namespace ocfkit::parse {
 
 namespace {
@@ -28,15 +30,17 @@ std::vector<std::string_view> lines_of(std::string_view text)
     return out;
 }
 
-std::vector<std::string_view> words(std::string_view s)
+std::vector<std::string_view> words(std::string_view s) { return split_any(s, " \t"); }
+
+std::vector<std::string_view> split_any(std::string_view s, std::string_view separators)
 {
     std::vector<std::string_view> out;
     std::size_t i = 0;
     while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-        std::size_t j = i;
-        while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
+        i = s.find_first_not_of(separators, i);
+        if (i == std::string_view::npos) break;
+        std::size_t j = std::min(s.find_first_of(separators, i), s.size());
+        out.push_back(s.substr(i, j - i));
         i = j;
     }
     return out;

@@ -1,4 +1,5 @@
-// ocfkit/host.h, the /proc and pidfile helpers controld and clvm rely on, with real processes.
+// ocfkit/host.h and ocfkit/daemon.h, the /proc, pidfile and daemon helpers controld and clvm rely
+// on, with real processes.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -10,6 +11,8 @@
 #include <fstream>
 #include <thread>
 
+#include "ocfkit/daemon.h"
+#include "ocfkit/exit_code.h"
 #include "ocfkit/host.h"
 
 using namespace ocfkit;
@@ -138,4 +141,103 @@ TEST_CASE("open file holders, programs on a PATH, tool PATH", "[dlmlvm-host]")
     env.set("PATH", "/fake");
     CHECK(tool_path(env) == "/fake:/usr/sbin:/usr/bin:/sbin:/bin");
     CHECK(list_dir(t.path + "/missing").empty());
+}
+
+TEST_CASE("read_small_file: procfs files, the cap, errno", "[dlmlvm-host]")
+{
+    TempDir t;
+    auto self = read_small_file("/proc/self/status");
+    REQUIRE(self);
+    CHECK_THAT(*self, Catch::StartsWith("Name:"));  // size 0 in stat(), read until EOF
+    std::ofstream(t.path + "/big") << std::string(50000, 'x');
+    CHECK(read_small_file(t.path + "/big")->size() == 50000);
+    CHECK(read_small_file(t.path + "/big", 20000)->size() == 20000);
+    errno = 0;
+    CHECK_FALSE(read_small_file(t.path + "/missing"));
+    CHECK(errno == ENOENT);
+}
+
+TEST_CASE("daemon.h: the host command, one question, ready and gone", "[dlmlvm-host]")
+{
+    TempDir t;
+    MapEnv env;
+    env.set("OCFKIT_HOST_ROOT", t.path);
+    env.set("PATH", "/fake");
+    CommandSpec c = host_command(env, {"dlm_tool", "ls"}, std::chrono::seconds(7));
+    CHECK(c.argv == std::vector<std::string>{"dlm_tool", "ls"});
+    CHECK(c.timeout == std::chrono::seconds(7));
+    CHECK(c.env.at("PATH") == "/fake:/usr/sbin:/usr/bin:/sbin:/bin");
+    CHECK(c.env.at("OCFKIT_HOST_ROOT") == t.path);
+    CHECK_FALSE(host_command(MapEnv{}, {"x"}, std::chrono::seconds(1)).env.count("OCFKIT_HOST_ROOT"));
+
+    auto refused = [](std::string_view out) { return out.find("cannot connect") != std::string_view::npos; };
+    const Deadline d = Deadline::after(std::chrono::seconds(5));
+    FakeRunner r;
+    r.expect({"ok"}, FakeRunner::exited(0, "status\n"));
+    r.expect({"down"}, FakeRunner::exited(1, "", "cannot connect to the socket\n"));
+    r.expect({"hangs"}, FakeRunner::timed_out());
+    r.expect({"fails"}, FakeRunner::exited(2, "", "bad option\n"));
+    r.expect({"missing"}, FakeRunner::not_found());
+    auto ok = ask_client(r, {.argv = {"ok"}}, d, "okd", refused);
+    CHECK(ok.answered);
+    CHECK(ok.out == "status\n");
+    auto down = ask_client(r, {.argv = {"down", "-i"}}, d, "downd", refused);
+    CHECK_FALSE(down.answered);
+    CHECK(down.problem == "'down -i' cannot connect to downd");
+    CHECK_THAT(ask_client(r, {.argv = {"hangs"}}, d, "x", refused).problem, Catch::Contains("got no answer within"));
+    CHECK_THAT(ask_client(r, {.argv = {"fails"}}, d, "x", refused).problem, Catch::Contains("exit code 2: bad option"));
+    try {
+        ask_client(r, {.argv = {"missing"}}, d, "x", refused);
+        FAIL("no Failure");
+    } catch (const Failure& f) {
+        CHECK(f.code == ExitCode::ErrInstalled);
+    }
+
+    // Ready: the daemon answers on the third question.
+    pid_t pid = spawn_named(t.path, "ready_daemon");
+    std::ofstream(t.path + "/r.pid") << pid << "\n";
+    int asked = 0;
+    auto up = wait_until_ready(HostPaths{}, t.path + "/r.pid", "ready_daemon", d, [&](std::string& problem) {
+        problem = "not yet";
+        return ++asked == 3;
+    });
+    CHECK(up.pid == pid);
+    CHECK(asked == 3);
+    CHECK(up.after >= std::chrono::milliseconds(250));  // 100 + 200 ms of pauses
+    // Never ready: the deadline ends the wait with the last problem.
+    try {
+        wait_until_ready(HostPaths{}, t.path + "/r.pid", "ready_daemon", Deadline::after(std::chrono::milliseconds(400)),
+                         [](std::string& problem) {
+                             problem = "socket refused";
+                             return false;
+                         });
+        FAIL("no Failure");
+    } catch (const Failure& f) {
+        CHECK(f.code == ExitCode::ErrGeneric);
+        CHECK_THAT(f.reason, Catch::Contains("ready_daemon did not become ready within") &&
+                                 Catch::Contains("pid " + std::to_string(pid) + " is running; socket refused"));
+    }
+    // Gone: not within a short bound while it runs, at once after it died.
+    CHECK_FALSE(wait_until_gone(HostPaths{}, pid, d, std::chrono::milliseconds(120)));
+    ::kill(pid, SIGKILL);
+    CHECK(wait_until_gone(HostPaths{}, pid, d, std::chrono::seconds(2)));
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    // Dies while being waited for: named, with the hint.
+    pid_t dying = spawn_named(t.path, "dying_daemon");
+    std::ofstream(t.path + "/x.pid") << dying << "\n";
+    try {
+        wait_until_ready(
+            HostPaths{}, t.path + "/x.pid", "dying_daemon", d,
+            [&](std::string&) {
+                ::kill(dying, SIGKILL);
+                ::waitpid(dying, &st, 0);
+                return false;
+            },
+            " (check its configuration)");
+        FAIL("no Failure");
+    } catch (const Failure& f) {
+        CHECK(f.reason == "dying_daemon (pid " + std::to_string(dying) +
+                              ") exited during start before it was ready; see its log (check its configuration)");
+    }
 }
