@@ -6,27 +6,22 @@
 
 #include "controld_agent.h"
 #include "dlm_tool_parse.h"
+#include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    std::string_view text(reinterpret_cast<const char*>(data), size);
-    std::size_t lines = 1;
-    for (char c : text) lines += c == '\n';
-    (void)ocfkit::dlm::dlm_controld_unreachable(text);
-    try {
-        auto st = ocfkit::dlm::parse_status_verbose(text);
+    const ocfkit::fuzz::Input in(data, size);
+    (void)ocfkit::dlm::dlm_controld_unreachable(in.text);
+    in.parse([&] {
+        auto st = ocfkit::dlm::parse_status_verbose(in.text);
         auto o = ocfkit::controld::assess_status(st);
         if (o.code != ocfkit::ExitCode::Success && o.code != ocfkit::ExitCode::ErrGeneric) std::abort();
         if (!o.ok() && o.reason.empty()) std::abort();
-    } catch (const ocfkit::parse::ParseError& e) {
-        if (e.line > lines) std::abort();
-    }
-    try {
-        auto ls = ocfkit::dlm::parse_ls(text);
+    });
+    in.parse([&] {
+        auto ls = ocfkit::dlm::parse_ls(in.text);
         for (const auto& l : ls)
             if (l.name.empty()) std::abort();
-    } catch (const ocfkit::parse::ParseError& e) {
-        if (e.line == 0 || e.line > lines) std::abort();
-    }
+    }, ocfkit::fuzz::WholeInput::Refused);
     return 0;
 }

@@ -2,11 +2,12 @@
 #include <cstdint>
 #include <string_view>
 
+#include "fuzz_input.h"
 #include "gfs2_parse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    std::string_view text(reinterpret_cast<const char*>(data), size);
-    (void)ocfkit::gfs2fs::parse_fdinfo_mnt_id(text);
+    const ocfkit::fuzz::Input in(data, size);
+    (void)ocfkit::gfs2fs::parse_fdinfo_mnt_id(in.text);
     return 0;
 }

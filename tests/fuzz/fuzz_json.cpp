@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_input.h"
 #include "ocfkit/parse/json.h"
 
 using ocfkit::parse::Json;
@@ -58,25 +59,13 @@ void write(std::string& out, const Json& j)
     }
 }
 
-std::size_t line_count(std::string_view text)
-{
-    std::size_t n = 1;
-    for (char c : text) n += c == '\n';
-    return n;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    std::string_view text(reinterpret_cast<const char*>(data), size);
+    const ocfkit::fuzz::Input in(data, size);
     Json value;
-    try {
-        value = ocfkit::parse::parse_json(text);
-    } catch (const ocfkit::parse::ParseError& e) {
-        if (e.line == 0 || e.line > line_count(text)) std::abort();  // must name a real line
-        return 0;
-    }
+    if (!in.parse([&] { value = ocfkit::parse::parse_json(in.text); }, ocfkit::fuzz::WholeInput::Refused)) return 0;
     std::string first;
     write(first, value);
     std::string second;

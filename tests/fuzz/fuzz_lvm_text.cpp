@@ -7,16 +7,16 @@
 #include <vector>
 
 #include "clvm_agent.h"
+#include "fuzz_input.h"
 #include "lvm_text_parse.h"
 
 using namespace ocfkit;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    std::string_view text(reinterpret_cast<const char*>(data), size);
-    std::size_t lines = 1;
-    for (char c : text) lines += c == '\n';
-    try {
+    const fuzz::Input in(data, size);
+    const std::string_view text = in.text;
+    in.parse([&] {
         auto cfg = lvm::parse_lvmconfig(text, clvm::config_keys());
         (void)clvm::config_problems(cfg, clvm::Manager::Lvmlockd);
         (void)clvm::config_problems(cfg, clvm::Manager::Clvmd);
@@ -25,15 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         } catch (const Failure& f) {
             if (f.code != ExitCode::ErrConfigured) std::abort();
         }
-    } catch (const parse::ParseError& e) {
-        if (e.line > lines) std::abort();
-    }
-    try {
-        auto info = lvm::parse_lvmlockctl_info(text);
-        (void)clvm::assess_lockd(info, {"vgcl"}, true, {});
-    } catch (const parse::ParseError& e) {
-        if (e.line == 0 || e.line > lines) std::abort();
-    }
+    });
+    in.parse(
+        [&] {
+            auto info = lvm::parse_lvmlockctl_info(text);
+            (void)clvm::assess_lockd(info, {"vgcl"}, true, {});
+        },
+        fuzz::WholeInput::Refused);
+    // Filter patterns: a ParseError names the pattern, not a line of the input.
     std::vector<std::string> patterns;
     std::size_t start = 0;
     while (start <= text.size() && patterns.size() < 8) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_input.h"
 #include "ocfkit/parse/mountinfo.h"
 
 namespace {
@@ -31,20 +32,16 @@ std::string kernel_escape(std::string_view s)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    std::string_view text(reinterpret_cast<const char*>(data), size);
-    if (ocfkit::parse::unescape_mount_field(kernel_escape(text)) != text) std::abort();
-    std::size_t lines = 1;
-    for (char c : text) lines += c == '\n';
-    try {
-        auto entries = ocfkit::parse::parse_mountinfo(text);
+    const ocfkit::fuzz::Input in(data, size);
+    if (ocfkit::parse::unescape_mount_field(kernel_escape(in.text)) != in.text) std::abort();
+    in.parse([&] {
+        auto entries = ocfkit::parse::parse_mountinfo(in.text);
         for (const auto& e : entries) {
             if (e.mount_point.empty() || e.root.empty() || e.fstype.empty()) std::abort();
             (void)e.read_only();
             (void)e.has_option("rw");
         }
-        if (entries.size() > lines) std::abort();
-    } catch (const ocfkit::parse::ParseError& e) {
-        if (e.line == 0 || e.line > lines) std::abort();
-    }
+        if (entries.size() > in.lines) std::abort();
+    }, ocfkit::fuzz::WholeInput::Refused);
     return 0;
 }
