@@ -87,6 +87,13 @@ struct World {
     }
     void proc(const std::string& fixture_name) { write_file(dir / "proc-drbd", fixture(fixture_name)); }
     void minors_cached() { runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-primary-primary.txt"))); }
+    // Recurring monitors of the 8.4 module, both nodes Primary; the first learns the minors.
+    void steady_84_monitor()
+    {
+        proc("84-proc-drbd-primary-primary.txt");
+        minors_cached();
+        env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    }
     std::string conf() const { return (dir / "etc/drbd.conf").string(); }
 
     int run(const std::string& action)
@@ -110,9 +117,7 @@ struct World {
 TEST_CASE("monitor of the 8.4 module reads /proc/drbd alone once the minors are known", "[drbd-agent]")
 {
     World w;
-    w.proc("84-proc-drbd-primary-primary.txt");
-    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
-    w.minors_cached();
+    w.steady_84_monitor();
     CHECK(w.run("monitor") == 8);
     // First monitor: events2 to learn the minors, and the score is written once.
     CHECK(w.calls_of("drbdsetup") == 1);
@@ -138,9 +143,7 @@ TEST_CASE("monitor of the 8.4 module reads /proc/drbd alone once the minors are 
 TEST_CASE("monitor rewrites a cached score after a membership change or after five minutes", "[drbd-agent]")
 {
     World w;
-    w.proc("84-proc-drbd-primary-primary.txt");
-    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
-    w.minors_cached();
+    w.steady_84_monitor();
     CHECK(w.run("monitor") == 8);
     CHECK(w.calls_of("crm_attribute") == 1);
     CHECK(w.run("monitor") == 8);
@@ -167,9 +170,7 @@ TEST_CASE("monitor rewrites a cached score after a membership change or after fi
 TEST_CASE("a probe never trusts the score cache; a probe of a stopped resource touches nothing", "[drbd-agent]")
 {
     World w;
-    w.proc("84-proc-drbd-primary-primary.txt");
-    w.minors_cached();
-    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    w.steady_84_monitor();
     CHECK(w.run("monitor") == 8);
     CHECK(w.calls_of("crm_attribute") == 1);
     w.env.set("OCF_RESKEY_CRM_meta_interval", "0");
@@ -186,9 +187,7 @@ TEST_CASE("without Pacemaker scores are skipped quietly", "[drbd-agent]")
 {
     World w;
     w.pacemaker = false;
-    w.proc("84-proc-drbd-primary-primary.txt");
-    w.minors_cached();
-    w.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    w.steady_84_monitor();
     CHECK(w.run("monitor") == 8);
     CHECK(w.calls_of("crm_attribute") == 0);
     CHECK(w.log_text.find("promotion") == std::string::npos);
