@@ -71,7 +71,11 @@ wait_rejoined() {
 }
 
 # labguest_started_or_failed NODE: the guest runs on NODE, or its start there failed (a failed
-# start bans it from NODE for good: no point waiting out the timeout).
+# start bans it from NODE for good: no point waiting out the timeout). Asks NODE itself: the
+# other node may be dead or still joining.
+labguest_start_failed() {
+	gx "$1" 'crm_mon -1 --output-as=xml' 60 | grep -q "<failure op_key=\"labguest_start_0\" node=\"$1\""
+}
 labguest_started_or_failed() {
 	local out; out=$(gx "$1" 'crm_mon -1 --output-as=xml' 60) || return 1
 	grep -q "<failure op_key=\"labguest_start_0\" node=\"$1\"" <<< "$out" && { log "labguest start failed on $1"; return 0; }
@@ -98,7 +102,7 @@ failover_kill() {
 	local t_fence=$((SECONDS - s0))
 	capture_on "$survivor" peer-fenced drbd dlm lvm crm mount
 	wait_for 900 5 "labguest running on $survivor" labguest_started_or_failed "$survivor" &&
-		labguest_on "$survivor" || { show_failures; die "labguest not restarted on $survivor"; }
+		! labguest_start_failed "$survivor" || { show_failures; die "labguest not restarted on $survivor"; }
 	local t_guest=$((SECONDS - s0))
 	gq "$survivor" "echo after-kill > $GFS2_DIR/after-kill-$survivor && sync && cat $GFS2_DIR/after-kill-$survivor" 120
 	wait_rejoined "$victim"
