@@ -25,7 +25,7 @@ if [ "$(id -u)" != 0 ]; then
     echo "SKIP: installs packages, needs root"
     exit 77
 fi
-for tool in dpkg-buildpackage dh lintian apt-get xmllint ocf-tester pcs man; do
+for tool in dpkg-buildpackage dh lintian apt-get xmllint ocf-tester pcs man systemd-analyze; do
     command -v "$tool" >/dev/null || { fail "$tool is not installed (tests/deps.txt lists its package)"; finish; }
 done
 
@@ -90,6 +90,37 @@ for d in "${debs[@]}"; do built+=("$(dpkg-deb -f "$d" Package)"); done
 for d in "${debs[@]}"; do
     echo "  $(basename "$d"): $(du -k "$d" | cut -f1) KiB; Depends: $(dpkg-deb -f "$d" Depends)"
 done
+
+phase "dependencies and maintainer scripts"
+# virtdomain names all of libvirt's ~58 libraries in DT_NEEDED (a load-order optimisation):
+# debian/rules leaves the packages of those it only loads for their order to libvirt0's own
+# dependencies (tools/packaging/order-only-libs.sh), and dpkg-shlibdeps warns about nothing.
+agents_deb=$(printf '%s\n' "${debs[@]}" | grep '/ocfkit-agents_')
+depends=$(dpkg-deb -f "$agents_deb" Depends | tr -d ' ' | tr ',' '\n' | sed 's/(.*//')
+left_out=$(sed -n 's/^order-only-libs: .*: \([0-9]*\) packages left out of Depends$/\1/p' "$out/build.log" | head -1)
+if grep -qx libvirt0 <<< "$depends" && [ "$(wc -l <<< "$depends")" -le 12 ] &&
+    ! grep -qx 'libgnutls30\|libxml2' <<< "$depends"; then
+    pass "ocfkit-agents: $(wc -l <<< "$depends") Depends with libvirt0; ${left_out:-no} packages of libraries loaded only for their order left out"
+else
+    fail "ocfkit-agents Depends is not the minimal set: $(tr '\n' ' ' <<< "$depends")"
+fi
+shlibdeps_warnings=$(grep -E 'dpkg-shlibdeps: warning|order-only-libs: warning' "$out/build.log")
+[ -z "$shlibdeps_warnings" ] && pass "no dpkg-shlibdeps warnings" ||
+    fail "dpkg-shlibdeps warnings:"$'\n'"$shlibdeps_warnings"
+# clevervm's start and stop start and hibernate every guest of the node: the maintainer scripts
+# enable the unit and the LSB script for boot, and never start, stop or restart either.
+clevervm_deb=$(printf '%s\n' "${debs[@]}" | grep '/ocfkit-clevervm_' || true)
+if [ -n "$clevervm_deb" ]; then
+    mkdir -p "$work/clevervm-control"
+    dpkg-deb -e "$clevervm_deb" "$work/clevervm-control"
+    scripts=$(cat "$work"/clevervm-control/{preinst,postinst,prerm,postrm} 2>/dev/null)
+    grep -q "deb-systemd-helper enable 'clevervm.service'" <<< "$scripts" && grep -q 'update-rc.d clevervm defaults' <<< "$scripts" &&
+        pass "ocfkit-clevervm enables clevervm.service and the LSB script" ||
+        fail "ocfkit-clevervm does not enable clevervm.service and the LSB script"
+    starts=$(grep -E 'deb-systemd-invoke|invoke-rc.d|systemctl .*(start|stop|restart)' <<< "$scripts")
+    [ -z "$starts" ] && pass "ocfkit-clevervm's maintainer scripts never start, stop or restart it" ||
+        fail "ocfkit-clevervm's maintainer scripts run:"$'\n'"$starts"
+fi
 
 phase "lintian"
 start=$SECONDS
@@ -182,6 +213,18 @@ if [[ " ${built[*]} " == *" ocfkit-clevervm "* ]]; then
     [ -x /etc/init.d/clevervm ] && pass "/etc/init.d/clevervm executable" || fail "/etc/init.d/clevervm missing"
     ls /etc/rc2.d/S*clevervm > /dev/null 2>&1 && pass "clevervm enabled for boot (update-rc.d)" ||
         fail "no /etc/rc2.d/S*clevervm link"
+    unit=/lib/systemd/system/clevervm.service
+    # (/lib is /usr/lib on a merged-/usr system: both sides resolved)
+    wants=/etc/systemd/system/multi-user.target.wants/clevervm.service
+    [ -L "$wants" ] && [ "$(readlink -f "$wants")" = "$(readlink -f "$unit")" ] &&
+        pass "clevervm.service enabled ($wants)" || fail "clevervm.service not enabled: $(ls -l "$wants" 2>&1)"
+    if timeout 120 systemd-analyze verify "$unit" > "$work/verify.out" 2>&1; then
+        pass "systemd-analyze verify $unit"
+    else
+        fail "systemd-analyze verify $unit: $(cat "$work/verify.out")"
+    fi
+    grep -qx "ExecStart=$(dpkg -L ocfkit-clevervm | grep -x '.*/sbin/clevervm') start" "$unit" &&
+        pass "clevervm.service starts the installed /usr/sbin/clevervm" || fail "clevervm.service ExecStart: $(grep ExecStart "$unit")"
     [ "$(man -w 8 clevervm 2>/dev/null)" = /usr/share/man/man8/clevervm.8.gz ] && pass "man 8 clevervm" ||
         fail "man 8 clevervm resolves to '$(man -w 8 clevervm 2>&1)'"
     timeout 120 /etc/init.d/clevervm status > "$work/clevervm.out" 2>&1
@@ -265,9 +308,9 @@ left=$(while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done < "$wor
     fail "files left after purge: $left"
 left=$(ls -d /usr/share/doc/ocfkit-* 2>/dev/null)
 if [[ " ${built[*]} " == *" ocfkit-clevervm "* ]]; then
-    left="$left$(ls /etc/rc?.d/*clevervm 2>/dev/null)"
+    left="$left$(ls /etc/rc?.d/*clevervm /etc/systemd/system/*.wants/clevervm.service 2>/dev/null)"
 fi
-[ -z "$left" ] && pass "no doc directories or rc.d links left" || fail "left after purge: $left"
+[ -z "$left" ] && pass "no doc directories, rc.d or systemd links left" || fail "left after purge: $left"
 # The directory goes with the package unless something else put files there (agents installed by
 # hand were overwritten by the package, so they go too and come back from the backup).
 if [ "$had_ocf_dir" = 0 ]; then
