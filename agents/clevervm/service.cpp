@@ -3,6 +3,7 @@
 #include "service.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -68,6 +69,9 @@ bool is_drbd_agent_name(std::string_view agent)
 
 bool active_role(const std::string& role) { return role == "Started" || role == "Promoted" || role == "Unpromoted"; }
 
+// Where Pacemaker keeps the CIB it last wrote (readable by root while Pacemaker is down).
+constexpr const char* kSavedCib = "/var/lib/pacemaker/cib/cib.xml";
+
 }  // namespace
 
 std::string usage_text()
@@ -75,7 +79,9 @@ std::string usage_text()
     return "usage: clevervm [--config FILE] COMMAND [ARGS]\n"
            "  status [--json]      cluster, resources, failures, DRBD storage and guests (exit 0 running,\n"
            "                       3 stopped, 4 unknown: the guests on this node)\n"
-           "  start | stop         start / hibernate (managed save) the guests here, directly through libvirt\n"
+           "  start | stop [--from-init]\n"
+           "                       start / hibernate (managed save) the guests here, directly through libvirt;\n"
+           "                       --from-init: at boot or shutdown, leave Pacemaker's guests to Pacemaker\n"
            "  restart              stop, then start\n"
            "  forcestart | forcestop [--no-wait]\n"
            "                       start / stop the guests through Pacemaker (target-role Started/Stopped)\n"
@@ -182,7 +188,20 @@ const Service::Targets& Service::targets()
     if (need_cib) {
         std::string err;
         cib = read_cib(err);
-        if (!cib) t.notes.push_back(fmt::format("discovery without the CIB ({})", err));
+        if (!cib) {
+            // Pacemaker not (yet) running here, as at boot: its last CIB on disk still tells which
+            // guests are the cluster's.
+            std::string disk_error;
+            if (auto text = host_.read_file(kSavedCib)) {
+                try {
+                    cib = parse_cib_primitives(*text);
+                    t.notes.push_back(fmt::format("discovery from the CIB saved in {} ({})", kSavedCib, err));
+                } catch (const parse::ParseError& e) {
+                    disk_error = fmt::format("; {}: {}", kSavedCib, e.what());
+                }
+            }
+            if (!cib) t.notes.push_back(fmt::format("discovery without the CIB ({}{})", err, disk_error));
+        }
     }
 
     // DRBD: the promotable clone(s) of a DRBD agent and their drbd_resource parameter.
@@ -226,10 +245,18 @@ const Service::Targets& Service::targets()
             if (!name) {
                 auto xml = host_.read_file(it->second);
                 name = xml ? domain_name(*xml) : std::nullopt;
-            }
-            if (!name) {
-                t.notes.push_back(fmt::format("resource {}: cannot read a domain name from {}", p.id, it->second));
-                continue;
+                if (!name) {
+                    // Unreadable here (e.g. the shared file system is not mounted on this node): the
+                    // guest is still the cluster's, shown under its file's name.
+                    std::string stem = std::filesystem::path(it->second).stem().string();
+                    if (stem.empty()) {
+                        t.notes.push_back(fmt::format("resource {}: cannot read a domain name from {}", p.id, it->second));
+                        continue;
+                    }
+                    t.notes.push_back(fmt::format("resource {}: {} {} here; its guest is taken to be '{}' after the file's name",
+                                                  p.id, it->second, xml ? "names no domain" : "is unreadable", stem));
+                    name = stem;
+                }
             }
             resource_of[*name] = p.id;
             t.guest_configs[*name] = it->second;
@@ -468,16 +495,64 @@ const parse::CrmMon& Service::require_cluster(const std::string& command)
     return *r.mon;
 }
 
-Lsb Service::start()
+// systemd tells whether the machine is booting or shutting down; without systemd (sysvinit) the
+// init script passes --from-init only from rc at boot and shutdown.
+Service::Caller Service::caller_of(const std::string& command, bool from_init)
+{
+    if (!from_init) return Caller::Operator;
+    CommandResult r = run_tool({"systemctl", "is-system-running"}, std::chrono::seconds(10));
+    std::string state = trim(r.out);
+    bool settled = state == "running" || state == "degraded" || state == "maintenance";
+    if (settled) return Caller::Operator;
+    return command == "start" ? Caller::Boot : Caller::Shutdown;
+}
+
+// Why the guest of a Pacemaker resource must not be started here outside Pacemaker, if so.
+std::optional<std::string> Service::not_startable_here(const GuestSpec& g)
+{
+    const MonRead& r = mon();
+    if (!r.mon)
+        return fmt::format("the cluster's state is unknown here ({}), so resource {} may run on another node; "
+                           "start it through Pacemaker (forcestart) once the cluster runs",
+                           r.error, g.resource);
+    std::string node = local_node();
+    for (const auto* inst : r.mon->instances(g.resource))
+        if (inst->active)
+            for (const auto& n : inst->nodes)
+                if (n != node)
+                    return fmt::format("Pacemaker runs resource {} on {}; starting it here as well would run the guest "
+                                       "twice on the same disks",
+                                       g.resource, n);
+    return std::nullopt;
+}
+
+Lsb Service::start(Caller caller)
 {
     require_privilege("start");
     const Targets& t = targets();
-    if (t.guests.empty()) throw CommandError(Lsb::NotConfigured, "start: no guests configured or discovered");
+    if (t.guests.empty()) {
+        if (caller != Caller::Operator) {
+            say("no guests configured or discovered: nothing to start");
+            return Lsb::Ok;
+        }
+        throw CommandError(Lsb::NotConfigured, "start: no guests configured or discovered");
+    }
     int failed = 0;
     for (std::size_t i = 0; i < t.guests.size(); ++i) {
         const GuestSpec& g = t.guests[i];
+        if (caller == Caller::Boot && !g.resource.empty()) {
+            say(fmt::format("{}: left to Pacemaker at boot (resource {})", g.name, g.resource));
+            continue;
+        }
         try {
             GuestInfo info = hv_.guest(g.name);
+            if (!info.active && !g.resource.empty()) {
+                if (auto why = not_startable_here(g)) {
+                    warn(fmt::format("{}: not started: {}", g.name, *why));
+                    ++failed;
+                    continue;
+                }
+            }
             if (!info.exists) {
                 auto cfg = t.guest_configs.find(g.name);
                 auto xml = cfg != t.guest_configs.end() ? host_.read_file(cfg->second) : std::nullopt;
@@ -512,14 +587,26 @@ Lsb Service::start()
     return libvirt_result("start", failed, t.guests.size());
 }
 
-Lsb Service::stop()
+Lsb Service::stop(Caller caller)
 {
     require_privilege("stop");
     const Targets& t = targets();
-    if (t.guests.empty()) throw CommandError(Lsb::NotConfigured, "stop: no guests configured or discovered");
+    if (t.guests.empty()) {
+        if (caller != Caller::Operator) {
+            say("no guests configured or discovered: nothing to stop");
+            return Lsb::Ok;
+        }
+        throw CommandError(Lsb::NotConfigured, "stop: no guests configured or discovered");
+    }
     int failed = 0;
     for (std::size_t i = 0; i < t.guests.size(); ++i) {
         const GuestSpec& g = t.guests[i];
+        if (caller == Caller::Shutdown && !g.resource.empty()) {
+            // A managed save here would be resumed later over disks the guest has written since,
+            // on the node Pacemaker moves it to.
+            say(fmt::format("{}: left to Pacemaker at shutdown (it moves or stops resource {})", g.name, g.resource));
+            continue;
+        }
         try {
             GuestInfo info = hv_.guest(g.name);
             if (!info.exists) {
@@ -745,8 +832,15 @@ int Service::run(const std::string& command, const std::vector<std::string>& arg
             }
             return static_cast<int>(status(json));
         }
-        if (command == "start") return no_args(), static_cast<int>(start());
-        if (command == "stop") return no_args(), static_cast<int>(stop());
+        if (command == "start" || command == "stop") {
+            bool from_init = false;
+            for (const auto& a : args) {
+                if (a == "--from-init") from_init = true;
+                else throw CommandError(Lsb::InvalidArgs, fmt::format("{}: unexpected argument '{}'\n{}", command, a, usage_text()));
+            }
+            Caller caller = caller_of(command, from_init);
+            return static_cast<int>(command == "start" ? start(caller) : stop(caller));
+        }
         if (command == "restart" || command == "force-reload") return no_args(), static_cast<int>(restart());
         if (command == "try-restart" || command == "condrestart") {
             no_args();

@@ -43,9 +43,13 @@ public:
     // The status snapshot (no output).
     StatusModel gather();
 
+    // Who asks for start/stop: an operator, or the init system while the machine boots or shuts
+    // down (then the guests of Pacemaker resources are Pacemaker's to place, start and move).
+    enum class Caller { Operator, Boot, Shutdown };
+
     LsbStatus status(bool json);
-    Lsb start();
-    Lsb stop();
+    Lsb start(Caller caller = Caller::Operator);
+    Lsb stop(Caller caller = Caller::Operator);
     Lsb restart();
     Lsb forcestart(bool wait);
     Lsb forcestop(bool wait);
@@ -77,6 +81,8 @@ private:
     const MonRead& mon();  // read once per command, refreshed by wait loops
     std::optional<std::vector<CibPrimitive>> read_cib(std::string& error);
     std::string local_node();
+    Caller caller_of(const std::string& command, bool from_init);
+    std::optional<std::string> not_startable_here(const GuestSpec& g);
     CommandResult run_tool(std::vector<std::string> argv, std::chrono::seconds timeout = std::chrono::seconds(60));
     CommandResult run_pacemaker_tool(std::vector<std::string> argv);
     void require_privilege(const std::string& command);

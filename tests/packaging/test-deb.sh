@@ -223,7 +223,7 @@ if [[ " ${built[*]} " == *" ocfkit-clevervm "* ]]; then
     else
         fail "systemd-analyze verify $unit: $(cat "$work/verify.out")"
     fi
-    grep -qx "ExecStart=$(dpkg -L ocfkit-clevervm | grep -x '.*/sbin/clevervm') start" "$unit" &&
+    grep -qx "ExecStart=$(dpkg -L ocfkit-clevervm | grep -x '.*/sbin/clevervm') start --from-init" "$unit" &&
         pass "clevervm.service starts the installed /usr/sbin/clevervm" || fail "clevervm.service ExecStart: $(grep ExecStart "$unit")"
     [ "$(man -w 8 clevervm 2>/dev/null)" = /usr/share/man/man8/clevervm.8.gz ] && pass "man 8 clevervm" ||
         fail "man 8 clevervm resolves to '$(man -w 8 clevervm 2>&1)'"

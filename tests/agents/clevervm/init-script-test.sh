@@ -45,6 +45,18 @@ run init status --json
 [[ $GOT == "status --json" ]] && ok "status --json passes its argument" || bad "status --json -> '$GOT'"
 run init cleanup --no-wait web db
 [[ $GOT == "cleanup --no-wait web db" ]] && ok "cleanup passes its resources" || bad "cleanup -> '$GOT'"
+# Called by sysvinit's rc at boot or shutdown: the program hears it (Pacemaker's guests are left to
+# Pacemaker then); an operator's call, without rc's variables, does not.
+PREVLEVEL=N RUNLEVEL=2 run init start
+[[ $GOT == "start --from-init" ]] && ok "rc at boot: start --from-init" || bad "rc at boot -> '$GOT'"
+PREVLEVEL=2 RUNLEVEL=0 run init stop
+[[ $GOT == "stop --from-init" ]] && ok "rc at halt: stop --from-init" || bad "rc at halt -> '$GOT'"
+PREVLEVEL=2 RUNLEVEL=6 run init stop
+[[ $GOT == "stop --from-init" ]] && ok "rc at reboot: stop --from-init" || bad "rc at reboot -> '$GOT'"
+PREVLEVEL=2 RUNLEVEL=3 run init start
+[[ $GOT == "start" ]] && ok "rc changing runlevel later: a plain start" || bad "rc 2->3 -> '$GOT'"
+PREVLEVEL=N RUNLEVEL=2 run init stop
+[[ $GOT == "stop" ]] && ok "stop during boot is an operator's" || bad "stop at boot -> '$GOT'"
 for rc in 1 3 4 6 7; do
     FAKE_RC=$rc run init status
     [[ $RC == "$rc" ]] && ok "the program's exit code $rc is the script's" || bad "program rc $rc -> script rc $RC"

@@ -7,6 +7,8 @@
 #include <memory>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "bounded_hypervisor.h"
 #include "drbd_view.h"
 #include "fakes.h"
@@ -91,6 +93,19 @@ struct World {
 };
 
 Config config_of(const char* text) { return parse_config(text, "clevervm.conf"); }
+
+// The reference cluster's crm_mon with guest resource `rsc` started on `node`.
+std::string steady_with_guest(const std::string& rsc, const std::string& node)
+{
+    std::string xml = fixture("crm_mon/vm-two-node-steady.xml");
+    std::string row = fmt::format(
+        "    <resource id=\"{0}\" resource_agent=\"ocf:custom:virtdomain\" role=\"Started\" active=\"true\" "
+        "orphaned=\"false\" blocked=\"false\" managed=\"true\" failed=\"false\" failure_ignored=\"false\" "
+        "nodes_running_on=\"1\">\n      <node name=\"{1}\" id=\"{2}\" cached=\"true\"/>\n    </resource>\n",
+        rsc, node, node == "node1" ? 1 : 2);
+    xml.insert(xml.find("  </resources>"), row);
+    return xml;
+}
 
 }  // namespace
 
@@ -306,6 +321,139 @@ TEST_CASE("start defines a guest known only from its cluster config file", "[com
     CHECK(w.out.text().find("db: defined from /mnt/gfs/guests/db.xml\ndb: started\n") != std::string::npos);
 }
 
+TEST_CASE("start never runs a cluster guest that Pacemaker runs on another node", "[commands]")
+{
+    World w;
+    w.hv.guests["web"] = FakeHypervisor::shut_off();
+    w.crm_mon_answers = {steady_with_guest("web", "node2")};
+    Service s = w.service();
+    CHECK(s.run("start", {}) == 1);
+    // db (stopped in the cluster) is started; web is not.
+    CHECK(w.hv.calls == std::vector<std::string>{"start db"});
+    CHECK(w.err.text().find("web: not started: Pacemaker runs resource web on node2; starting it here as well would run "
+                            "the guest twice") != std::string::npos);
+
+    SECTION("running here already: nothing to refuse")
+    {
+        World h;
+        h.crm_mon_answers = {steady_with_guest("web", "node1")};
+        h.hv.guests["db"] = FakeHypervisor::running();
+        Service here = h.service();
+        CHECK(here.run("start", {}) == 0);
+        CHECK(h.hv.calls.empty());
+        CHECK(h.out.text().find("web: already running") != std::string::npos);
+    }
+}
+
+TEST_CASE("start without the cluster's state leaves its guests alone, others start", "[commands]")
+{
+    World w;
+    w.crm_mon_result = FakeRunner::exited(102, "", "crm_mon: Connection to cluster failed: Transport endpoint is not connected");
+    w.hv.guests["web"] = FakeHypervisor::shut_off();
+    w.hv.guests["own"] = FakeHypervisor::shut_off();
+    Service s = w.service(config_of("guests = web own\n"));
+    CHECK(s.run("start", {}) == 1);
+    CHECK(w.hv.calls == std::vector<std::string>{"start own"});
+    CHECK(w.err.text().find("web: not started: the cluster's state is unknown here") != std::string::npos);
+    CHECK(w.err.text().find("resource web may run on another node") != std::string::npos);
+}
+
+TEST_CASE("start/stop --from-init: at boot and shutdown Pacemaker's guests are left to Pacemaker", "[commands]")
+{
+    World w;
+    std::string phase = "starting\n";
+    w.runner.on({"systemctl", "is-system-running"}, [&](const CommandSpec&) {
+        return FakeRunner::exited(phase == "running\n" ? 0 : 1, phase);
+    });
+    w.hv.guests["web"] = FakeHypervisor::shut_off();
+    w.hv.guests["own"] = FakeHypervisor::shut_off();
+    Config config = config_of("guests = web db own\n");
+
+    SECTION("boot: only the guest without a resource starts; the cluster's state is not asked")
+    {
+        Service s = w.service(config);
+        CHECK(s.run("start", {"--from-init"}) == 0);
+        CHECK(w.hv.calls == std::vector<std::string>{"start own"});
+        CHECK(w.out.text() == "web: left to Pacemaker at boot (resource web)\n"
+                              "db: left to Pacemaker at boot (resource db)\n"
+                              "own: started\n");
+        CHECK(w.runner.count("crm_mon") == 0);
+    }
+    SECTION("shutdown: only the guest without a resource is hibernated")
+    {
+        phase = "stopping\n";
+        w.hv.guests["web"] = FakeHypervisor::running();
+        w.hv.guests["own"] = FakeHypervisor::running();
+        Service s = w.service(config);
+        CHECK(s.run("stop", {"--from-init"}) == 0);
+        CHECK(w.hv.calls == std::vector<std::string>{"managed_save own"});
+        CHECK(w.out.text().find("web: left to Pacemaker at shutdown (it moves or stops resource web)") != std::string::npos);
+        CHECK(w.hv.guests["web"].active);
+    }
+    SECTION("an operator's systemctl start once the system runs: every guest, as clevervm start")
+    {
+        phase = "running\n";
+        Service s = w.service(config);
+        CHECK(s.run("start", {"--from-init"}) == 0);
+        CHECK(w.hv.calls == std::vector<std::string>{"start web", "start db", "start own"});
+    }
+    SECTION("no systemd (sysvinit's rc passed --from-init): boot")
+    {
+        w.runner.on({"systemctl"}, [](const CommandSpec&) { return FakeRunner::not_found(); });
+        w.runner.on({"systemctl", "is-system-running"}, [](const CommandSpec&) { return FakeRunner::not_found(); });
+        Service s = w.service(config);
+        CHECK(s.run("start", {"--from-init"}) == 0);
+        CHECK(w.hv.calls == std::vector<std::string>{"start own"});
+    }
+    SECTION("nothing to manage at boot is no failure; for an operator it is 6")
+    {
+        w.cib_answer = FakeRunner::exited(0, "<resources/>");
+        w.hv.guests.clear();
+        Service s = w.service();
+        CHECK(s.run("start", {"--from-init"}) == 0);
+        CHECK(w.out.text() == "no guests configured or discovered: nothing to start\n");
+        Service op = w.service();
+        CHECK(op.run("start", {}) == 6);
+    }
+    SECTION("another argument is 2")
+    {
+        Service s = w.service(config);
+        CHECK(s.run("start", {"--boot"}) == 2);
+        CHECK(w.hv.calls.empty());
+    }
+}
+
+TEST_CASE("Pacemaker down: the guests are the saved CIB's; config unreadable: named after the file", "[status]")
+{
+    World w;
+    w.cib_answer = FakeRunner::exited(102, "", "Could not connect to the CIB: Transport endpoint is not connected");
+    w.crm_mon_result = FakeRunner::exited(102, "", "crm_mon: Connection to cluster failed");
+    // The shared file system is not mounted here: neither domain XML is readable.
+    w.host.files.clear();
+    w.host.files["/var/lib/pacemaker/cib/cib.xml"] =
+        "<cib><configuration><crm_config/><nodes/>" + fixture("clevervm/cib-resources-drbd-gfs2-guests.xml") +
+        "<constraints/></configuration><status/></cib>";
+    w.hv.guests.erase("web");
+    StatusModel m = w.service().gather();
+    REQUIRE(m.guests.size() == 2);
+    CHECK(m.guests[0].name == "db");
+    CHECK(m.guests[0].resource == "db");
+    CHECK(m.guests[1].name == "web");
+    CHECK(m.guests[1].resource == "web");
+    CHECK_FALSE(m.guests[1].exists);
+    CHECK(m.guests[1].state == "not defined");
+    std::string notes = fmt::format("{}", fmt::join(m.notes, "\n"));
+    CHECK(notes.find("discovery from the CIB saved in /var/lib/pacemaker/cib/cib.xml (cibadmin --query: exit code 102") !=
+          std::string::npos);
+    CHECK(notes.find("resource web: /mnt/gfs/guests/web.xml is unreadable here; its guest is taken to be 'web'") !=
+          std::string::npos);
+    // At boot neither is started outside Pacemaker.
+    w.runner.on({"systemctl", "is-system-running"}, [](const CommandSpec&) { return FakeRunner::exited(1, "starting\n"); });
+    Service boot = w.service();
+    CHECK(boot.run("start", {"--from-init"}) == 0);
+    CHECK(w.hv.calls.empty());
+}
+
 TEST_CASE("stop hibernates running guests with a managed save", "[commands]")
 {
     World w;
@@ -350,23 +498,23 @@ TEST_CASE("a guest named by virtdomain's domain parameter needs no readable conf
     w.cib_answer = FakeRunner::exited(0, cib);
     w.host.files.clear();
     w.hv.guests["web-prod"] = FakeHypervisor::running();
+    w.hv.guests.erase("db");
     StatusModel m = w.service().gather();
-    REQUIRE(m.guests.size() == 1);
-    CHECK(m.guests[0].name == "web-prod");
-    CHECK(m.guests[0].resource == "web");
-    CHECK(m.service == LsbStatus::Running);
+    // db's config is unreadable too: it is shown under its file's name, not defined here.
+    REQUIRE(m.guests.size() == 2);
+    CHECK(m.guests[0].name == "db");
+    CHECK(m.guests[0].state == "not defined");
+    CHECK(m.guests[1].name == "web-prod");
+    CHECK(m.guests[1].resource == "web");
+    CHECK(m.guests[1].state == "running");
+    CHECK(m.service_summary == "degraded: 1 of 2 guests running here");
 }
 
 TEST_CASE("forcestart/forcestop set target-role through crm_resource and wait for the cluster", "[commands]")
 {
     World w;
     std::string started = fixture("crm_mon/vm-two-node-steady.xml");
-    // A cluster state in which the guest resource web runs: the real capture plus one primitive.
-    std::string with_web = started;
-    with_web.insert(with_web.find("  </resources>"),
-                    "    <resource id=\"web\" resource_agent=\"ocf:custom:virtdomain\" role=\"Started\" active=\"true\" "
-                    "orphaned=\"false\" blocked=\"false\" managed=\"true\" failed=\"false\" failure_ignored=\"false\" "
-                    "nodes_running_on=\"1\">\n      <node name=\"node2\" id=\"2\" cached=\"true\"/>\n    </resource>\n");
+    std::string with_web = steady_with_guest("web", "node2");
     w.crm_mon_answers = {started, started, started, with_web};
     w.cib_answer = FakeRunner::exited(0, "<resources/>");  // db has no resource anywhere
     Service s = w.service(config_of("guests = web:web db\n"));
