@@ -49,22 +49,8 @@ mounts = $WORK
 libvirt_uri = qemu:///system?socket=$1
 CONF
 }
-cvm() {  # ARGS...: sets RC, OUT, ERR, SECS
-    local t0 t1
-    t0=$(date +%s.%N)
-    OUT=$(timeout 60 "$CVM" --config "$WORK/clevervm.conf" "$@" 2>"$WORK/err")
-    RC=$?
-    t1=$(date +%s.%N)
-    ERR=$(cat "$WORK/err")
-    SECS=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
-}
-expect() {  # RC MAX-SECONDS WHAT
-    if [[ $RC == "$1" ]] && python3 -c "import sys; sys.exit(0 if $SECS < $2 else 1)"; then
-        ok "$3 -> rc $RC in ${SECS}s"
-    else
-        bad "$3 -> rc $RC in ${SECS}s (want rc $1 within $2 s); stderr: $(tail -n3 <<<"$ERR")"
-    fi
-}
+CVM_TIMEOUT=60
+source "$(dirname "$0")/timed-cvm.sh"
 unavailable_line() { sed -n '/^Virtual machines$/{n;p;q}' <<<"$OUT"; }
 
 for case in "silent.sock:did not answer virConnectOpen within 5 s:8" \

@@ -135,23 +135,8 @@ mounts = $WORK
 libvirt_uri = $URI
 CONF
 
-# cvm ARGS...: runs clevervm; sets RC, OUT, ERR and SECS (wall time).
-cvm() {
-    local t0 t1
-    t0=$(date +%s.%N)
-    OUT=$(timeout 120 "$CVM" --config "$WORK/clevervm.conf" "$@" 2>"$WORK/err")
-    RC=$?
-    t1=$(date +%s.%N)
-    ERR=$(cat "$WORK/err")
-    SECS=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
-}
-expect() {  # RC MAX-SECONDS WHAT
-    if [[ $RC == "$1" ]] && python3 -c "import sys; sys.exit(0 if $SECS < $2 else 1)"; then
-        ok "$3 -> rc $RC in ${SECS}s"
-    else
-        bad "$3 -> rc $RC in ${SECS}s (want rc $1 within $2 s); stderr: $(tail -n3 <<<"$ERR")"
-    fi
-}
+CVM_TIMEOUT=120
+source "$(dirname "$0")/timed-cvm.sh"
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)" <<<"$OUT"; }
 qemu_alive() {  # the guest's qemu, from libvirt's pid file: evidence that does not need libvirtd
     local pid
