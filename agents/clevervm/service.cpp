@@ -526,16 +526,19 @@ std::optional<std::string> Service::not_startable_here(const GuestSpec& g)
     return std::nullopt;
 }
 
-Lsb Service::start(Caller caller)
+// Acts on every guest here with `act` (false: not done). At boot and shutdown the guests of
+// Pacemaker resources are left to Pacemaker. libvirt unavailable ends the loop: the remaining
+// guests would fail the same way.
+Lsb Service::each_guest(const std::string& command, Caller caller, const std::function<bool(const GuestSpec&)>& act)
 {
-    require_privilege("start");
+    require_privilege(command);
     const Targets& t = targets();
     if (t.guests.empty()) {
         if (caller != Caller::Operator) {
-            say("no guests configured or discovered: nothing to start");
+            say(fmt::format("no guests configured or discovered: nothing to {}", command));
             return Lsb::Ok;
         }
-        throw CommandError(Lsb::NotConfigured, "start: no guests configured or discovered");
+        throw CommandError(Lsb::NotConfigured, fmt::format("{}: no guests configured or discovered", command));
     }
     int failed = 0;
     for (std::size_t i = 0; i < t.guests.size(); ++i) {
@@ -544,97 +547,83 @@ Lsb Service::start(Caller caller)
             say(fmt::format("{}: left to Pacemaker at boot (resource {})", g.name, g.resource));
             continue;
         }
-        try {
-            GuestInfo info = hv_.guest(g.name);
-            if (!info.active && !g.resource.empty()) {
-                if (auto why = not_startable_here(g)) {
-                    warn(fmt::format("{}: not started: {}", g.name, *why));
-                    ++failed;
-                    continue;
-                }
-            }
-            if (!info.exists) {
-                auto cfg = t.guest_configs.find(g.name);
-                auto xml = cfg != t.guest_configs.end() ? host_.read_file(cfg->second) : std::nullopt;
-                if (!xml) {
-                    warn(fmt::format("{}: not defined in libvirt here and no domain XML known", g.name));
-                    ++failed;
-                    continue;
-                }
-                hv_.define(*xml);
-                say(fmt::format("{}: defined from {}", g.name, cfg->second));
-                info = hv_.guest(g.name);
-            }
-            if (info.active) {
-                say(fmt::format("{}: already {}", g.name, info.state));
-            } else {
-                hv_.start(g.name);
-                say(fmt::format("{}: started{}", g.name, info.managed_save ? " (resumed from managed save)" : ""));
-            }
-            if (!g.resource.empty())
-                warn(fmt::format("warning: {} is managed by Pacemaker resource {}; the cluster may stop or move it "
-                                 "again (forcestart starts it through Pacemaker)", g.name, g.resource));
-        } catch (const HypervisorError& e) {
-            warn(e.what());
-            ++failed;
-            if (e.unavailable) {
-                // The remaining guests would fail the same way: not tried.
-                failed += static_cast<int>(t.guests.size() - i - 1);
-                break;
-            }
-        }
-    }
-    return libvirt_result("start", failed, t.guests.size());
-}
-
-Lsb Service::stop(Caller caller)
-{
-    require_privilege("stop");
-    const Targets& t = targets();
-    if (t.guests.empty()) {
-        if (caller != Caller::Operator) {
-            say("no guests configured or discovered: nothing to stop");
-            return Lsb::Ok;
-        }
-        throw CommandError(Lsb::NotConfigured, "stop: no guests configured or discovered");
-    }
-    int failed = 0;
-    for (std::size_t i = 0; i < t.guests.size(); ++i) {
-        const GuestSpec& g = t.guests[i];
         if (caller == Caller::Shutdown && !g.resource.empty()) {
-            // A managed save here would be resumed later over disks the guest has written since,
-            // on the node Pacemaker moves it to.
+            // A managed save here would later resume over disks the guest has written since on
+            // the node Pacemaker moves it to.
             say(fmt::format("{}: left to Pacemaker at shutdown (it moves or stops resource {})", g.name, g.resource));
             continue;
         }
         try {
-            GuestInfo info = hv_.guest(g.name);
-            if (!info.exists) {
-                say(fmt::format("{}: not defined here", g.name));
-            } else if (!info.active) {
-                say(fmt::format("{}: already {}{}", g.name, info.state, info.managed_save ? " (managed save)" : ""));
-            } else if (!info.persistent) {
-                warn(fmt::format("{}: cannot hibernate a transient domain (a managed save needs a persistent "
-                                 "definition, e.g. virtdomain persistent=true); it keeps running", g.name));
-                ++failed;
-            } else {
-                hv_.managed_save(g.name);
-                say(fmt::format("{}: hibernated (managed save)", g.name));
-            }
-            if (!g.resource.empty() && info.active)
-                warn(fmt::format("warning: {} is managed by Pacemaker resource {}; the cluster may start it again "
-                                 "(forcestop stops it through Pacemaker)", g.name, g.resource));
+            if (!act(g)) ++failed;
         } catch (const HypervisorError& e) {
             warn(e.what());
             ++failed;
             if (e.unavailable) {
-                // The remaining guests would fail the same way: not tried.
                 failed += static_cast<int>(t.guests.size() - i - 1);
                 break;
             }
         }
     }
-    return libvirt_result("stop", failed, t.guests.size());
+    return libvirt_result(command, failed, t.guests.size());
+}
+
+Lsb Service::start(Caller caller)
+{
+    return each_guest("start", caller, [this](const GuestSpec& g) {
+        GuestInfo info = hv_.guest(g.name);
+        if (!info.active && !g.resource.empty()) {
+            if (auto why = not_startable_here(g)) {
+                warn(fmt::format("{}: not started: {}", g.name, *why));
+                return false;
+            }
+        }
+        if (!info.exists) {
+            const auto& configs = targets().guest_configs;
+            auto cfg = configs.find(g.name);
+            auto xml = cfg != configs.end() ? host_.read_file(cfg->second) : std::nullopt;
+            if (!xml) {
+                warn(fmt::format("{}: not defined in libvirt here and no domain XML known", g.name));
+                return false;
+            }
+            hv_.define(*xml);
+            say(fmt::format("{}: defined from {}", g.name, cfg->second));
+            info = hv_.guest(g.name);
+        }
+        if (info.active) {
+            say(fmt::format("{}: already {}", g.name, info.state));
+        } else {
+            hv_.start(g.name);
+            say(fmt::format("{}: started{}", g.name, info.managed_save ? " (resumed from managed save)" : ""));
+        }
+        if (!g.resource.empty())
+            warn(fmt::format("warning: {} is managed by Pacemaker resource {}; the cluster may stop or move it "
+                             "again (forcestart starts it through Pacemaker)", g.name, g.resource));
+        return true;
+    });
+}
+
+Lsb Service::stop(Caller caller)
+{
+    return each_guest("stop", caller, [this](const GuestSpec& g) {
+        GuestInfo info = hv_.guest(g.name);
+        bool done = true;
+        if (!info.exists) {
+            say(fmt::format("{}: not defined here", g.name));
+        } else if (!info.active) {
+            say(fmt::format("{}: already {}{}", g.name, info.state, info.managed_save ? " (managed save)" : ""));
+        } else if (!info.persistent) {
+            warn(fmt::format("{}: cannot hibernate a transient domain (a managed save needs a persistent "
+                             "definition, e.g. virtdomain persistent=true); it keeps running", g.name));
+            done = false;
+        } else {
+            hv_.managed_save(g.name);
+            say(fmt::format("{}: hibernated (managed save)", g.name));
+        }
+        if (!g.resource.empty() && info.active)
+            warn(fmt::format("warning: {} is managed by Pacemaker resource {}; the cluster may start it again "
+                             "(forcestop stops it through Pacemaker)", g.name, g.resource));
+        return done;
+    });
 }
 
 Lsb Service::libvirt_result(const std::string& command, int failed, std::size_t total)

@@ -90,6 +90,7 @@ private:
     std::vector<GuestSpec> managed_guests(const std::string& command);
     void settle(const std::string& what);
     bool wait_until(const std::string& what, const std::function<std::vector<std::string>(const parse::CrmMon&)>& pending);
+    Lsb each_guest(const std::string& command, Caller caller, const std::function<bool(const GuestSpec&)>& act);
     Lsb libvirt_result(const std::string& command, int failed, std::size_t total);
     void say(const std::string& line);
     void warn(const std::string& line);
