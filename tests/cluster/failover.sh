@@ -57,11 +57,14 @@ wait_rejoined() {
 	drbd_primary_both || { show_failures; die "DRBD not Primary/Primary again"; }
 	log "DRBD Primary/Primary UpToDate again $((SECONDS - t0))s after $victim booted (resync seen: $resync_seen)"
 	wait_for 900 10 "GFS2 mounted on both again" gfs2_mounted_both || { show_failures; die "GFS2 not back on both"; }
-	# ocfkit-clevervm's init script runs "clevervm start" at boot (Default-Start 2 3 4 5): on a
-	# node Pacemaker runs the guest elsewhere, that must not start a second copy of it.
+	# ocfkit-clevervm's enabled clevervm.service runs "clevervm start --from-init" at boot: it
+	# must leave labguest to Pacemaker (which may run it on the other node), and succeed.
 	local boot_cvm; boot_cvm=$(gx "$victim" 'systemctl status clevervm --no-pager -n 0 2>/dev/null | grep -E "Active:|ExecStart=" | sed "s/^ *//" | paste -sd";";
 		journalctl -b -u clevervm -o cat 2>/dev/null | grep -v "^Start\|^Finish" | tail -4' 60)
 	log "clevervm at boot on $victim: ${boot_cvm:-no such service}"
+	if [[ $boot_cvm != *"Active: active (exited)"* || $boot_cvm != *"labguest: left to Pacemaker at boot"* ]]; then
+		show_failures; die "clevervm.service at boot on $victim did not leave labguest to Pacemaker: $boot_cvm"
+	fi
 	local running=0 n
 	for n in "${NODES[@]}"; do
 		gx "$n" 'virsh -q domstate labguest 2>/dev/null | grep -qx running' 60 && running=$((running + 1))
