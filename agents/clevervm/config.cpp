@@ -87,6 +87,15 @@ Config parse_config(std::string_view text, std::string_view source)
         if (key.empty()) throw err("a line without a key");
         if (value.empty()) throw err(fmt::format("{} has no value (remove the line to discover it)", key));
         if (!seen.insert(key).second) throw err(fmt::format("{} is set twice", key));
+        auto seconds_of = [&](const std::string& name, std::string_view v, long long max) {
+            std::string text_value(v);
+            char* end = nullptr;
+            errno = 0;
+            long long seconds = std::strtoll(text_value.c_str(), &end, 10);
+            if (errno != 0 || end == text_value.c_str() || *end != '\0' || seconds < 1 || seconds > max)
+                throw err(fmt::format("{} '{}' is not a number of seconds between 1 and {}", name, v, max));
+            return std::chrono::seconds(seconds);
+        };
 
         if (key == "drbd_resource") {
             if (words(value).size() != 1 || !valid_name(value))
@@ -126,17 +135,12 @@ Config parse_config(std::string_view text, std::string_view source)
                 throw err(fmt::format("libvirt_uri '{}' is not a libvirt URI (e.g. qemu:///system)", value));
             cfg.libvirt_uri = std::string(value);
         } else if (key == "wait") {
-            long long seconds = 0;
-            std::string v(value);
-            char* end = nullptr;
-            errno = 0;
-            seconds = std::strtoll(v.c_str(), &end, 10);
-            if (errno != 0 || end == v.c_str() || *end != '\0' || seconds < 1 || seconds > 86400)
-                throw err(fmt::format("wait '{}' is not a number of seconds between 1 and 86400", value));
-            cfg.wait = std::chrono::seconds(seconds);
+            cfg.wait = seconds_of(key, value, 86400);
+        } else if (key == "call_timeout") {
+            cfg.call_timeout = seconds_of(key, value, 3600);
         } else {
             throw err(fmt::format("unknown key '{}' (known: drbd_resource, promotable, guests, mounts, "
-                                  "libvirt_uri, wait)", key));
+                                  "libvirt_uri, wait, call_timeout)", key));
         }
     }
     return cfg;

@@ -27,6 +27,7 @@ struct Config {
     std::optional<std::vector<std::string>> mounts;  // extra mount points to report
     std::string libvirt_uri = "qemu:///system";
     std::chrono::seconds wait{120};             // bound for forcestart/forcestop/migrate waits
+    std::chrono::seconds call_timeout{5};       // bound for libvirt's connect and quick calls
 };
 
 // A config that cannot be used; the message names the file, line and key.

@@ -54,6 +54,7 @@ int main(int argc, char** argv)
         auto runner = ocfkit::make_process_runner();
         LibvirtLimits limits;
         limits.slow = std::chrono::duration_cast<std::chrono::milliseconds>(config.wait);
+        limits.connect = limits.call = std::chrono::duration_cast<std::chrono::milliseconds>(config.call_timeout);
         BoundedHypervisor hypervisor(make_libvirt_hypervisor(config.libvirt_uri), config.libvirt_uri, limits);
         auto host = make_real_host();
         Service service(std::move(config), *runner, hypervisor, *host);

@@ -57,11 +57,15 @@ TEST_CASE("bad config lines are errors naming file, line and key", "[config]")
         return std::string("no error");
     };
     CHECK(message("guests = a\nguest = b\n") == "/etc/ocfkit/clevervm.conf:2: unknown key 'guest' (known: drbd_resource, "
-                                               "promotable, guests, mounts, libvirt_uri, wait)");
+                                               "promotable, guests, mounts, libvirt_uri, wait, call_timeout)");
     CHECK(message("drbd_resource r0\n") == "/etc/ocfkit/clevervm.conf:1: expected 'key = value', got 'drbd_resource r0'");
     CHECK(message("wait =\n").find(":1: wait has no value") != std::string::npos);
     CHECK(message("wait = 0\n").find("between 1 and 86400") != std::string::npos);
     CHECK(message("wait = 5s\n").find("wait '5s'") != std::string::npos);
+    CHECK(message("call_timeout = 3601\n").find("call_timeout '3601' is not a number of seconds between 1 and 3600") !=
+          std::string::npos);
+    CHECK(parse_config("call_timeout = 60\n", "c").call_timeout == std::chrono::seconds(60));
+    CHECK(parse_config("", "c").call_timeout == std::chrono::seconds(5));
     CHECK(message("promotable = 1clone\n").find("not a Pacemaker resource id") != std::string::npos);
     CHECK(message("guests = web:9bad\n").find("'9bad' in 'web:9bad'") != std::string::npos);
     CHECK(message("guests = web web\n").find("web is listed twice") != std::string::npos);
