@@ -1,17 +1,16 @@
-// Fuzzes parse_crm_mon: no crash, no exception but ParseError, lines within the input.
+// Fuzzes parse_crm_mon and parse_crm_mon_history: no crash, no exception but ParseError, lines
+// within the input; every resource and node parsed can be looked up again.
 #include <cstdint>
 #include <cstdlib>
-#include <string_view>
 
+#include "fuzz_input.h"
 #include "ocfkit/parse/crm_mon.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-    std::string_view text(reinterpret_cast<const char*>(data), size);
-    std::size_t lines = 1;
-    for (char c : text) lines += c == '\n';
-    try {
-        auto mon = ocfkit::parse::parse_crm_mon(text);
+    const ocfkit::fuzz::Input in(data, size);
+    in.parse([&] {
+        auto mon = ocfkit::parse::parse_crm_mon(in.text);
         for (const auto& n : mon.nodes) {
             if (n.name.empty()) std::abort();
             (void)mon.node(n.name);
@@ -20,8 +19,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (r.id.empty()) std::abort();
             if (mon.instances(r.id).empty()) std::abort();
         }
-    } catch (const ocfkit::parse::ParseError& e) {
-        if (e.line > lines) std::abort();
-    }
+    });
+    in.parse([&] {
+        auto history = ocfkit::parse::parse_crm_mon_history(in.text);
+        for (const auto* e : history.failed())
+            if (e->resource.empty() || e->node.empty()) std::abort();
+        for (const auto& b : history.bans)
+            if (b.resource.empty() || b.node.empty()) std::abort();
+    });
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "fixture.h"
+#include "parse_error_line.h"
 #include "ocfkit/parse/crm_mon.h"
 
 using namespace ocfkit::parse;
@@ -15,14 +16,12 @@ namespace {
 
 std::size_t error_line(std::string_view xml, std::string* message = nullptr)
 {
-    try {
-        parse_crm_mon(xml);
-    } catch (const ParseError& e) {
-        if (message) *message = e.what();
-        return e.line;
-    }
-    FAIL("no ParseError for: " << xml);
-    return 0;
+    return ocfkit::test::parse_error_line(parse_crm_mon, xml, message);
+}
+
+std::size_t history_error_line(std::string_view xml, std::string* message = nullptr)
+{
+    return ocfkit::test::parse_error_line(parse_crm_mon_history, xml, message);
 }
 
 const std::string kHead = "<pacemaker-result api-version=\"2.25\" request=\"crm_mon -1 --output-as=xml\">\n"
@@ -351,22 +350,6 @@ TEST_CASE("malformed crm_mon output names the line", "[crm_mon]")
     CHECK(error_line("<pacemaker-result>\n<summary>\n<current_dc present=\"1\" name=\"n1\"/>\n</summary>\n" + kNodes + kTail) == 3);
     CHECK(error_line(kHead + kNodes + "  <resources>\n    <clone id=\"c\" multi_state=\"maybe\"/>\n  </resources>\n" + kTail) == 9);
 }
-
-namespace {
-
-std::size_t history_error_line(std::string_view xml, std::string* message = nullptr)
-{
-    try {
-        parse_crm_mon_history(xml);
-    } catch (const ParseError& e) {
-        if (message) *message = e.what();
-        return e.line;
-    }
-    FAIL("no ParseError for: " << xml);
-    return 0;
-}
-
-}  // namespace
 
 TEST_CASE("node history and bans of every crm_mon fixture parse as its manifest says", "[crm_mon]")
 {
