@@ -5,10 +5,11 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "agent_run.h"
 
 namespace ocfkit::virtdomain::test {
 
@@ -49,27 +50,13 @@ RunResult run_action(Agent& agent, const std::string& action, std::map<std::stri
     MapEnv env;
     for (const auto& [k, v] : vars) env.set(k, v);
     FakeRunner fallback;
-    CommandRunner& r = runner ? *runner : fallback;
-    RunResult out;
-    Logger log = Logger::to_string(&out.log);
-    std::FILE* err = std::tmpfile();
-    std::FILE* sink = std::tmpfile();
     auto t0 = std::chrono::steady_clock::now();
-    out.code = dispatch(agent, action, env, r, log, nullptr, DispatchIo{sink, err});
+    ocfkit::test::ActionRun run = ocfkit::test::run_action(agent, action, env, runner ? *runner : fallback);
+    RunResult out;
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::rewind(err);
-    std::string text;
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, err)) > 0) text.append(buf, n);
-    std::fclose(err);
-    std::fclose(sink);
-    const std::string prefix = "ocf-exit-reason:";
-    auto pos = text.rfind(prefix);
-    if (pos != std::string::npos) {
-        out.reason = text.substr(pos + prefix.size());
-        while (!out.reason.empty() && out.reason.back() == '\n') out.reason.pop_back();
-    }
+    out.code = run.code;
+    out.reason = std::move(run.reason);
+    out.log = std::move(run.logs);
     return out;
 }
 
