@@ -120,6 +120,23 @@ def programs(argv, env, workdir, opaque_dirs=()):
     return found[1:]
 
 
+def instructions(argv, env, workdir):
+    """Instructions one call executes in its whole process tree (valgrind's callgrind), or None
+    without valgrind. Unlike time, the machine's load does not change it."""
+    if not shutil.which("valgrind"):
+        return None
+    outdir = tempfile.mkdtemp(dir=workdir)
+    run = subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                          "--callgrind-out-file=" + os.path.join(outdir, "cg.%p")] + list(argv),
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    shutil.rmtree(outdir, ignore_errors=True)
+    total = 0
+    for line in run.stderr.splitlines():
+        if "Collected :" in line:
+            total += int(line.rsplit(":", 1)[1].strip())
+    return total or None
+
+
 def print_table(title, rows, name_width=26):
     """rows: (name, median wall ms, median CPU ms, programs per call)."""
     print(title)

@@ -22,41 +22,16 @@ information; it is counted for neither agent.
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import benchlib  # noqa: E402
+from benchlib import timed_run  # noqa: E402
 
 NAME = "ocfkit-test-bench"
-
-
-def timed_run(argv, env):
-    """Returns (exit code, wall seconds, cpu seconds) of one run."""
-    start = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=[
-        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
-    _, status, ru = os.wait4(pid, 0)
-    wall = time.perf_counter() - start
-    return os.waitstatus_to_exitcode(status), wall, ru.ru_utime + ru.ru_stime
-
-
-def count_execs(argv, env, workdir):
-    """Programs a call executes: successful execve in the whole process tree, minus its own."""
-    tracedir = tempfile.mkdtemp(dir=workdir)
-    prefix = os.path.join(tracedir, "t")
-    subprocess.run(["strace", "-ff", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", prefix] + argv,
-                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    ok, programs = 0, []
-    for name in os.listdir(tracedir):
-        with open(os.path.join(tracedir, name)) as f:
-            for line in f:
-                if line.startswith("execve(") and line.rstrip().endswith("= 0"):
-                    ok += 1
-                    programs.append(os.path.basename(line.split('"')[1]))
-    shutil.rmtree(tracedir, ignore_errors=True)
-    return ok - 1, programs
 
 
 def libvirtd_pid(libvirtd_sh):
@@ -72,22 +47,6 @@ def cpu_ticks(pid):
         return int(fields[11]) + int(fields[12])
     except (OSError, IndexError, ValueError):
         return 0
-
-
-def instructions(argv, env, workdir):
-    """Instructions one call executes in its whole process tree (callgrind), or None."""
-    if not shutil.which("valgrind"):
-        return None
-    outdir = tempfile.mkdtemp(dir=workdir)
-    run = subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
-                          "--callgrind-out-file=" + os.path.join(outdir, "cg.%p")] + argv,
-                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
-    shutil.rmtree(outdir, ignore_errors=True)
-    total = 0
-    for line in run.stderr.splitlines():
-        if "Collected :" in line:
-            total += int(line.rsplit(":", 1)[1].strip())
-    return total or None
 
 
 def virsh(*args):
@@ -106,10 +65,7 @@ def main():
     ap.add_argument("--variant", action="append", default=[], metavar="LABEL=PATH",
                     help="another build of the agent to measure in the same run")
     args = ap.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("needs root (libvirtd, qemu)")
-    if not shutil.which("strace"):
-        sys.exit("needs strace")
+    benchlib.require(root_for="libvirtd, qemu", programs=["strace"])
     agent = os.path.abspath(args.agent)
     libvirtd_sh = os.path.join(source_root, "tests/lib/libvirtd.sh")
 
@@ -162,8 +118,8 @@ def main():
                     sys.exit(f"{name} monitor returned {rc}")
                 samples[name][0].append(wall)
                 samples[name][1].append(cpu)
-        execs = {name: count_execs(argv, env, work) for name, argv in agents}
-        instr = {name: instructions(argv, env, work) for name, argv in agents}
+        execs = {name: benchlib.programs(argv, env, work) for name, argv in agents}
+        instr = {name: benchlib.instructions(argv, env, work) for name, argv in agents}
 
         with open("/proc/loadavg") as f:
             load = f.read().split()[0]
@@ -174,20 +130,20 @@ def main():
         med = {}
         hz = os.sysconf("SC_CLK_TCK")
         for name, _ in agents:
-            w = statistics.median(samples[name][0]) * 1000
-            c = statistics.median(samples[name][1]) * 1000
+            w = benchlib.median_ms(samples[name][0])
+            c = benchlib.median_ms(samples[name][1])
             med[name] = (w, c)
             d = daemon_ticks[name] * 1000 / hz / args.n
             ins = f"{instr[name] / 1e6:.1f}" if instr[name] else "-"
-            print(f"{name:<30} {w:>15.2f} {c:>14.2f} {execs[name][0]:>14d} {d:>21.2f} {ins:>17}")
+            print(f"{name:<30} {w:>15.2f} {c:>14.2f} {len(execs[name]):>14d} {d:>21.2f} {ins:>17}")
         ref = med["ocf:heartbeat:VirtualDomain"]
         for name, _ in agents[:-1]:
             ours = med[name]
             ratio_ins = (f", instructions {instr['ocf:heartbeat:VirtualDomain'] / instr[name]:.1f}x"
                          if instr[name] and instr["ocf:heartbeat:VirtualDomain"] else "")
-            print(f"VirtualDomain / {name}: wall {ref[0] / ours[0]:.1f}x, CPU "
-                  f"{(ref[1] / ours[1]) if ours[1] > 0 else float('inf'):.1f}x{ratio_ins}")
-        ref_programs = sorted(p for p in execs["ocf:heartbeat:VirtualDomain"][1][1:])
+            print(f"VirtualDomain / {name}: wall {benchlib.ratio(ref[0], ours[0]):.1f}x, CPU "
+                  f"{benchlib.ratio(ref[1], ours[1]):.1f}x{ratio_ins}")
+        ref_programs = sorted(os.path.basename(p) for p in execs["ocf:heartbeat:VirtualDomain"])
         print("VirtualDomain runs: " + ", ".join(f"{p} x{ref_programs.count(p)}" for p in sorted(set(ref_programs))))
     finally:
         env_stop = dict(env, OCF_RESKEY_force_stop="true") if "env" in locals() else None
