@@ -59,6 +59,10 @@ install_debs() {
 		if [ -x /usr/sbin/clevervm ]; then
 			/usr/sbin/clevervm --help > /dev/null || { echo 'clevervm --help failed'; exit 1; }
 			echo 'clevervm --help ok'
+			# As virtdomain's call_timeout=60 below: the socket-activated libvirtd's start under
+			# TCG outlasts clevervm's default 5 s connect bound.
+			mkdir -p /etc/ocfkit
+			echo 'call_timeout = 60' > /etc/ocfkit/clevervm.conf
 		fi" 600
 }
 
