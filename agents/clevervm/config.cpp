@@ -11,31 +11,19 @@
 
 #include <fmt/format.h>
 
+#include "ocfkit/parse/text.h"
+
 namespace ocfkit::clevervm {
 
 namespace {
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
+using parse::trim;
 
 // Words separated by blanks or commas.
 std::vector<std::string> words(std::string_view s)
 {
     std::vector<std::string> out;
-    std::string cur;
-    for (char c : s) {
-        if (c == ' ' || c == '\t' || c == ',') {
-            if (!cur.empty()) out.push_back(std::move(cur));
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty()) out.push_back(std::move(cur));
+    for (auto w : parse::split_any(s, " \t,")) out.emplace_back(w);
     return out;
 }
 

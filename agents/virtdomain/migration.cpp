@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "ocfkit/parse/text.h"
+
 namespace ocfkit::virtdomain {
 
 namespace {
@@ -14,16 +16,7 @@ namespace {
 std::vector<std::string> words(std::string_view text)
 {
     std::vector<std::string> out;
-    std::string cur;
-    for (char c : text) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
-            if (!cur.empty()) out.push_back(std::move(cur));
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty()) out.push_back(std::move(cur));
+    for (auto w : parse::split_any(text, " \t\n\r\f\v")) out.emplace_back(w);
     return out;
 }
 

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "ocfkit/parse/text.h"
+
 namespace ocfkit {
 
 std::optional<bool> parse_bool(std::string_view text)
@@ -103,18 +105,8 @@ int Env::promoted_max() const
 std::vector<std::string> Env::meta_list(std::string_view name) const
 {
     std::vector<std::string> out;
-    auto v = meta(name);
-    if (!v) return out;
-    std::string cur;
-    for (char c : *v) {
-        if (std::isspace(static_cast<unsigned char>(c))) {
-            if (!cur.empty()) out.push_back(std::move(cur));
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    if (!cur.empty()) out.push_back(std::move(cur));
+    if (auto v = meta(name))
+        for (auto w : parse::split_any(*v, " \t\n\r\f\v")) out.emplace_back(w);
     return out;
 }
 
