@@ -620,8 +620,11 @@ Lsb Service::stop(Caller caller)
             say(fmt::format("{}: hibernated (managed save)", g.name));
         }
         if (!g.resource.empty() && info.active)
-            warn(fmt::format("warning: {} is managed by Pacemaker resource {}; the cluster may start it again "
-                             "(forcestop stops it through Pacemaker)", g.name, g.resource));
+            warn(fmt::format("warning: {0} is managed by Pacemaker resource {1}; the cluster may start it again "
+                             "(forcestop stops it through Pacemaker); should it run on another node meanwhile, "
+                             "discard this managed save (virsh managedsave-remove {0}) before {0} starts here "
+                             "again: resuming it would put stale memory over the disks",
+                             g.name, g.resource));
         return done;
     });
 }
