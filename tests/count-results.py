@@ -32,5 +32,8 @@ for f in failures:
 if passed == 0 and failed == 0:
     failed = 1
     print("failed: no test ran")
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
+if skipped:
+    print(f"skipped: {skipped} (counted as neither)")
+# The last line, exactly as CI reads it.
+print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
