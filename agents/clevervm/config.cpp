@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "ocfkit/env.h"
 #include "ocfkit/parse/text.h"
 
 namespace ocfkit::clevervm {
@@ -76,13 +77,10 @@ Config parse_config(std::string_view text, std::string_view source)
         if (value.empty()) throw err(fmt::format("{} has no value (remove the line to discover it)", key));
         if (!seen.insert(key).second) throw err(fmt::format("{} is set twice", key));
         auto seconds_of = [&](const std::string& name, std::string_view v, long long max) {
-            std::string text_value(v);
-            char* end = nullptr;
-            errno = 0;
-            long long seconds = std::strtoll(text_value.c_str(), &end, 10);
-            if (errno != 0 || end == text_value.c_str() || *end != '\0' || seconds < 1 || seconds > max)
+            auto seconds = parse_int(v);
+            if (!seconds || *seconds < 1 || *seconds > max)
                 throw err(fmt::format("{} '{}' is not a number of seconds between 1 and {}", name, v, max));
-            return std::chrono::seconds(seconds);
+            return std::chrono::seconds(*seconds);
         };
 
         if (key == "drbd_resource") {

@@ -11,26 +11,12 @@
 
 #include "drbd_view.h"
 #include "ocfkit/parse/mountinfo.h"
+#include "ocfkit/parse/text.h"
 #include "render.h"
 
 namespace ocfkit::clevervm {
 
 namespace {
-
-std::string trim(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.pop_back();
-    std::size_t i = 0;
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\n')) ++i;
-    return s.substr(i);
-}
-
-std::string one_line(std::string s)
-{
-    s = trim(std::move(s));
-    std::replace(s.begin(), s.end(), '\n', ' ');
-    return s;
-}
 
 bool contains(const std::vector<std::string>& v, const std::string& x)
 {
@@ -174,7 +160,7 @@ std::string Service::local_node()
 {
     if (!node_.empty()) return node_;
     CommandResult r = run_tool({"crm_node", "-n"}, std::chrono::seconds(15));
-    std::string name = trim(r.out);
+    std::string name(parse::trim(r.out));
     node_ = r.ok() && !name.empty() ? name : host_.hostname();
     return node_;
 }
@@ -501,7 +487,7 @@ Service::Caller Service::caller_of(const std::string& command, bool from_init)
 {
     if (!from_init) return Caller::Operator;
     CommandResult r = run_tool({"systemctl", "is-system-running"}, std::chrono::seconds(10));
-    std::string state = trim(r.out);
+    std::string_view state = parse::trim(r.out);
     bool settled = state == "running" || state == "degraded" || state == "maintenance";
     if (settled) return Caller::Operator;
     return command == "start" ? Caller::Boot : Caller::Shutdown;
