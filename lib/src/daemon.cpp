@@ -2,7 +2,6 @@
 #include "ocfkit/daemon.h"
 
 #include <optional>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -88,7 +87,7 @@ bool wait_until_gone(const HostPaths& paths, int pid, const Deadline& deadline, 
     for (;;) {
         if (process_state(paths.proc, pid) != ProcessState::Running) return true;
         if (Deadline::Clock::now() >= until) return false;
-        std::this_thread::sleep_for(50ms);
+        sleep_within(deadline, 50ms);
     }
 }
 
