@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -361,9 +362,10 @@ TEST_CASE("start without the cluster's state leaves its guests alone, others sta
 TEST_CASE("start/stop --from-init: at boot and shutdown Pacemaker's guests are left to Pacemaker", "[commands]")
 {
     World w;
-    std::string phase = "starting\n";
+    std::optional<std::string> phase = "starting\n";  // nullopt: no systemctl on this host
     w.runner.on({"systemctl", "is-system-running"}, [&](const CommandSpec&) {
-        return FakeRunner::exited(phase == "running\n" ? 0 : 1, phase);
+        if (!phase) return FakeRunner::not_found();
+        return FakeRunner::exited(*phase == "running\n" ? 0 : 1, *phase);
     });
     w.hv.guests["web"] = FakeHypervisor::shut_off();
     w.hv.guests["own"] = FakeHypervisor::shut_off();
@@ -399,11 +401,17 @@ TEST_CASE("start/stop --from-init: at boot and shutdown Pacemaker's guests are l
     }
     SECTION("no systemd (sysvinit's rc passed --from-init): boot")
     {
-        w.runner.on({"systemctl"}, [](const CommandSpec&) { return FakeRunner::not_found(); });
-        w.runner.on({"systemctl", "is-system-running"}, [](const CommandSpec&) { return FakeRunner::not_found(); });
+        phase.reset();
         Service s = w.service(config);
         CHECK(s.run("start", {"--from-init"}) == 0);
         CHECK(w.hv.calls == std::vector<std::string>{"start own"});
+        CHECK(w.runner.count("systemctl") == 1);
+        // The same host, stop from rc at shutdown: Pacemaker's guests stay running.
+        w.hv.guests["web"] = FakeHypervisor::running();
+        w.hv.guests["own"] = FakeHypervisor::running();
+        Service down = w.service(config);
+        CHECK(down.run("stop", {"--from-init"}) == 0);
+        CHECK(w.hv.calls == std::vector<std::string>{"start own", "managed_save own"});
     }
     SECTION("nothing to manage at boot is no failure; for an operator it is 6")
     {
