@@ -1,7 +1,7 @@
 // The line a parser's ParseError names for bad input; a missing ParseError fails the test.
 #pragma once
 
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <cstddef>
 #include <string>

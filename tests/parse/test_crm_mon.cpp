@@ -1,6 +1,6 @@
 // parse_crm_mon and parse_crm_mon_history against real crm_mon --output-as=xml captures (VM cluster,
 // sandbox, crm_simulate states) and bad input.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <algorithm>
 

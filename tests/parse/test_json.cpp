@@ -1,5 +1,5 @@
 // parse_json: values, strictness (RFC 8259), nesting limit, escapes, UTF-8, error lines.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "ocfkit/parse/json.h"
 #include "parse_error_line.h"

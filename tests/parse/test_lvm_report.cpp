@@ -1,5 +1,5 @@
 // parse_lvm_report against real vgs/lvs/pvs --reportformat json captures and malformed reports.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "fixture.h"
 #include "ocfkit/parse/lvm_report.h"

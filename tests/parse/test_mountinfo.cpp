@@ -1,5 +1,5 @@
 // parse_mountinfo against real /proc/self/mountinfo captures and malformed lines.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <algorithm>
 

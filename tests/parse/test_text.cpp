@@ -1,5 +1,5 @@
 // parse/text.h: the small helpers the line-oriented parsers (and list parameters) share.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "ocfkit/parse/text.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <thread>
 
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "ocfkit/bounded_call.h"
 

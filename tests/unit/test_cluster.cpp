@@ -1,5 +1,5 @@
 // Cluster access through crm_attribute/crm_mon, against scripted tool results.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "ocfkit/cluster.h"
 

@@ -1,5 +1,5 @@
 // Deadlines leave a margin before Pacemaker's timeout.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "ocfkit/deadline.h"
 

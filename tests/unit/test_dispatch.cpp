@@ -1,7 +1,7 @@
 // The dispatcher's order and codes, driven in process with the test agent.
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
+#include "catch.h"
 #include <cstdio>
 #include <filesystem>
 

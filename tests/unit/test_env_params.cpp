@@ -1,5 +1,5 @@
 // Environment conventions and parameter parsing against a table.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "ocfkit/env.h"
 #include "ocfkit/params.h"

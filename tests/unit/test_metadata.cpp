@@ -1,5 +1,5 @@
 // Both meta-data dialects from one table. (Schema validity is checked in the conformance tier.)
-#include <catch2/catch.hpp>
+#include "catch.h"
 #include <pugixml.hpp>
 
 #include "../testagent/test_agent.h"

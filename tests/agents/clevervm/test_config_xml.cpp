@@ -1,6 +1,6 @@
 // clevervm.conf parsing and the XML readers (CIB primitives, domain names); crm_mon's node history
 // and bans are lib's parse_crm_mon_history (tests/parse).
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <cstdio>
 #include <unistd.h>

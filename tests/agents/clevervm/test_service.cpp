@@ -1,5 +1,5 @@
 // clevervm's status model, rendering and commands against real captures and scripted tools.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <chrono>
 #include <cstdio>

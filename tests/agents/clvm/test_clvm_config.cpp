@@ -1,6 +1,6 @@
 // validate-all of the clvm executable against the real lvmconfig reading crafted lvm.conf files
 // (LVM_SYSTEM_DIR), with drbdadm/vgs from the fakes: each pitfall gets its own exit reason.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,6 +1,6 @@
 // The clvm executable against fake lvmlockd/lvmlockctl/clvmd/cmirrord/LVM tools on PATH and a
 // fake dlm_controld: real daemonizing processes, a fake device-mapper sysfs, hangs and deaths.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <signal.h>
 

@@ -1,6 +1,6 @@
 // lvmconfig / lvmlockctl -i / drbdadm dump-xml parsers, LVM's filter rule and the pure clvm
 // verdicts, against real captures and lvmconfig output of this host (tests/data/lvm-config).
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <chrono>
 #include <stdexcept>

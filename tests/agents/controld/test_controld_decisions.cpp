@@ -1,7 +1,7 @@
 // controld's decisions through the dispatcher with scripted tool results (FakeRunner) and a
 // stub cluster: which programs run, and what each state answers. A fake dlm_controld process
 // (tests/fake-tools/dlmlvm) stands in for the daemon where one must be alive.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "agent_run.h"
 #include "controld_agent.h"

@@ -1,6 +1,6 @@
 // The controld executable against the fake dlm_controld/dlm_tool on PATH: real processes that
 // daemonize, answer late, die, hang, and ignore SIGTERM while lockspaces exist.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <signal.h>
 

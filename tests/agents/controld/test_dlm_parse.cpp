@@ -1,5 +1,5 @@
 // dlm_tool status -v / ls parsers against real captures and crafted states (tests/data/dlm).
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "controld_agent.h"
 #include "dlm_tool_parse.h"

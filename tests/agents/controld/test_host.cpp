@@ -1,6 +1,6 @@
 // ocfkit/host.h and ocfkit/daemon.h, the /proc, pidfile and daemon helpers controld and clvm rely
 // on, with real processes.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <signal.h>
 #include <fcntl.h>

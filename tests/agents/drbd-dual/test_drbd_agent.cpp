@@ -1,5 +1,5 @@
 // drbd-dual's decisions through the dispatcher, against scripted drbd-utils answers (FakeRunner).
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <sys/utsname.h>
 #include <unistd.h>

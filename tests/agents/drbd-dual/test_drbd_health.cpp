@@ -1,5 +1,5 @@
 // Monitor verdicts, promotion refusals and scores for every role/disk/connection state.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "health.h"
 

@@ -1,5 +1,5 @@
 // Parsers for drbd-utils output against real and format-exact fixtures.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "fixture.h"
 #include "parse/dump_xml.h"

@@ -1,5 +1,5 @@
 // gfs2fs's pure configuration rules: device forms, options, paths, classes, levels.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include "fs_config.h"
 

@@ -1,5 +1,5 @@
 // gfs2fs's pure parsers against real captures (tests/data/gfs2/README.md says which tool made each).
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <algorithm>
 

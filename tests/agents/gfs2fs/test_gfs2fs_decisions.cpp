@@ -2,7 +2,7 @@
 // captures), a scripted cluster and stand-ins for /dev and /proc lookups.
 #include <sys/sysmacros.h>
 
-#include <catch2/catch.hpp>
+#include "catch.h"
 #include <map>
 
 #include "agent_run.h"

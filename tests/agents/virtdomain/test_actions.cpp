@@ -1,6 +1,6 @@
 // virtdomain's decisions for every action against the in-memory hypervisor, through the real
 // dispatcher (exit codes and exit reasons as Pacemaker sees them).
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <sys/wait.h>
 #include <unistd.h>

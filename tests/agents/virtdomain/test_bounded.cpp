@@ -1,6 +1,6 @@
 // The deadline-bounded hypervisor layer, driven by injected hangs, delays and errors: a hung
 // call costs at most its bound and says which call and why.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <chrono>
 

@@ -1,6 +1,6 @@
 // The real tier: the built virtdomain executable against a real libvirtd and tiny TCG guests.
 // Run through run-real.sh (root, libvirtd up, guest images built); see README there.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <signal.h>
 #include <sys/stat.h>

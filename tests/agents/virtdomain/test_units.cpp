@@ -1,6 +1,6 @@
 // Pure parts of virtdomain: domain XML, URIs, migration planning, the monitor's state table,
 // and the committed meta-data.
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <cstdlib>
 #include <fstream>
