@@ -519,12 +519,12 @@ void launch_and_wait(Context& ctx, const HostPaths& paths, std::vector<std::stri
 }
 
 // Signals a daemon and waits; the caller decided that killing it is safe.
-bool terminate(Context& ctx, const HostPaths& paths, int pid, const std::string& comm, int sig, milliseconds bound)
+bool terminate(Context& ctx, const RunningDaemon& d, const std::string& comm, int sig, milliseconds bound)
 {
-    ctx.log.info("stopping {} (pid {}) with signal {}", comm, pid, sig);
-    if (::kill(pid, sig) != 0 && errno != ESRCH)
-        fail(ExitCode::ErrGeneric, "cannot signal {} (pid {}): {}", comm, pid, std::strerror(errno));
-    return wait_until_gone(paths, pid, ctx.deadline, bound);
+    ctx.log.info("stopping {} (pid {}) with signal {}", comm, d.pid, sig);
+    if (int e = d.process.signal(sig); e != 0 && e != ESRCH)
+        fail(ExitCode::ErrGeneric, "cannot signal {} (pid {}): {}", comm, d.pid, std::strerror(e));
+    return d.process.wait_until_gone(ctx.deadline, bound);
 }
 
 // The LVs start activated, checked with lvs: the counts monitor compares against.
@@ -877,7 +877,7 @@ Outcome ClvmAgent::stop(Context& ctx)
         }
     }
     const std::string comm(to_string(*m));
-    auto pid = find_daemon(paths, *m == Manager::Lvmlockd ? f.lvmlockd_pid : f.clvmd_pid, comm);
+    auto pid = find_running_daemon(paths, *m == Manager::Lvmlockd ? f.lvmlockd_pid : f.clvmd_pid, comm);
 
     // 1. No LV of ours stays active, with or without the daemon.
     if (!vgs.empty()) {
@@ -948,25 +948,25 @@ Outcome ClvmAgent::stop(Context& ctx)
         }
         // 3. The daemon: nothing depends on it any more.
         const milliseconds reserve = std::min<milliseconds>(3s, ctx.deadline.remaining() / 4);
-        if (!terminate(ctx, paths, pid->pid, comm, SIGTERM, ctx.deadline.remaining() - reserve)) {
+        if (!terminate(ctx, *pid, comm, SIGTERM, ctx.deadline.remaining() - reserve)) {
             ctx.log.warn("lvmlockd (pid {}) ignored SIGTERM without lockspaces; sending SIGKILL", pid->pid);
-            if (!terminate(ctx, paths, pid->pid, comm, SIGKILL, 2s))
+            if (!terminate(ctx, *pid, comm, SIGKILL, 2s))
                 return {ExitCode::ErrGeneric, fmt::format("lvmlockd (pid {}) survives SIGKILL", pid->pid)};
         }
     } else if (*m == Manager::Clvmd && pid) {
         const milliseconds reserve = std::min<milliseconds>(3s, ctx.deadline.remaining() / 4);
-        if (!terminate(ctx, paths, pid->pid, comm, SIGTERM, ctx.deadline.remaining() - reserve)) {
+        if (!terminate(ctx, *pid, comm, SIGTERM, ctx.deadline.remaining() - reserve)) {
             if (auto active = active_lvs(paths, vgs); !active.empty())
                 return {ExitCode::ErrGeneric,
                         fmt::format("clvmd (pid {}) did not exit and LVs are active: {}", pid->pid,
                                     describe_active(active, paths))};
-            if (!terminate(ctx, paths, pid->pid, comm, SIGKILL, 2s))
+            if (!terminate(ctx, *pid, comm, SIGKILL, 2s))
                 return {ExitCode::ErrGeneric, fmt::format("clvmd (pid {}) survives SIGKILL", pid->pid)};
         }
     }
-    if (auto cm = find_daemon(paths, f.cmirrord_pid, "cmirrord"); cm && *m == Manager::Clvmd) {
-        if (!terminate(ctx, paths, cm->pid, "cmirrord", SIGINT, std::min<milliseconds>(10s, ctx.deadline.remaining())))
-            terminate(ctx, paths, cm->pid, "cmirrord", SIGKILL, 2s);
+    if (auto cm = find_running_daemon(paths, f.cmirrord_pid, "cmirrord"); cm && *m == Manager::Clvmd) {
+        if (!terminate(ctx, *cm, "cmirrord", SIGINT, std::min<milliseconds>(10s, ctx.deadline.remaining())))
+            terminate(ctx, *cm, "cmirrord", SIGKILL, 2s);
     }
     std::error_code ec;
     fs::remove(f.state, ec);

@@ -351,7 +351,7 @@ Outcome ControldAgent::stop(Context& ctx)
     const HostPaths paths = HostPaths::from_env(ctx.env);
     const Daemon d = daemon_of(ctx, paths);
 
-    auto pid = find_daemon(paths, d.pidfile, d.comm);
+    auto pid = find_running_daemon(paths, d.pidfile, d.comm);
     if (!pid) {
         if (auto left = kernel_lockspaces(paths); !left.empty())
             ctx.log.warn("{} is not running but the kernel still holds lockspaces {}; they stay until their users "
@@ -374,10 +374,10 @@ Outcome ControldAgent::stop(Context& ctx)
                             d.comm, pid->pid, fmt::join(describe_users(ctx, paths, left, pid->pid), "; "))};
 
     ctx.log.info("stopping {} (pid {})", d.comm, pid->pid);
-    if (::kill(pid->pid, SIGTERM) != 0 && errno != ESRCH)
-        fail(ExitCode::ErrGeneric, "cannot signal {} (pid {}): {}", d.comm, pid->pid, std::strerror(errno));
+    if (int e = pid->process.signal(SIGTERM); e != 0 && e != ESRCH)
+        fail(ExitCode::ErrGeneric, "cannot signal {} (pid {}): {}", d.comm, pid->pid, std::strerror(e));
     const milliseconds reserve = std::min<milliseconds>(3s, ctx.deadline.remaining() / 4);
-    if (wait_until_gone(paths, pid->pid, ctx.deadline, ctx.deadline.remaining() - reserve)) return ExitCode::Success;
+    if (pid->process.wait_until_gone(ctx.deadline, ctx.deadline.remaining() - reserve)) return ExitCode::Success;
 
     if (auto now_left = kernel_lockspaces(paths); !now_left.empty())
         return {ExitCode::ErrGeneric,
@@ -385,8 +385,8 @@ Outcome ControldAgent::stop(Context& ctx)
                             fmt::join(describe_users(ctx, paths, now_left, pid->pid), "; "))};
     // No lockspaces: nothing depends on the daemon, so killing it is safe.
     ctx.log.warn("{} (pid {}) ignored SIGTERM; sending SIGKILL", d.comm, pid->pid);
-    ::kill(pid->pid, SIGKILL);
-    if (wait_until_gone(paths, pid->pid, ctx.deadline, 2s)) return ExitCode::Success;
+    pid->process.signal(SIGKILL);
+    if (pid->process.wait_until_gone(ctx.deadline, 2s)) return ExitCode::Success;
     return {ExitCode::ErrGeneric, fmt::format("{} (pid {}) is still running after SIGTERM and SIGKILL", d.comm, pid->pid)};
 }
 

@@ -81,14 +81,20 @@ ReadyDaemon wait_until_ready(const HostPaths& paths, const std::string& pidfile,
     }
 }
 
-bool wait_until_gone(const HostPaths& paths, int pid, const Deadline& deadline, milliseconds bound)
+std::optional<RunningDaemon> find_running_daemon(const HostPaths& paths, const std::string& pidfile,
+                                                 std::string_view comm)
 {
-    const auto until = Deadline::Clock::now() + std::max<milliseconds>(0ms, deadline.clamp(bound));
-    for (;;) {
-        if (process_state(paths.proc, pid) != ProcessState::Running) return true;
-        if (Deadline::Clock::now() >= until) return false;
-        sleep_within(deadline, 50ms);
+    // The daemon may exit between the lookup and the pin; a pid taken over meanwhile shows
+    // another comm or owner, then look again.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto found = find_daemon(paths, pidfile, comm);
+        if (!found) return std::nullopt;
+        auto pinned = PinnedProcess::pin(paths.proc, found->pid);
+        if (!pinned) continue;
+        if (process_comm(paths.proc, found->pid) == comm && paths.owns(found->pid) && pinned->still_same())
+            return RunningDaemon{found->pid, found->from_pidfile, std::move(*pinned)};
     }
+    return std::nullopt;
 }
 
 }  // namespace ocfkit

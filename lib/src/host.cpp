@@ -85,6 +85,31 @@ ProcessState process_state(const std::string& proc_root, int pid)
     return ProcessState::Running;
 }
 
+std::optional<unsigned long long> process_start_time(const std::string& proc_root, int pid)
+{
+    auto stat = read_small_file(proc_root + "/" + std::to_string(pid) + "/stat", 4096);
+    if (!stat) return std::nullopt;
+    // Fields after "pid (comm) ": state is the 1st, starttime the 20th.
+    std::size_t close = stat->rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    std::string_view rest = std::string_view(*stat).substr(close + 1);
+    for (int field = 0; field < 20; ++field) {
+        std::size_t b = rest.find_first_not_of(' ');
+        if (b == std::string_view::npos) return std::nullopt;
+        std::size_t e = rest.find(' ', b);
+        std::string_view token = rest.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
+        if (field == 19) {
+            unsigned long long v = 0;
+            auto [p, ec] = std::from_chars(token.data(), token.data() + token.size(), v);
+            if (ec != std::errc() || p != token.data() + token.size()) return std::nullopt;
+            return v;
+        }
+        if (e == std::string_view::npos) return std::nullopt;
+        rest.remove_prefix(e);
+    }
+    return std::nullopt;
+}
+
 std::string process_state_text(const std::string& proc_root, int pid)
 {
     auto status = read_small_file(proc_root + "/" + std::to_string(pid) + "/status", 4096);

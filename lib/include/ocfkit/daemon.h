@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "ocfkit/deadline.h"
 #include "ocfkit/env.h"
 #include "ocfkit/host.h"
+#include "ocfkit/pinned_process.h"
 
 namespace ocfkit {
 
@@ -44,8 +46,15 @@ ReadyDaemon wait_until_ready(const HostPaths& paths, const std::string& pidfile,
                              const Deadline& deadline, const std::function<bool(std::string& problem)>& ready,
                              std::string_view exit_hint = {});
 
-// Waits until process `pid` is gone (or a zombie): at most `bound`, never past the deadline.
-bool wait_until_gone(const HostPaths& paths, int pid, const Deadline& deadline, std::chrono::milliseconds bound);
+// A daemon found as find_daemon finds it and pinned in the same step: stop signals it and waits
+// for it through `process`, which never reaches a process that got its pid later.
+struct RunningDaemon {
+    int pid = 0;
+    bool from_pidfile = false;
+    PinnedProcess process;
+};
+std::optional<RunningDaemon> find_running_daemon(const HostPaths& paths, const std::string& pidfile,
+                                                 std::string_view comm);
 
 // "4.2 s", for messages about waits.
 std::string seconds_text(std::chrono::milliseconds duration);

@@ -31,6 +31,9 @@ std::optional<int> read_pidfile(const std::string& path);
 
 enum class ProcessState { Absent, Zombie, Running };
 ProcessState process_state(const std::string& proc_root, int pid);
+// When the process started, in clock ticks since boot (/proc/<pid>/stat field 22): with the pid
+// it names one process; nothing when it is gone.
+std::optional<unsigned long long> process_start_time(const std::string& proc_root, int pid);
 // The kernel's state line for a process, "D (disk sleep)" (/proc/<pid>/status); "" when gone.
 std::string process_state_text(const std::string& proc_root, int pid);
 // /proc/<pid>/comm without the newline; "" when the process is gone.

@@ -218,9 +218,13 @@ TEST_CASE("daemon.h: the host command, one question, ready and gone", "[dlmlvm-h
                                  Catch::Contains("pid " + std::to_string(pid) + " is running; socket refused"));
     }
     // Gone: not within a short bound while it runs, at once after it died.
-    CHECK_FALSE(wait_until_gone(HostPaths{}, pid, d, std::chrono::milliseconds(120)));
+    auto running = find_running_daemon(HostPaths{}, t.path + "/r.pid", "ready_daemon");
+    REQUIRE(running);
+    CHECK(running->pid == pid);
+    CHECK(running->from_pidfile);
+    CHECK_FALSE(running->process.wait_until_gone(d, std::chrono::milliseconds(120)));
     ::kill(pid, SIGKILL);
-    CHECK(wait_until_gone(HostPaths{}, pid, d, std::chrono::seconds(2)));
+    CHECK(running->process.wait_until_gone(d, std::chrono::seconds(2)));
     int st = 0;
     ::waitpid(pid, &st, 0);
     // Dies while being waited for: named, with the hint.
