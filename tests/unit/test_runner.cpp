@@ -304,6 +304,7 @@ TEST_CASE("a child killed but not reapable is left behind at the deadline and na
     auto start = steady_clock::now();
     auto r = runner->run(spec, Deadline::after(milliseconds(1000)));
     auto took = steady_clock::now() - start;
+    INFO("the tracer needs ptrace over a sibling: CAP_SYS_PTRACE, or yama ptrace_scope 0");
     REQUIRE(tracer.attached());
     CHECK(r.status == Status::TimedOut);
     // deadline + TERM grace (500 ms) + reap grace (200 ms) + slack; a blocking waitpid would
