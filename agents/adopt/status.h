@@ -1,0 +1,43 @@
+// What adopt reads of the running cluster, as pure functions: each resource's role per node
+// (crm_mon --output-as=xml), probe progress (the CIB's status section), preconditions.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ocfkit/parse/crm_mon.h"
+
+namespace ocfkit::adopt {
+
+// Resource id (clone instance suffix dropped) → node → role ("Started", "Promoted", ...;
+// "FAILED <role>" when crm_mon marks it failed). A resource active nowhere has no entry.
+using Roles = std::map<std::string, std::map<std::string, std::string>>;
+Roles roles_of(const parse::CrmMon& mon, const std::vector<std::string>& ids);
+
+// "id on node: was X, now Y" for each difference.
+std::vector<std::string> role_differences(const Roles& before, const Roles& after, const std::vector<std::string>& ids);
+
+// Why the cluster is not fit for adopt to touch these resources (empty: fit).
+std::vector<std::string> refusals(const parse::CrmMon& mon, const std::vector<std::string>& ids);
+
+// The nodes that take part (online cluster and remote nodes).
+std::vector<std::string> probing_nodes(const parse::CrmMon& mon);
+
+struct ProbeState {
+    std::string id{};
+    std::string node{};
+    bool done = false;       // a completed probe by the expected agent is recorded
+    std::string agent{};       // agent of the history entry ("" when none)
+    int rc = -1;             // the probe's rc-code when done
+    std::string exit_reason{};
+};
+// Status section (cibadmin --query --scope status, or a whole CIB).
+std::vector<ProbeState> probe_states(std::string_view status_xml, const std::vector<std::string>& nodes,
+                                     const std::map<std::string, std::string>& expected_agent);
+
+// The value of crm_config's maintenance-mode in a CIB; "" when not set.
+std::string maintenance_mode_value(std::string_view cib_xml);
+
+}  // namespace ocfkit::adopt
