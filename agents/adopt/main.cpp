@@ -17,9 +17,9 @@ using namespace ocfkit::adopt;
 namespace {
 
 const char* kUsage =
-    "usage: ocfkit adopt plan [--json] [--cib-file FILE] [RESOURCE...]\n"
-    "       ocfkit adopt apply [--timeout SECONDS] [--save-dir DIR] [RESOURCE...]\n"
-    "       ocfkit adopt revert [--force] [--timeout SECONDS] [--save-dir DIR] FILE [RESOURCE...]\n"
+    "usage: ocfkit adopt plan [--json] [--cib-file FILE] [--provider NAME] [RESOURCE...]\n"
+    "       ocfkit adopt apply [--timeout SECONDS] [--save-dir DIR] [--provider NAME] [RESOURCE...]\n"
+    "       ocfkit adopt revert [--force] [--timeout SECONDS] [--save-dir DIR] [--provider NAME] FILE [RESOURCE...]\n"
     "       ocfkit --version\n";
 
 void on_signal(int) { request_interrupt(); }
@@ -66,6 +66,10 @@ int main(int argc, char** argv)
             auto v = value("--cib-file");
             if (!v) return usage("--cib-file needs a file");
             o.cib_file = *v;
+        } else if (a.rfind("--provider", 0) == 0) {
+            auto v = value("--provider");
+            if (!v || v->empty()) return usage("--provider needs the OCF provider name of ocfkit's agents");
+            o.provider = *v;
         } else if (a.rfind("--save-dir", 0) == 0 && verb != "plan") {
             auto v = value("--save-dir");
             if (!v || v->empty()) return usage("--save-dir needs a directory");

@@ -1,7 +1,9 @@
 // Plans from captured CIBs (golden text and JSON), the rewritten CIB, the way back, and the
 // cluster state adopt reads.
 #include <cstdlib>
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 
@@ -48,7 +50,7 @@ pugi::xml_node primitive(const pugi::xml_document& doc, const std::string& id)
 
 TEST_CASE("plans of captured CIBs match their golden text and JSON", "[adopt-plan]")
 {
-    for (const std::string name : {"lab-stack"}) {
+    for (const std::string name : {"lab-stack", "sandbox-stock"}) {
         INFO(name);
         Plan plan = make_plan(read_fixture("adopt/cib/" + name + ".xml"));
         golden("adopt/plan/" + name + ".txt", render_plan_text(plan));
@@ -175,4 +177,99 @@ TEST_CASE("not a CIB", "[adopt-plan]")
 {
     CHECK_THROWS_AS(make_plan("<resources/>"), ocfkit::parse::ParseError);
     CHECK_THROWS_AS(make_plan("not xml"), ocfkit::parse::ParseError);
+}
+
+TEST_CASE("roles per node from crm_mon, and their differences", "[adopt-status]")
+{
+    auto mon = ocfkit::parse::parse_crm_mon(read_fixture("adopt/crm_mon/two-node-steady.xml"));
+    std::vector<std::string> ids{"drbd-r0", "dlm", "gfs0", "absent"};
+    Roles r = roles_of(mon, ids);
+    CHECK(r["drbd-r0"]["node1"] == "Promoted");
+    CHECK(r["drbd-r0"]["node2"] == "Promoted");
+    CHECK(r["dlm"]["node2"] == "Started");
+    CHECK(r.count("absent") == 0);
+    CHECK(role_differences(r, r, ids).empty());
+    Roles after = r;
+    after["drbd-r0"]["node2"] = "Unpromoted";
+    after["gfs0"].erase("node1");
+    auto d = role_differences(r, after, ids);
+    REQUIRE(d.size() == 2);
+    CHECK(d[0] == "drbd-r0 on node2: was Promoted, now Unpromoted");
+    CHECK(d[1] == "gfs0 on node1: was Started, now Stopped");
+}
+
+TEST_CASE("refusals: offline or unclean nodes, failed actions of the resources concerned", "[adopt-status]")
+{
+    std::string xml = read_fixture("adopt/crm_mon/two-node-steady.xml");
+    auto mon = ocfkit::parse::parse_crm_mon(xml);
+    CHECK(refusals(mon, {"drbd-r0", "gfs0"}).empty());
+    CHECK(probing_nodes(mon) == std::vector<std::string>{"node1", "node2"});
+    std::string off = xml;
+    const std::string online = "<node name=\"node2\" id=\"2\" online=\"true\"";
+    auto at = off.find(online);
+    REQUIRE(at != std::string::npos);
+    off.replace(at, online.size(), "<node name=\"node2\" id=\"2\" online=\"false\"");
+    auto why = refusals(ocfkit::parse::parse_crm_mon(off), {"gfs0"});
+    REQUIRE(why.size() == 1);
+    CHECK(why[0] == "node node2 is offline: it could not probe with the new agent");
+    CHECK(probing_nodes(ocfkit::parse::parse_crm_mon(off)) == std::vector<std::string>{"node1"});
+    std::string failed = xml;
+    failed.replace(failed.find("</resources>"), 12,
+                   "</resources><failures><failure op_key=\"gfs0_monitor_20000\" node=\"node1\" exitstatus=\"not running\" "
+                   "exitreason=\"gone\" exitcode=\"7\" call=\"9\" status=\"complete\" last-rc-change=\"x\" queued=\"0\" "
+                   "exec=\"0\" interval=\"20000\" task=\"monitor\"/></failures>");
+    auto mon2 = ocfkit::parse::parse_crm_mon(failed);
+    why = refusals(mon2, {"gfs0"});
+    REQUIRE(why.size() == 1);
+    CHECK(why[0] == "gfs0 has a failed action: gfs0_monitor_20000 on node1: not running (gone)");
+    // Another resource's failure is not ours to judge; a prefix of an id is not the id.
+    CHECK(refusals(mon2, {"dlm", "gfs"}).empty());
+}
+
+TEST_CASE("probe progress from the CIB status section (captured after apply in the sandbox)", "[adopt-status]")
+{
+    std::string status = read_fixture("adopt/status/sandbox-after-apply.xml");
+    std::map<std::string, std::string> ours{{"adopt-fs", "ocf:ocfkit-adopt:gfs2fs"}, {"adopt-vm", "ocf:ocfkit-adopt:virtdomain"}};
+    auto st = probe_states(status, {"vm"}, ours);
+    REQUIRE(st.size() == 2);
+    for (const auto& s : st) {
+        CHECK(s.done);
+        CHECK(s.rc == 0);
+    }
+    // The history names the new agent: a probe by the stock one is not recorded yet.
+    std::map<std::string, std::string> stock{{"adopt-fs", "ocf:heartbeat:Filesystem"}};
+    st = probe_states(status, {"vm"}, stock);
+    REQUIRE(st.size() == 1);
+    CHECK_FALSE(st[0].done);
+    CHECK(st[0].agent == "ocf:ocfkit-adopt:gfs2fs");
+    // A node without history for it: not done.
+    st = probe_states(status, {"vm", "other"}, ours);
+    CHECK(std::count_if(st.begin(), st.end(), [](auto& s) { return s.done; }) == 2);
+    // A pending probe (op-status -1) is not done; a failed one carries its rc and reason.
+    std::string pending = status;
+    for (auto at = pending.find("op-status=\"0\" interval=\"0\""); at != std::string::npos;
+         at = pending.find("op-status=\"0\" interval=\"0\"", at + 1))
+        pending.replace(at, 13, "op-status=\"-1\"");
+    for (const auto& s : probe_states(pending, {"vm"}, ours)) CHECK_FALSE(s.done);
+    std::string failed = status;
+    auto at = failed.find("id=\"adopt-vm_last_failure_0\"");
+    REQUIRE(at != std::string::npos);
+    auto rc = failed.find("exit-reason=\"\"", at);
+    failed.replace(rc, 14, "exit-reason=\"virtdomain: No such file or directory\"");
+    rc = failed.find("rc-code=\"0\"", at);
+    failed.replace(rc, 11, "rc-code=\"5\"");
+    st = probe_states(failed, {"vm"}, {{"adopt-vm", "ocf:ocfkit-adopt:virtdomain"}});
+    REQUIRE(st.size() == 1);
+    CHECK(st[0].rc == 5);
+    CHECK(st[0].exit_reason == "virtdomain: No such file or directory");
+}
+
+TEST_CASE("maintenance-mode as the CIB had it", "[adopt-status]")
+{
+    CHECK(maintenance_mode_value(read_fixture("adopt/cib/lab-stack.xml")).empty());
+    std::string cib = read_fixture("adopt/cib/sandbox-stock.xml");
+    auto at = cib.find("<cluster_property_set id=\"cib-bootstrap-options\">");
+    REQUIRE(at != std::string::npos);
+    cib.insert(at + 50, "<nvpair id=\"m\" name=\"maintenance-mode\" value=\"false\"/>");
+    CHECK(maintenance_mode_value(cib) == "false");
 }
