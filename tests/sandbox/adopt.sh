@@ -76,10 +76,12 @@ mkdir -p "$WORK/shared/mnt"
 LOOP=$(make_loop_ext4 "$WORK/fs.img" 32) || { bad "loop ext4"; exit 1; }
 write_guest_xml "$GUEST" "$WORK/$GUEST.xml" >/dev/null
 chmod -R a+rX "$WORK"
+# The file system as a clone (one node: force_clones for a local file system) and the guest in a
+# group, as clusters have them.
 pcs resource create $FS ocf:heartbeat:Filesystem device="$LOOP" directory="$WORK/shared/mnt" fstype=ext4 \
-    op monitor interval=10s >/dev/null
+    force_clones=true op monitor interval=10s clone >/dev/null
 pcs resource create $VM ocf:heartbeat:VirtualDomain config="$WORK/$GUEST.xml" hypervisor=qemu:///system \
-    op monitor interval=10s >/dev/null
+    op monitor interval=10s --group adopt-group >/dev/null
 if wait_xpath 60 "$(started_xpath $FS)" && wait_xpath 120 "$(started_xpath $VM)"; then
     ok "stock Filesystem and VirtualDomain started ($((SECONDS - T0)) s)"
 else
@@ -99,7 +101,7 @@ actions_since() {
 monitor_by() {  # ID AGENT_TYPE: a recurring monitor by that agent has succeeded
     local xml
     xml=$(cibadmin --query --scope status 2>/dev/null)
-    [[ $(xmllint --xpath "boolean(//node_state[@uname='$NODE']//lrm_resource[@id='$1'][@type='$2']/lrm_rsc_op[@operation='monitor'][@interval='10000'][@rc-code='0'])" - <<<"$xml" 2>/dev/null) == true ]]
+    [[ $(xmllint --xpath "boolean(//node_state[@uname='$NODE']//lrm_resource[@id='$1' or starts-with(@id, '$1:')][@type='$2']/lrm_rsc_op[@operation='monitor'][@interval='10000'][@rc-code='0'])" - <<<"$xml" 2>/dev/null) == true ]]
 }
 agent_in_cib() {  # ID: class:provider:type of the primitive
     local xml
@@ -142,7 +144,10 @@ run_ocfkit() {  # WHAT ARGS...: RC, OUT (stdout+stderr) and the time it took
 [[ -n $CAPTURE ]] && { mkdir -p "$CAPTURE"; cibadmin --query | xmllint --format - >"$CAPTURE/sandbox-stock.xml"; }
 run_ocfkit plan adopt plan
 [[ $RC == 0 ]] && ok "plan: both convert (rc 0)" || bad "plan rc $RC, want 0"
-grep -q "^$FS: ocf:heartbeat:Filesystem -> ocf:$PROVIDER:gfs2fs: converts" <<<"$OUT" && ok "plan names $FS -> gfs2fs" || bad "plan for $FS"
+grep -q "^$FS in clone $FS-clone: ocf:heartbeat:Filesystem -> ocf:$PROVIDER:gfs2fs: converts" <<<"$OUT" &&
+    ok "plan names $FS (in its clone) -> gfs2fs" || bad "plan for $FS"
+grep -q "^$VM in group adopt-group: ocf:heartbeat:VirtualDomain -> ocf:$PROVIDER:virtdomain: converts" <<<"$OUT" &&
+    ok "plan names $VM (in its group) -> virtdomain" || bad "plan for $VM"
 OUT=$("$OCFKIT" adopt plan --json --provider "$PROVIDER")
 [[ $(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["convert"], d["stay"])' <<<"$OUT") == "2 0" ]] &&
     ok "plan --json: 2 convert, 0 stay" || bad "plan --json: $OUT"
@@ -174,11 +179,32 @@ same_everything "put back" Filesystem VirtualDomain "$mark"
 mv "$WORK/virtdomain.away" "$OCF_DIR/virtdomain"
 
 # --- refusals: nothing changes ----------------------------------------------------------------------
+conf_sum() { cibadmin --query --scope configuration | md5sum; }
+# A node that is offline (known to the CIB, never up).
+cibadmin --create --scope nodes --xml-text '<node id="99" uname="adopt-ghost"/>' >/dev/null
+wait_xpath 30 "/pacemaker-result/nodes/node[@name='adopt-ghost'][@online='false']" >/dev/null
+before=$(conf_sum)
+run_ocfkit "apply with a node offline" adopt apply --save-dir "$WORK/saved" --timeout 60
+[[ $RC == 3 ]] && grep -q "refused: node adopt-ghost is offline" <<<"$OUT" && ok "a node offline: refused (rc 3)" ||
+    bad "offline node not refused: rc $RC"
+[[ $(conf_sum) == "$before" ]] && ok "refused: configuration unchanged" || bad "refused apply changed the configuration"
+cibadmin --delete --scope nodes --xml-text '<node id="99"/>' >/dev/null
+wait_xpath 30 "count(/pacemaker-result/nodes/node[@name='adopt-ghost']) = 0" >/dev/null
+# A transition in progress: a resource whose start takes a while (crm_resource --wait sees its
+# start pending from the moment it is configured).
+pcs resource create adopt-slow ocf:heartbeat:Delay startdelay=8 stopdelay=0 op start timeout=60s >/dev/null
+run_ocfkit "apply while a resource starts" adopt apply --save-dir "$WORK/saved" --timeout 60
+[[ $RC == 3 ]] && grep -q "refused: a transition is in progress" <<<"$OUT" && ok "a transition in progress: refused (rc 3)" ||
+    bad "transition in progress not refused: rc $RC"
+wait_xpath 60 "$(started_xpath adopt-slow)" >/dev/null || bad "adopt-slow did not start"
+pcs resource delete adopt-slow >/dev/null 2>&1
+wait_xpath 60 "count(/pacemaker-result/resources//resource[@id='adopt-slow']) = 0" >/dev/null
+# A failed action on a resource to convert.
 crm_resource --fail --resource $FS --node "$NODE" >/dev/null 2>&1
 wait_xpath 30 "/pacemaker-result/failures/failure[starts-with(@op_key, '${FS}_')]" >/dev/null 2>&1
-before=$(cibadmin --query --scope configuration | md5sum)
+before=$(conf_sum)
 run_ocfkit "apply with a failed action" adopt apply --save-dir "$WORK/saved" --timeout 60
 [[ $RC == 3 ]] && grep -q "refused: $FS has a failed action" <<<"$OUT" && ok "a failed action: refused (rc 3)" ||
     bad "failed action not refused: rc $RC"
-[[ $(cibadmin --query --scope configuration | md5sum) == "$before" ]] && ok "refused: configuration unchanged" || bad "refused apply changed the configuration"
+[[ $(conf_sum) == "$before" ]] && ok "refused: configuration unchanged" || bad "refused apply changed the configuration"
 exit 0
