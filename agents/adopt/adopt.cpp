@@ -200,7 +200,7 @@ std::vector<ProbeState> reprobe(Cluster& c, const std::vector<std::string>& ids,
                                 const std::map<std::string, std::string>& agents, const std::vector<std::string>& nodes,
                                 const Deadline& d, bool interruptible, bool& complete)
 {
-    for (const auto& id : ids) c.refresh(id, d);
+    for (const auto& id : ids) c.refresh(id, Deadline::after(90s));
     std::size_t expected = ids.size() * nodes.size();
     std::size_t last = SIZE_MAX;
     auto t0 = Deadline::Clock::now();
@@ -208,7 +208,7 @@ std::vector<ProbeState> reprobe(Cluster& c, const std::vector<std::string>& ids,
     std::vector<ProbeState> states;
     complete = false;
     while (true) {
-        states = probe_states(c.status(d), nodes, agents);
+        states = probe_states(c.status(Deadline::after(60s)), nodes, agents);
         std::size_t done = static_cast<std::size_t>(std::count_if(states.begin(), states.end(), [](auto& s) { return s.done; }));
         auto now = Deadline::Clock::now();
         if (done != last || now - last_print >= 10s) {
@@ -288,6 +288,46 @@ std::vector<std::string> judge(const Roles& before, const Roles& after, const st
     return out;
 }
 
+std::string resume_hint(const std::string& prev)
+{
+    return fmt::format("crm_attribute --type crm_config --name maintenance-mode {}", prev.empty() ? "--delete" : "--update " + prev);
+}
+
+// After a disagreement: the previous definitions back, re-probed by the previous agents, and
+// management resumed only when they agree with the state before.
+int put_back(Cluster& c, const Options& o, const Move& m, const Roles& before, const std::vector<std::string>& nodes,
+             const std::string& prev)
+{
+    c.err()("putting the saved definitions back");
+    Deadline back = Deadline::after(std::max<std::chrono::seconds>(o.timeout, 300s));
+    fs::path dir = fs::path(m.saved_path).parent_path();
+    try {
+        if (replace(c, m.ids, m.back_doc, m.to_doc, dir, back, true) != PatchResult::Done) {
+            c.err()(fmt::format("could not put the saved definitions back; the cluster stays in maintenance mode. "
+                                "Saved CIB: {}", m.saved_path));
+            return static_cast<int>(Exit::Attention);
+        }
+        c.out()(fmt::format("re-probing {} resource(s) with the previous agents", m.ids.size()));
+        bool complete = false;
+        auto probes = reprobe(c, m.ids, m.from, nodes, back, false, complete);
+        auto problems = judge(before, roles_of(c.mon(Deadline::after(60s)), m.ids), m.ids, probes, complete);
+        if (!problems.empty()) {
+            for (const auto& p : problems) c.err()("after putting back: " + p);
+            c.err()(fmt::format("the cluster stays in maintenance mode: check the resources, then run {}", resume_hint(prev)));
+            return static_cast<int>(Exit::Attention);
+        }
+        resume(c, prev, Deadline::after(120s));
+        if (auto p = c.pending(Deadline::after(150s), 120s); !p.empty())
+            c.err()(fmt::format("warning: the cluster has not settled yet: {}", p));
+    } catch (const std::exception& e) {
+        c.err()(fmt::format("putting back failed: {}. The cluster stays in maintenance mode; the saved CIB is {}; "
+                            "when the resources are right, run {}", e.what(), m.saved_path, resume_hint(prev)));
+        return static_cast<int>(Exit::Attention);
+    }
+    c.err()(fmt::format("{} undone: every resource is back on its previous agent, in the state it had", m.verb));
+    return static_cast<int>(Exit::Restored);
+}
+
 int perform(Cluster& c, const Options& o, const Move& m, const std::string& cib, const parse::CrmMon& mon)
 {
     Deadline d = Deadline::after(o.timeout);
@@ -295,29 +335,52 @@ int perform(Cluster& c, const Options& o, const Move& m, const std::string& cib,
     Roles before = roles_of(mon, m.ids);
     std::vector<std::string> nodes = probing_nodes(mon);
     std::string prev = maintenance_mode_value(cib);
-
-    c.set_maintenance("true", d);
-    c.out()("maintenance-mode=true: Pacemaker starts, stops, promotes, demotes and migrates nothing until adopt is done");
-    if (auto p = c.pending(d, 60s); !p.empty()) {
-        c.err()(fmt::format("the cluster did not settle in maintenance mode: {}", p));
-        resume(c, prev, Deadline::after(60s));
-        return static_cast<int>(Exit::Refused);
+    bool maintenance = false, patched = false;
+    std::vector<std::string> problems;
+    try {
+        maintenance = true;  // also when crm_attribute fails half-way: resuming is harmless
+        c.set_maintenance("true", Deadline::after(60s));
+        c.out()("maintenance-mode=true: Pacemaker starts, stops, promotes, demotes and migrates nothing until adopt is done");
+        if (auto p = c.pending(d, 60s); !p.empty()) {
+            c.err()(fmt::format("the cluster did not settle in maintenance mode: {}", p));
+            resume(c, prev, Deadline::after(60s));
+            return static_cast<int>(Exit::Refused);
+        }
+        if (replace(c, m.ids, m.to_doc, m.back_doc, dir, d, false) != PatchResult::Done) {
+            c.err()(fmt::format("nothing changed: run ocfkit adopt {} again", m.verb));
+            resume(c, prev, Deadline::after(60s));
+            return static_cast<int>(Exit::Refused);
+        }
+        patched = true;
+        c.out()(fmt::format("one CIB update: {} now on {}", fmt::join(m.ids, ", "),
+                            m.to.size() == 1 ? m.to.begin()->second : std::string("their new agents")));
+        for (const auto& id : m.ids) c.out()(fmt::format("  {}: {} -> {}", id, m.from.at(id), m.to.at(id)));
+        c.out()(fmt::format("re-probing {} resource(s) on {} node(s) with the new agents", m.ids.size(), nodes.size()));
+        bool complete = false;
+        auto probes = reprobe(c, m.ids, m.to, nodes, d, true, complete);
+        problems = judge(before, roles_of(c.mon(Deadline::after(60s)), m.ids), m.ids, probes, complete);
+        if (g_interrupted) problems.emplace_back("interrupted");
+    } catch (const std::exception& e) {
+        c.err()(fmt::format("{} failed: {}", m.verb, e.what()));
+        if (!patched) {
+            if (!maintenance) throw;
+            try {
+                resume(c, prev, Deadline::after(60s));
+            } catch (const std::exception& e2) {
+                c.err()(fmt::format("and maintenance-mode could not be ended: {}; nothing else changed: run {}", e2.what(),
+                                    resume_hint(prev)));
+                return static_cast<int>(Exit::Attention);
+            }
+            c.err()("nothing changed");
+            return static_cast<int>(Exit::Refused);
+        }
+        problems.push_back(fmt::format("error: {}", e.what()));
     }
-    if (replace(c, m.ids, m.to_doc, m.back_doc, dir, d, false) != PatchResult::Done) {
-        c.err()(fmt::format("nothing changed: run ocfkit adopt {} again", m.verb));
-        resume(c, prev, Deadline::after(60s));
-        return static_cast<int>(Exit::Refused);
+    if (!problems.empty()) {
+        for (const auto& p : problems) c.err()("disagreement: " + p);
+        return put_back(c, o, m, before, nodes, prev);
     }
-    c.out()(fmt::format("one CIB update: {} now on {}", fmt::join(m.ids, ", "),
-                        m.to.size() == 1 ? m.to.begin()->second : std::string("their new agents")));
-    for (const auto& id : m.ids) c.out()(fmt::format("  {}: {} -> {}", id, m.from.at(id), m.to.at(id)));
-    c.out()(fmt::format("re-probing {} resource(s) on {} node(s) with the new agents", m.ids.size(), nodes.size()));
-    bool complete = false;
-    auto probes = reprobe(c, m.ids, m.to, nodes, d, true, complete);
-    Roles after = roles_of(c.mon(Deadline::after(60s)), m.ids);
-    auto problems = judge(before, after, m.ids, probes, complete);
-    if (g_interrupted) problems.emplace_back("interrupted");
-    if (problems.empty()) {
+    try {
         resume(c, prev, Deadline::after(120s));
         Deadline settle = Deadline::after(std::max<std::chrono::milliseconds>(d.remaining(), 120s));
         if (auto p = c.pending(settle, std::chrono::duration_cast<std::chrono::seconds>(settle.remaining())); !p.empty())
@@ -330,35 +393,14 @@ int perform(Cluster& c, const Options& o, const Move& m, const std::string& cib,
             for (const auto& f : failed) c.err()("after resuming: " + f);
             return static_cast<int>(Exit::Attention);
         }
-        c.out()(fmt::format("{}: every instance probed by its new agent in the state it had; nothing was stopped or started",
-                            m.verb == "apply" ? "adopted" : "reverted"));
-        return static_cast<int>(Exit::Ok);
-    }
-
-    for (const auto& p : problems) c.err()("disagreement: " + p);
-    c.err()("putting the saved definitions back");
-    Deadline back = Deadline::after(std::max<std::chrono::seconds>(o.timeout, 300s));
-    if (replace(c, m.ids, m.back_doc, m.to_doc, dir, back, true) != PatchResult::Done) {
-        c.err()(fmt::format("could not put the saved definitions back; the cluster stays in maintenance mode. "
-                            "Saved CIB: {}", m.saved_path));
+    } catch (const std::exception& e) {
+        c.err()(fmt::format("the resources are on their new agents and verified, but resuming failed: {}; run {}", e.what(),
+                            resume_hint(prev)));
         return static_cast<int>(Exit::Attention);
     }
-    c.out()(fmt::format("re-probing {} resource(s) with the previous agents", m.ids.size()));
-    auto probes2 = reprobe(c, m.ids, m.from, nodes, back, false, complete);
-    Roles after2 = roles_of(c.mon(Deadline::after(60s)), m.ids);
-    auto problems2 = judge(before, after2, m.ids, probes2, complete);
-    if (!problems2.empty()) {
-        for (const auto& p : problems2) c.err()("after putting back: " + p);
-        c.err()(fmt::format("the cluster stays in maintenance mode: check the resources, then run "
-                            "crm_attribute --type crm_config --name maintenance-mode {}",
-                            prev.empty() ? "--delete" : "--update " + prev));
-        return static_cast<int>(Exit::Attention);
-    }
-    resume(c, prev, Deadline::after(120s));
-    Deadline settle = Deadline::after(120s);
-    if (auto p = c.pending(settle, 120s); !p.empty()) c.err()(fmt::format("warning: the cluster has not settled yet: {}", p));
-    c.err()(fmt::format("{} undone: every resource is back on its previous agent, in the state it had", m.verb));
-    return static_cast<int>(Exit::Restored);
+    c.out()(fmt::format("{}: every instance probed by its new agent in the state it had; nothing was stopped or started",
+                        m.verb == "apply" ? "adopted" : "reverted"));
+    return static_cast<int>(Exit::Ok);
 }
 
 // Refusals common to apply and revert; empty when fit.

@@ -46,6 +46,8 @@ struct SimCluster {
     std::string pending_transition;                       // crm_resource --wait answers 124 with this
     int bump_epoch_before_patch = 0;                      // another admin changes the configuration
     int drift_before_patch = 0;                           // a status update moves num_updates only
+    int refresh_failures = 0;                             // crm_resource --refresh fails this often
+    int attribute_failures = 0;                           // crm_attribute fails this often
     std::vector<std::string> out, err;
 
     SimCluster() : cib(test::read_fixture("adopt/cib/sandbox-stock.xml"))
@@ -61,11 +63,19 @@ struct SimCluster {
             return pending_transition.empty() ? FakeRunner::exited(0) : FakeRunner::exited(124, pending_transition);
         });
         runner.on({"crm_resource", "--refresh"}, [this](const CommandSpec& s) {
+            if (refresh_failures > 0) {
+                --refresh_failures;
+                return FakeRunner::exited(1, "", "crm_resource: Error performing operation: Not connected");
+            }
             history[s.argv.at(3)] = primitive_agent(cib, s.argv.at(3));
             refreshed.insert(s.argv.at(3));
             return FakeRunner::exited(0);
         });
         runner.on({"crm_attribute"}, [this](const CommandSpec& s) {
+            if (attribute_failures > 0) {
+                --attribute_failures;
+                return FakeRunner::exited(102, "", "Could not connect to the CIB: Transport endpoint is not connected");
+            }
             REQUIRE(s.argv.at(4) == "maintenance-mode");
             maintenance = s.argv.at(5) == "--delete" ? "" : s.argv.at(6);
             set_version(1, 0);
@@ -354,4 +364,38 @@ TEST_CASE("revert refuses a resource changed since apply unless forced", "[adopt
     o.force = true;
     CHECK(run_revert(c.runner, o, saved.string(), c.out_fn(), c.err_fn()) == 0);
     CHECK(primitive_agent(c.cib, "adopt-vm") == "ocf:heartbeat:VirtualDomain");
+}
+
+TEST_CASE("apply: a tool failing half-way is a disagreement; before any change, nothing is left behind", "[adopt-apply]")
+{
+    SECTION("the refresh fails after the update: put back")
+    {
+        SimCluster c;
+        TempDir dir;
+        std::string before = c.cib;
+        c.refresh_failures = 1;
+        CHECK(run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn()) == 4);
+        CHECK(c.all_err().find("disagreement: error: 'crm_resource --refresh --resource adopt-fs' exit code 1: crm_resource: Error performing operation: Not connected") != std::string::npos);
+        CHECK(differing_primitives(c.cib, before, {"adopt-fs", "adopt-vm"}).empty());
+        CHECK(c.maintenance.empty());
+    }
+    SECTION("putting back fails too: the cluster stays in maintenance mode, with what to do")
+    {
+        SimCluster c;
+        TempDir dir;
+        c.refresh_failures = 2;
+        CHECK(run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn()) == 5);
+        CHECK(c.maintenance == "true");
+        CHECK(c.all_err().find("crm_attribute --type crm_config --name maintenance-mode --delete") != std::string::npos);
+    }
+    SECTION("maintenance-mode cannot be set: nothing changed")
+    {
+        SimCluster c;
+        TempDir dir;
+        c.attribute_failures = 1;
+        CHECK(run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn()) == 3);
+        CHECK(c.count("cibadmin --patch") == 0);
+        CHECK(c.maintenance.empty());
+        CHECK(primitive_agent(c.cib, "adopt-fs") == "ocf:heartbeat:Filesystem");
+    }
 }
