@@ -243,7 +243,8 @@ std::string doc_text(const pugi::xml_document& doc)
     return out.str();
 }
 
-// Attribute order does not matter to Pacemaker: compare elements with sorted attributes.
+// Attribute order does not matter to Pacemaker: compare elements with sorted attributes. A
+// primitive's utilization is left out: VirtualDomain and virtdomain rewrite it as they run.
 std::string canonical(const pugi::xml_node& n)
 {
     std::string s = fmt::format("<{}", n.name());
@@ -252,8 +253,9 @@ std::string canonical(const pugi::xml_node& n)
     std::sort(attrs.begin(), attrs.end());
     for (auto& [k, v] : attrs) s += fmt::format(" {}=\"{}\"", k, v);
     s += ">";
+    bool primitive = std::string_view(n.name()) == "primitive";
     for (pugi::xml_node c : n.children())
-        if (c.type() == pugi::node_element) s += canonical(c);
+        if (c.type() == pugi::node_element && !(primitive && std::string_view(c.name()) == "utilization")) s += canonical(c);
     return s + fmt::format("</{}>", n.name());
 }
 

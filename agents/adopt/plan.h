@@ -79,7 +79,8 @@ RevertPlan plan_revert(std::string_view saved_cib, std::string_view current_cib,
 // `current` with the listed primitives replaced by those of `source` (a saved CIB, or apply's
 // converted one), epoch + 1, num_updates 0.
 std::string revert_cib(std::string_view current_cib, std::string_view source_cib, const std::vector<std::string>& ids);
-// The ids whose primitive differs between two CIBs (attribute order aside), or is missing in one.
+// The ids whose primitive differs between two CIBs (attribute order and utilization aside, which
+// agents rewrite as they run), or is missing in one.
 std::vector<std::string> differing_primitives(std::string_view a_cib, std::string_view b_cib,
                                               const std::vector<std::string>& ids);
 // "ocf:custom:gfs2fs" of primitive `id`; "" when it is not there.

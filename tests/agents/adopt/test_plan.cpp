@@ -164,6 +164,15 @@ TEST_CASE("the way back: what apply made is recognised and put back exactly", "[
     CHECK(differing_primitives(now, saved, ids).size() == 6);
     CHECK(primitive_agent(back, "labguest") == "ocf:heartbeat:VirtualDomain");
 
+    // Utilization is the agents' to rewrite: not a change.
+    std::string util = read_fixture("adopt/cib/sandbox-stock.xml");
+    std::string util_now = convert_cib(util, make_plan(util));
+    const std::string mem = "name=\"hv_memory\" value=\"128\"";
+    auto m = util_now.find(mem);
+    REQUIRE(m != std::string::npos);
+    util_now.replace(m, mem.size(), "name=\"hv_memory\" value=\"256\"");
+    for (const auto& i : plan_revert(util, util_now).items) CHECK_FALSE(i.changed_since);
+
     // Changed after apply: revert must notice.
     std::string edited = now;
     auto at = edited.find("value=\"/mnt/gfs/vm/labguest.xml\"");
