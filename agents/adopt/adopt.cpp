@@ -388,11 +388,15 @@ int perform(Cluster& c, const Options& o, const Move& m, const std::string& cib,
         auto final_mon = c.mon(Deadline::after(60s));
         auto later = role_differences(before, roles_of(final_mon, m.ids), m.ids);
         auto failed = refusals(final_mon, m.ids);
-        if (!later.empty() || !failed.empty()) {
+        // The history was emptied by the refresh: anything but monitors in it ran since.
+        auto ran = actions_in_history(c.status(Deadline::after(60s)), m.ids);
+        if (!later.empty() || !failed.empty() || !ran.empty()) {
             for (const auto& l : later) c.err()("after resuming: " + l);
             for (const auto& f : failed) c.err()("after resuming: " + f);
+            for (const auto& r : ran) c.err()("after resuming, Pacemaker ran: " + r);
             return static_cast<int>(Exit::Attention);
         }
+        c.out()("history since the re-probe: probes and monitors only, on every node");
     } catch (const std::exception& e) {
         c.err()(fmt::format("the resources are on their new agents and verified, but resuming failed: {}; run {}", e.what(),
                             resume_hint(prev)));

@@ -135,6 +135,26 @@ std::vector<ProbeState> probe_states(std::string_view status_xml, const std::vec
     return out;
 }
 
+std::vector<std::string> actions_in_history(std::string_view status_xml, const std::vector<std::string>& ids)
+{
+    pugi::xml_document doc = load(status_xml, "the CIB status");
+    pugi::xml_node status = doc.document_element();
+    if (std::string_view(status.name()) == "cib") status = status.child("status");
+    std::vector<std::string> out;
+    for (pugi::xml_node ns : status.children("node_state"))
+        for (pugi::xml_node lr : ns.child("lrm").child("lrm_resources").children("lrm_resource")) {
+            if (!wanted(ids, base_id(lr.attribute("id").value()))) continue;
+            for (pugi::xml_node op : lr.children("lrm_rsc_op")) {
+                std::string_view task = op.attribute("operation").value();
+                if (task == "monitor" || std::string_view(op.attribute("id").value()).find("_last_failure_") != std::string_view::npos)
+                    continue;
+                out.push_back(fmt::format("{} on {}: {} (rc {})", base_id(lr.attribute("id").value()), ns.attribute("uname").value(),
+                                          task, op.attribute("rc-code").value()));
+            }
+        }
+    return out;
+}
+
 std::string maintenance_mode_value(std::string_view cib_xml)
 {
     pugi::xml_document doc = load(cib_xml, "the CIB");

@@ -37,6 +37,11 @@ struct ProbeState {
 std::vector<ProbeState> probe_states(std::string_view status_xml, const std::vector<std::string>& nodes,
                                      const std::map<std::string, std::string>& expected_agent);
 
+// Operations other than monitors (probes included) in the history of these resources: after a
+// refresh, proof that nothing was started, stopped, promoted, demoted or migrated since.
+// "id on node: start (rc 0)" for each.
+std::vector<std::string> actions_in_history(std::string_view status_xml, const std::vector<std::string>& ids);
+
 // The value of crm_config's maintenance-mode in a CIB; "" when not set.
 std::string maintenance_mode_value(std::string_view cib_xml);
 

@@ -79,9 +79,9 @@ chmod -R a+rX "$WORK"
 # The file system as a clone (one node: force_clones for a local file system) and the guest in a
 # group, as clusters have them.
 pcs resource create $FS ocf:heartbeat:Filesystem device="$LOOP" directory="$WORK/shared/mnt" fstype=ext4 \
-    force_clones=true op monitor interval=10s clone >/dev/null
+    force_clones=true op monitor interval=5s clone >/dev/null
 pcs resource create $VM ocf:heartbeat:VirtualDomain config="$WORK/$GUEST.xml" hypervisor=qemu:///system \
-    op monitor interval=10s --group adopt-group >/dev/null
+    op monitor interval=5s --group adopt-group >/dev/null
 if wait_xpath 60 "$(started_xpath $FS)" && wait_xpath 120 "$(started_xpath $VM)"; then
     ok "stock Filesystem and VirtualDomain started ($((SECONDS - T0)) s)"
 else
@@ -101,7 +101,7 @@ actions_since() {
 monitor_by() {  # ID AGENT_TYPE: a recurring monitor by that agent has succeeded
     local xml
     xml=$(cibadmin --query --scope status 2>/dev/null)
-    [[ $(xmllint --xpath "boolean(//node_state[@uname='$NODE']//lrm_resource[@id='$1' or starts-with(@id, '$1:')][@type='$2']/lrm_rsc_op[@operation='monitor'][@interval='10000'][@rc-code='0'])" - <<<"$xml" 2>/dev/null) == true ]]
+    [[ $(xmllint --xpath "boolean(//node_state[@uname='$NODE']//lrm_resource[@id='$1' or starts-with(@id, '$1:')][@type='$2']/lrm_rsc_op[@operation='monitor'][@interval='5000'][@rc-code='0'])" - <<<"$xml" 2>/dev/null) == true ]]
 }
 agent_in_cib() {  # ID: class:provider:type of the primitive
     local xml
@@ -159,6 +159,8 @@ run_ocfkit apply adopt apply --save-dir "$WORK/saved" --timeout 300
 SAVED=$(sed -n 's/^saved the CIB to \([^ ]*\) .*/\1/p' <<<"$OUT" | head -n1)
 [[ -s $SAVED && $(stat -c %a "$SAVED") == 600 ]] && ok "apply saved the CIB first ($SAVED, mode 600)" || bad "no saved CIB: '$SAVED'"
 grep -q "probes done: 2/2" <<<"$OUT" && ok "apply showed probe progress" || bad "no probe progress"
+grep -q "history since the re-probe: probes and monitors only" <<<"$OUT" && ok "apply checked the history itself" ||
+    bad "apply did not report its history check"
 same_everything apply gfs2fs virtdomain "$mark"
 [[ -n $CAPTURE ]] && cibadmin --query --scope status | xmllint --format - >"$CAPTURE/status-after-apply.xml"
 

@@ -48,6 +48,7 @@ struct SimCluster {
     int drift_before_patch = 0;                           // a status update moves num_updates only
     int refresh_failures = 0;                             // crm_resource --refresh fails this often
     int attribute_failures = 0;                           // crm_attribute fails this often
+    bool restart_on_resume = false;                       // Pacemaker restarts adopt-vm once managing again
     std::vector<std::string> out, err;
 
     SimCluster() : cib(test::read_fixture("adopt/cib/sandbox-stock.xml"))
@@ -128,9 +129,13 @@ struct SimCluster {
             auto p1 = agent.find(':'), p2 = agent.rfind(':');
             std::string reason = probe_reason.count(agent) ? probe_reason.at(agent) : "";
             s += fmt::format("<lrm_resource id=\"{}\" class=\"{}\" provider=\"{}\" type=\"{}\"><lrm_rsc_op id=\"{}_last_0\" "
-                             "operation=\"monitor\" interval=\"0\" op-status=\"0\" call-id=\"7\" rc-code=\"{}\" exit-reason=\"{}\"/>"
+                             "operation=\"monitor\" interval=\"0\" op-status=\"0\" call-id=\"7\" rc-code=\"{}\" exit-reason=\"{}\"/>{}"
                              "</lrm_resource>",
-                             id, agent.substr(0, p1), agent.substr(p1 + 1, p2 - p1 - 1), agent.substr(p2 + 1), id, rc_of(id), reason);
+                             id, agent.substr(0, p1), agent.substr(p1 + 1, p2 - p1 - 1), agent.substr(p2 + 1), id, rc_of(id), reason,
+                             restart_on_resume && maintenance.empty() && id == "adopt-vm" && refreshed.count(id)
+                                 ? "<lrm_rsc_op id=\"adopt-vm_start_0\" operation=\"start\" interval=\"0\" op-status=\"0\" "
+                                   "call-id=\"9\" rc-code=\"0\"/>"
+                                 : "");
         }
         return s + "</lrm_resources></lrm></node_state></status>";
     }
@@ -398,4 +403,13 @@ TEST_CASE("apply: a tool failing half-way is a disagreement; before any change, 
         CHECK(c.maintenance.empty());
         CHECK(primitive_agent(c.cib, "adopt-fs") == "ocf:heartbeat:Filesystem");
     }
+}
+
+TEST_CASE("apply: a start recorded after resuming is reported, not hidden", "[adopt-apply]")
+{
+    SimCluster c;
+    TempDir dir;
+    c.restart_on_resume = true;
+    CHECK(run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn()) == 5);
+    CHECK(c.all_err().find("after resuming, Pacemaker ran: adopt-vm on vm: start (rc 0)") != std::string::npos);
 }

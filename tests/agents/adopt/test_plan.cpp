@@ -282,3 +282,17 @@ TEST_CASE("maintenance-mode as the CIB had it", "[adopt-status]")
     cib.insert(at + 50, "<nvpair id=\"m\" name=\"maintenance-mode\" value=\"false\"/>");
     CHECK(maintenance_mode_value(cib) == "false");
 }
+
+TEST_CASE("actions in the history: only what is not a monitor", "[adopt-status]")
+{
+    std::string status = read_fixture("adopt/status/sandbox-after-apply.xml");
+    CHECK(actions_in_history(status, {"adopt-fs", "adopt-vm"}).empty());
+    const std::string probe = "operation_key=\"adopt-vm_monitor_0\" operation=\"monitor\"";
+    auto at = status.find(probe);
+    REQUIRE(at != std::string::npos);
+    status.replace(at, probe.size(), "operation_key=\"adopt-vm_start_0\" operation=\"start\"");
+    auto ran = actions_in_history(status, {"adopt-fs", "adopt-vm"});
+    REQUIRE(ran.size() == 1);
+    CHECK(ran[0] == "adopt-vm on vm: start (rc 0)");
+    CHECK(actions_in_history(status, {"adopt-fs"}).empty());
+}
