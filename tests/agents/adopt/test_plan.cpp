@@ -33,7 +33,7 @@ void golden(const std::string& relative, const std::string& actual)
     CHECK(actual == read_fixture(relative));
 }
 
-const ResourcePlan& by_id(const Plan& p, const std::string& id)
+const ResourcePlan& by_id(const Plan& p, std::string_view id)
 {
     for (const auto& r : p.resources)
         if (r.id == id) return r;
