@@ -413,3 +413,16 @@ TEST_CASE("apply: a start recorded after resuming is reported, not hidden", "[ad
     CHECK(run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn()) == 5);
     CHECK(c.all_err().find("after resuming, Pacemaker ran: adopt-vm on vm: start (rc 0)") != std::string::npos);
 }
+
+TEST_CASE("apply of named resources converts only those", "[adopt-apply]")
+{
+    SimCluster c;
+    TempDir dir;
+    Options o = c.options(dir.path);
+    o.only = {"adopt-vm"};
+    CHECK(run_apply(c.runner, o, c.out_fn(), c.err_fn()) == 0);
+    CHECK(primitive_agent(c.cib, "adopt-vm") == "ocf:custom:virtdomain");
+    CHECK(primitive_agent(c.cib, "adopt-fs") == "ocf:heartbeat:Filesystem");
+    CHECK(c.count("crm_resource --refresh --resource adopt-fs") == 0);
+    CHECK(c.history["adopt-fs"] == "ocf:heartbeat:Filesystem");
+}
