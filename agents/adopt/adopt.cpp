@@ -60,8 +60,10 @@ public:
     std::string status(const Deadline& d) { return must({"cibadmin", "--query", "--scope", "status"}, d).out; }
     parse::CrmMon mon(const Deadline& d)
     {
-        return parse::parse_crm_mon(must({"crm_mon", "--one-shot", "--output-as=xml"}, d).out);
+        last_mon_xml_ = must({"crm_mon", "--one-shot", "--output-as=xml"}, d).out;
+        return parse::parse_crm_mon(last_mon_xml_);
     }
+    const std::string& last_mon_xml() const { return last_mon_xml_; }
 
     // "" when settled; otherwise what is pending (crm_resource --wait computes the transition).
     std::string pending(const Deadline& d, std::chrono::seconds wait)
@@ -132,6 +134,7 @@ private:
     CommandRunner& runner_;
     const Output& out_;
     const Output& err_;
+    std::string last_mon_xml_;
 };
 
 std::string utc_stamp()
@@ -411,6 +414,7 @@ int perform(Cluster& c, const Options& o, const Move& m, const std::string& cib,
 std::vector<std::string> check_fit(Cluster& c, const parse::CrmMon& mon, const std::vector<std::string>& ids, const Deadline& d)
 {
     auto why = refusals(mon, ids);
+    for (const auto& n : joining_nodes(c.last_mon_xml())) why.push_back(fmt::format("node {} is still joining the cluster", n));
     if (mon.maintenance_mode) why.emplace_back("the cluster is in maintenance mode already: adopt would end it; end it first");
     if (auto p = c.pending(d, 2s); !p.empty()) why.push_back("a transition is in progress: " + p);
     return why;

@@ -86,6 +86,15 @@ std::vector<std::string> refusals(const parse::CrmMon& mon, const std::vector<st
     return out;
 }
 
+std::vector<std::string> joining_nodes(std::string_view crm_mon_xml)
+{
+    pugi::xml_document doc = load(crm_mon_xml, "crm_mon output");
+    std::vector<std::string> out;
+    for (pugi::xml_node n : doc.document_element().child("nodes").children("node"))
+        if (n.attribute("pending").as_bool(false)) out.emplace_back(n.attribute("name").value());
+    return out;
+}
+
 std::vector<std::string> probing_nodes(const parse::CrmMon& mon)
 {
     std::vector<std::string> out;

@@ -22,6 +22,9 @@ std::vector<std::string> role_differences(const Roles& before, const Roles& afte
 // Why the cluster is not fit for adopt to touch these resources (empty: fit).
 std::vector<std::string> refusals(const parse::CrmMon& mon, const std::vector<std::string>& ids);
 
+// Nodes crm_mon shows as still joining (pending="true"): their probes may not run yet.
+std::vector<std::string> joining_nodes(std::string_view crm_mon_xml);
+
 // The nodes that take part (online cluster and remote nodes).
 std::vector<std::string> probing_nodes(const parse::CrmMon& mon);
 

@@ -222,6 +222,13 @@ TEST_CASE("refusals: offline or unclean nodes, failed actions of the resources c
     REQUIRE(why.size() == 1);
     CHECK(why[0] == "node node2 is offline: it could not probe with the new agent");
     CHECK(probing_nodes(ocfkit::parse::parse_crm_mon(off)) == std::vector<std::string>{"node1"});
+    CHECK(joining_nodes(xml).empty());
+    std::string joining = xml;
+    const std::string node1 = "<node name=\"node1\" id=\"1\" online=\"true\" standby=\"false\" standby_onfail=\"false\" maintenance=\"false\" pending=\"false\"";
+    auto j = joining.find(node1);
+    REQUIRE(j != std::string::npos);
+    joining.replace(j + node1.size() - 7, 7, "\"true\"");
+    CHECK(joining_nodes(joining) == std::vector<std::string>{"node1"});
     std::string failed = xml;
     failed.replace(failed.find("</resources>"), 12,
                    "</resources><failures><failure op_key=\"gfs0_monitor_20000\" node=\"node1\" exitstatus=\"not running\" "
