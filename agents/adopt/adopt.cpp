@@ -246,12 +246,15 @@ PatchResult replace(Cluster& c, const std::vector<std::string>& ids, const std::
     std::string cur = c.cib(d);
     CibVersion first = cib_version(cur);
     for (int attempt = 0; attempt < 10; ++attempt) {
-        if (!expect_now.empty()) {
-            auto changed = differing_primitives(cur, expect_now, ids);
-            if (!changed.empty()) {
-                c.err()(fmt::format("changed since adopt read them: {}", fmt::join(changed, ", ")));
-                return PatchResult::Changed;
-            }
+        auto changed = differing_primitives(cur, expect_now, ids);
+        if (!changed.empty()) {
+            c.err()(fmt::format("changed since adopt read them: {}", fmt::join(changed, ", ")));
+            return PatchResult::Changed;
+        }
+        // Forward, the plan holds only for the configuration it was made from.
+        if (auto sections = changed_sections(cur, expect_now); !insist && !sections.empty()) {
+            c.err()(fmt::format("the configuration changed since adopt read it ({})", fmt::join(sections, ", ")));
+            return PatchResult::Changed;
         }
         if (c.patch(cur, revert_cib(cur, source, ids), dir, d)) return PatchResult::Done;
         cur = c.cib(d);

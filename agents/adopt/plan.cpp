@@ -429,6 +429,19 @@ std::vector<std::string> differing_primitives(std::string_view a_cib, std::strin
     return out;
 }
 
+std::vector<std::string> changed_sections(std::string_view a_cib, std::string_view b_cib)
+{
+    pugi::xml_document a = load_cib(a_cib);
+    pugi::xml_document b = load_cib(b_cib);
+    std::vector<std::string> out;
+    for (const char* name : {"nodes", "resources", "constraints", "rsc_defaults", "op_defaults"}) {
+        pugi::xml_node x = a.document_element().child("configuration").child(name);
+        pugi::xml_node y = b.document_element().child("configuration").child(name);
+        if ((x ? canonical(x) : "") != (y ? canonical(y) : "")) out.emplace_back(name);
+    }
+    return out;
+}
+
 std::string primitive_agent(std::string_view cib_xml, const std::string& id)
 {
     pugi::xml_document doc = load_cib(cib_xml);

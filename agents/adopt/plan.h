@@ -83,6 +83,9 @@ std::string revert_cib(std::string_view current_cib, std::string_view source_cib
 // agents rewrite as they run), or is missing in one.
 std::vector<std::string> differing_primitives(std::string_view a_cib, std::string_view b_cib,
                                               const std::vector<std::string>& ids);
+// The sections a plan depends on (nodes, resources, constraints, rsc_defaults, op_defaults) that
+// differ between two CIBs.
+std::vector<std::string> changed_sections(std::string_view a_cib, std::string_view b_cib);
 // "ocf:custom:gfs2fs" of primitive `id`; "" when it is not there.
 std::string primitive_agent(std::string_view cib_xml, const std::string& id);
 

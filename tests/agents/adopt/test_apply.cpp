@@ -48,6 +48,7 @@ struct SimCluster {
     int drift_before_patch = 0;                           // a status update moves num_updates only
     int refresh_failures = 0;                             // crm_resource --refresh fails this often
     int attribute_failures = 0;                           // crm_attribute fails this often
+    bool constraint_with_maintenance = false;             // an admin adds a constraint meanwhile
     bool restart_on_resume = false;                       // Pacemaker restarts adopt-vm once managing again
     std::vector<std::string> out, err;
 
@@ -80,6 +81,12 @@ struct SimCluster {
             REQUIRE(s.argv.at(4) == "maintenance-mode");
             maintenance = s.argv.at(5) == "--delete" ? "" : s.argv.at(6);
             set_version(1, 0);
+            if (constraint_with_maintenance && maintenance == "true") {
+                auto at = cib.find("<constraints");
+                REQUIRE(at != std::string::npos);
+                cib.replace(at, cib.find("/>", at) + 2 - at, "<constraints><rsc_order id=\"o\" first=\"adopt-fs-clone\" then=\"adopt-group\"/></constraints>");
+                set_version(1, 0);
+            }
             return FakeRunner::exited(0);
         });
         // The "patch" is the new CIB itself: applied only when its source version is the current one.
@@ -425,4 +432,15 @@ TEST_CASE("apply of named resources converts only those", "[adopt-apply]")
     CHECK(primitive_agent(c.cib, "adopt-fs") == "ocf:heartbeat:Filesystem");
     CHECK(c.count("crm_resource --refresh --resource adopt-fs") == 0);
     CHECK(c.history["adopt-fs"] == "ocf:heartbeat:Filesystem");
+}
+
+TEST_CASE("apply: a configuration change before the update (resources, constraints) aborts it", "[adopt-apply]")
+{
+    SimCluster c;
+    TempDir dir;
+    c.constraint_with_maintenance = true;
+    CHECK(run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn()) == 3);
+    CHECK(c.all_err().find("the configuration changed since adopt read it (constraints)") != std::string::npos);
+    CHECK(c.count("cibadmin --patch") == 0);
+    CHECK(c.maintenance.empty());
 }
