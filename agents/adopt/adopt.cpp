@@ -229,7 +229,7 @@ std::vector<ProbeState> reprobe(Cluster& c, const std::vector<std::string>& ids,
     }
 }
 
-// Puts `maintenance-mode` back as it was and waits for the cluster to settle.
+// Puts `maintenance-mode` back as it was (removed when it was not set).
 void resume(Cluster& c, const std::string& prev, const Deadline& d)
 {
     c.set_maintenance(prev, d);
