@@ -448,6 +448,7 @@ int guarded(const Output& err, F&& f)
 }  // namespace
 
 void request_interrupt() { g_interrupted = true; }
+void clear_interrupt() { g_interrupted = false; }
 
 int run_plan(CommandRunner& runner, const Options& o, const Output& out, const Output& err)
 {

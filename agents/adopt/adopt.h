@@ -42,5 +42,7 @@ int run_revert(CommandRunner& runner, const Options& options, const std::string&
 
 // Set by SIGINT/SIGTERM: waits stop and the cluster is put back.
 void request_interrupt();
+// Clears it (tests run several commands in one process).
+void clear_interrupt();
 
 }  // namespace ocfkit::adopt

@@ -49,6 +49,7 @@ struct SimCluster {
     int refresh_failures = 0;                             // crm_resource --refresh fails this often
     int attribute_failures = 0;                           // crm_attribute fails this often
     bool constraint_with_maintenance = false;             // an admin adds a constraint meanwhile
+    bool interrupt_while_probing = false;                 // SIGINT before the new agents' probes are recorded
     bool restart_on_resume = false;                       // Pacemaker restarts adopt-vm once managing again
     std::vector<std::string> out, err;
 
@@ -56,6 +57,11 @@ struct SimCluster {
     {
         history = {{"adopt-fs", "ocf:heartbeat:Filesystem"}, {"adopt-vm", "ocf:heartbeat:VirtualDomain"}};
         runner.on({"cibadmin", "--query"}, [this](const CommandSpec& s) {
+            if (s.argv.size() > 2 && interrupt_while_probing && maintenance == "true" && primitive_agent(cib, "adopt-vm") == "ocf:custom:virtdomain") {
+                // The interrupt comes while the new agents' probes are still pending.
+                request_interrupt();
+                return FakeRunner::exited(0, "<status/>");
+            }
             if (s.argv.size() > 2) return FakeRunner::exited(0, status());
             num_updates_read = cib_version(cib).num_updates;
             return FakeRunner::exited(0, cib);
@@ -442,5 +448,19 @@ TEST_CASE("apply: a configuration change before the update (resources, constrain
     CHECK(run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn()) == 3);
     CHECK(c.all_err().find("the configuration changed since adopt read it (constraints)") != std::string::npos);
     CHECK(c.count("cibadmin --patch") == 0);
+    CHECK(c.maintenance.empty());
+}
+
+TEST_CASE("apply: an interrupt while waiting for the probes puts everything back", "[adopt-apply]")
+{
+    SimCluster c;
+    TempDir dir;
+    std::string before = c.cib;
+    c.interrupt_while_probing = true;
+    int rc = run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn());
+    clear_interrupt();
+    CHECK(rc == 4);
+    CHECK(c.all_err().find("disagreement: interrupted") != std::string::npos);
+    CHECK(differing_primitives(c.cib, before, {"adopt-fs", "adopt-vm"}).empty());
     CHECK(c.maintenance.empty());
 }
