@@ -22,6 +22,7 @@
 #include "ocfkit/parse/json.h"
 #include "ocfkit/parse/mountinfo.h"
 #include "remembered.h"
+#include "save_state.h"
 
 namespace ocfkit::virtdomain {
 
@@ -599,6 +600,9 @@ void remember(Context& ctx, const std::string& path, const Settings& s, const st
 
 // ---- helpers over a connection ----
 
+// The call may still be carried out: libvirtd did not answer in time, or not at all.
+bool outcome_unknown(const HvError& e) { return e.unreachable(); }
+
 [[noreturn]] void hv_fail(const HvError& e, std::string_view doing)
 {
     fail(e.kind() == HvErrorKind::InvalidConfig ? ExitCode::ErrConfigured : ExitCode::ErrGeneric, "{}: {}", doing, e.what());
@@ -1126,6 +1130,8 @@ Outcome VirtDomainAgent::start(Context& ctx)
                 fail(ExitCode::ErrGeneric, "domain {} already exists here in state {}; stop it before starting it",
                      x.name, state_text(st));
         }
+        SaveState saves(s.save_dir, x.name);
+        if (saves.restore_unresolved()) fail(ExitCode::ErrGeneric, "not starting domain {}: {}", x.name, saves.unresolved_reason());
         if (s.start_resources) activate_resources(ctx, c, x, "here", ExitCode::ErrInstalled);
         if (existing && existing->persistent && !s.persistent) {
             // A transient create needs the name free; the reference agent undefines too.
@@ -1140,37 +1146,30 @@ Outcome VirtDomainAgent::start(Context& ctx)
         std::string definition = cfg.text;
         if (x.uuid.empty() && existing && s.persistent) definition = with_uuid(cfg.text, existing->uuid);
 
-        std::string saved = s.save_dir.empty() ? "" : fmt::format("{}/{}.state", s.save_dir, x.name);
-        std::error_code ec;
         DomainRef ref{x.name, x.uuid};
-        if (!saved.empty() && std::filesystem::exists(saved, ec)) {
-            std::string image_xml = c.saved_image_xml(saved);
+        if (saves.has_image()) {
+            std::string image_xml = c.saved_image_xml(saves.image());
             DomainXmlResult image = parse_domain_xml(image_xml);
             if (!image.ok() || image.xml->name != x.name || (!x.uuid.empty() && image.xml->uuid != x.uuid))
                 fail(ExitCode::ErrConfigured, "saved state {} belongs to domain '{}', not to '{}' ({}); move it away",
-                     saved, image.ok() ? image.xml->name : "?", x.name, s.config);
-            // Renamed while restoring: a crash half-way leaves no file that a later start would
-            // wrongly resume after the guest has run (and written its disks) again.
-            std::string restoring = saved + ".restoring";
-            std::filesystem::rename(saved, restoring, ec);
-            if (ec)
-                fail(ExitCode::ErrGeneric, "cannot rename saved state {} before restoring it: {}", saved, ec.message());
+                     saves.image(), image.ok() ? image.xml->name : "?", x.name, s.config);
+            if (auto e = saves.begin_restore()) fail(ExitCode::ErrGeneric, "before restoring domain {}: {}", x.name, *e);
             if (s.persistent) c.define(x.uuid.empty() ? with_uuid(cfg.text, image.xml->uuid) : definition);
             try {
-                c.restore(restoring);
+                c.restore(saves.restoring());
             } catch (const HvError& e) {
-                std::error_code ec2;
-                std::filesystem::rename(restoring, saved, ec2);
-                if (e.unreachable()) throw;
-                fail(ExitCode::ErrGeneric, "restoring domain {} from {} failed: {}; the file is kept: remove it to boot "
-                     "the guest afresh",
-                     x.name, saved, e.what());
+                if (outcome_unknown(e))
+                    fail(ExitCode::ErrGeneric, "restoring domain {} from {}: {}; the file keeps that name, as libvirtd may "
+                         "still finish the restore. {}",
+                         x.name, saves.restoring(), e.what(), saves.unresolved_reason());
+                auto kept = saves.restore_refused();
+                fail(ExitCode::ErrGeneric, "restoring domain {} from {} failed: {}; {}", x.name, saves.image(), e.what(),
+                     kept ? *kept : fmt::format("the file is kept as {}: remove it to boot the guest afresh", saves.image()));
             }
             ref.uuid = image.xml->uuid;
             remember(ctx, rpath, s, x.name, ref.uuid, s.hypervisor);
-            std::filesystem::remove(restoring, ec);
-            if (ec) ctx.log.warn("restored domain {}, but cannot remove {}: {}", x.name, restoring, ec.message());
-            ctx.log.info("restored domain {} from {} (RAM state resumed)", x.name, saved);
+            if (auto e = saves.finish_restore()) ctx.log.warn("restored domain {}, but {}", x.name, *e);
+            ctx.log.info("restored domain {} from {} (RAM state resumed)", x.name, saves.image());
         } else if (s.persistent) {
             if (!s.backingfile.empty()) prepare_overlay(ctx, s);
             if (existing) ctx.log.info("redefining domain {} (UUID {}) from {}", x.name, existing->uuid, s.config);
@@ -1252,30 +1251,28 @@ void destroy_and_wait(StopPlan& p)
 // True when the guest's RAM is now in save_dir and the domain is gone.
 bool save_to_dir(StopPlan& p)
 {
-    std::string final_path = fmt::format("{}/{}.state", p.s.save_dir, p.ref.name);
-    std::string partial = final_path + ".partial";
-    std::error_code ec;
-    std::filesystem::remove(partial, ec);
-    try {
-        p.c.save(p.ref, partial);
-    } catch (const HvError& e) {
-        if (e.unreachable()) throw;
-        std::filesystem::remove(partial, ec);
-        p.ctx.log.warn("saving domain {} to {} failed: {}; shutting it down instead (its RAM state is lost)", p.ref.name,
-                       final_path, e.what());
+    SaveState saves(p.s.save_dir, p.ref.name);
+    if (auto e = saves.begin_save()) {
+        p.ctx.log.warn("not saving domain {}: {}; shutting it down instead", p.ref.name, *e);
         return false;
     }
-    // Only a complete image gets the name start looks for.
-    std::filesystem::rename(partial, final_path, ec);
-    if (ec)
-        p.ctx.log.error("domain {} was saved to {} but renaming it to {} failed: {}; rename it by hand to resume the guest",
-                        p.ref.name, partial, final_path, ec.message());
+    try {
+        p.c.save(p.ref, saves.partial());
+    } catch (const HvError& e) {
+        if (e.unreachable()) throw;
+        saves.abandon_save();
+        p.ctx.log.warn("saving domain {} to {} failed: {}; shutting it down instead (its RAM state is lost)", p.ref.name,
+                       saves.image(), e.what());
+        return false;
+    }
+    if (auto e = saves.commit_save())
+        p.ctx.log.error("domain {} was saved, but {}; rename it by hand to resume the guest", p.ref.name, *e);
     auto last = wait_gone(p.c, p.ref, before_deadline(p.ctx.deadline));
     if (!gone(last)) {
         p.ctx.log.warn("domain {} is still {} after saving it; destroying it", p.ref.name, state_text(last));
         return false;
     }
-    p.ctx.log.info("domain {} saved to {} (the next start resumes it)", p.ref.name, final_path);
+    p.ctx.log.info("domain {} saved to {} (the next start resumes it)", p.ref.name, saves.image());
     return true;
 }
 

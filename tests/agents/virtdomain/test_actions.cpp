@@ -238,7 +238,55 @@ TEST_CASE("save on stop, restore on start", "[vd-start][vd-stop]")
         CHECK(start.code == 1);
         CHECK_THAT(start.reason, Catch::Contains("qemu unexpectedly closed") && Catch::Contains("remove it to boot"));
         CHECK(fs::exists(image));
+        CHECK_FALSE(fs::exists(image + ".restoring"));
     }
+}
+
+// libvirtd may finish a restore it did not answer for: the guest then runs from that RAM and
+// writes its disks, so the image must never again look like one to resume.
+TEST_CASE("a restore without an answer keeps .restoring, and start refuses until the admin resolves it", "[vd-start]")
+{
+    Rig rig;
+    fs::create_directories(rig.tmp.path / "saves");
+    rig.vars["OCF_RESKEY_save_dir"] = rig.tmp.file("saves");
+    rig.vars["OCF_RESKEY_save_on_stop"] = "true";
+    std::string image = rig.tmp.file("saves") + "/vm1.state";
+    REQUIRE(rig.run("start").code == 0);
+    REQUIRE(rig.run("stop").code == 0);
+    REQUIRE(fs::exists(image));
+
+    SECTION("timed out")
+    {
+        rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "5000";
+        rig.faulty.inject({.call = "restore", .action = Fault::Action::Hang});
+    }
+    SECTION("connection lost")
+    {
+        rig.faulty.inject({.call = "restore", .kind = HvErrorKind::ConnectionLost,
+                           .message = "End of file while reading data: Input/output error"});
+    }
+    auto start = rig.run("start");
+    INFO(start.log << start.reason);
+    CHECK(start.code == 1);
+    CHECK_THAT(start.reason, Catch::Contains(image + ".restoring") && Catch::Contains("runs nowhere"));
+    CHECK(fs::exists(image + ".restoring"));
+    CHECK_FALSE(fs::exists(image));
+    rig.faulty.release_hangs();
+    rig.faulty.clear();
+
+    auto again = rig.run("start");
+    CHECK(again.code == 1);
+    CHECK_THAT(again.reason, Catch::Contains("not starting domain vm1") && Catch::Contains("rename it to " + image));
+    CHECK(rig.faulty.count("restore") == 1);
+    CHECK(rig.faulty.count("create") == 1);  // only the first boot
+    CHECK_FALSE(rig.running());
+
+    // The admin checked that the guest runs nowhere and chose to resume it.
+    fs::rename(image + ".restoring", image);
+    auto resumed = rig.run("start");
+    CHECK(resumed.code == 0);
+    CHECK(rig.running());
+    CHECK(rig.faulty.count("restore") == 2);
 }
 
 TEST_CASE("snapshot (VirtualDomain's name) sets save_dir and turns saving on", "[vd-stop]")
