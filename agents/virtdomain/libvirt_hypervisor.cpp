@@ -75,7 +75,8 @@ HvErrorKind kind_of(const virError* e)
     case VIR_ERR_ARGUMENT_UNSUPPORTED:
     case VIR_ERR_OPERATION_UNSUPPORTED:
     case VIR_ERR_AGENT_UNRESPONSIVE: return HvErrorKind::Unsupported;
-    case VIR_ERR_OPERATION_TIMEOUT: return HvErrorKind::Timeout;
+    // libvirtd itself answered: it could not get the domain's job lock or the guest agent in time.
+    case VIR_ERR_OPERATION_TIMEOUT: return HvErrorKind::Busy;
     case VIR_ERR_RPC: return HvErrorKind::ConnectionLost;
     default: break;
     }

@@ -600,8 +600,9 @@ void remember(Context& ctx, const std::string& path, const Settings& s, const st
 
 // ---- helpers over a connection ----
 
-// The call may still be carried out: libvirtd did not answer in time, or not at all.
-bool outcome_unknown(const HvError& e) { return e.unreachable(); }
+// The call may still be carried out, and libvirt cannot tell us the domain's state: libvirtd did
+// not answer in time or at all, or it gave up waiting for the domain's job lock itself.
+bool outcome_unknown(const HvError& e) { return e.unreachable() || e.kind() == HvErrorKind::Busy; }
 
 [[noreturn]] void hv_fail(const HvError& e, std::string_view doing)
 {
@@ -1221,7 +1222,9 @@ bool graceful_shutdown(StopPlan& p, const std::optional<DomainStatus>& st)
         p.c.shutdown(p.ref, p.s.shutdown_modes);
     } catch (const HvError& e) {
         if (e.kind() == HvErrorKind::NoDomain) return true;
-        if (e.unreachable()) throw;
+        // A request that timed out (a held job lock, a silent guest agent) failed like any
+        // other: destroy needs neither. Only a lost connection makes destroy pointless.
+        if (e.kind() == HvErrorKind::ConnectFailed || e.kind() == HvErrorKind::ConnectionLost) throw;
         p.ctx.log.warn("graceful shutdown request for domain {} failed: {}; destroying it", p.ref.name, e.what());
         return false;
     }
@@ -1328,7 +1331,7 @@ Outcome VirtDomainAgent::stop(Context& ctx)
         forget();
         return ExitCode::Success;
     } catch (const HvError& e) {
-        if (e.unreachable()) return unreachable(e);
+        if (outcome_unknown(e)) return unreachable(e);
         hv_fail(e, fmt::format("cannot stop domain {}", id.name));
     }
 }
@@ -1402,7 +1405,7 @@ Outcome VirtDomainAgent::monitor(Context& ctx)
         if (!found) return {ExitCode::NotRunning, fmt::format("domain {} is not defined here", id.name)};
         st = *found;
     } catch (const HvError& e) {
-        if (!e.unreachable()) hv_fail(e, fmt::format("cannot query domain {}", id.name));
+        if (!outcome_unknown(e)) hv_fail(e, fmt::format("cannot query domain {}", id.name));
         // libvirtd down or hung: the guest may well run on; its qemu process says so.
         if (!local_system_qemu(id.hypervisor)) fail(ExitCode::ErrGeneric, "cannot query domain {}: {}", id.name, e.what());
         if (auto pid = qemu_pid(options_.qemu_run_dir, id.name))

@@ -442,6 +442,35 @@ TEST_CASE("stop: libvirt lost in the middle is an error, never success", "[vd-st
     CHECK_THAT(r.reason, Catch::Contains("End of file") && Catch::Contains("still runs"));
 }
 
+// libvirtd answers, but the shutdown request times out (guest-agent mode with a silent agent,
+// a domain job lock held by a hung save): destroy still works, so a fence would be for nothing.
+TEST_CASE("a shutdown request that times out is followed by destroy within the deadline", "[vd-stop][vd-faults]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_call_timeout"] = "1";
+    rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "12000";
+    REQUIRE(rig.run("start").code == 0);
+    FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1");
+    SECTION("the request does not return within call_timeout")
+    {
+        rig.faulty.inject({.call = "shutdown", .action = Fault::Action::Hang});
+    }
+    SECTION("libvirtd's own timeout")
+    {
+        rig.faulty.inject({.call = "shutdown", .kind = HvErrorKind::Busy,
+                           .message = "Timed out during operation: cannot acquire state change lock (held by "
+                                      "monitor=remoteDispatchDomainSaveFlags)"});
+    }
+    auto r = rig.run("stop");
+    INFO(r.log << r.reason);
+    CHECK(r.code == 0);
+    CHECK(r.seconds < 10);
+    CHECK(rig.faulty.count("destroy") == 1);
+    CHECK_FALSE(rig.fake.get("vm1"));
+    CHECK_THAT(r.log, Catch::Contains("graceful shutdown request for domain vm1 failed") && Catch::Contains("destroyed"));
+    rig.faulty.release_hangs();
+}
+
 TEST_CASE("stop fails when destroy fails", "[vd-stop][vd-faults]")
 {
     Rig rig;
