@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "atomic_file.h"
+
 namespace ocfkit::virtdomain {
 
 namespace {
@@ -60,20 +62,9 @@ std::optional<std::string> store_remembered(const std::string& path, const Remem
 {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    std::string tmp = fmt::format("{}.tmp{}", path, getpid());
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << "name=" << r.name << "\nuuid=" << r.uuid << "\nconfig=" << r.config << "\nhypervisor=" << r.hypervisor << "\n";
-        for (const auto& [k, v] : r.utilization) out << "utilization." << k << "=" << v << "\n";
-        out.flush();
-        if (!out) return fmt::format("cannot write {}: {}", tmp, std::strerror(errno));
-    }
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        return fmt::format("cannot rename {} to {}: {}", tmp, path, ec.message());
-    }
-    return std::nullopt;
+    std::string text = fmt::format("name={}\nuuid={}\nconfig={}\nhypervisor={}\n", r.name, r.uuid, r.config, r.hypervisor);
+    for (const auto& [k, v] : r.utilization) text += fmt::format("utilization.{}={}\n", k, v);
+    return replace_file(path, text, std::nullopt);
 }
 
 std::optional<std::string> forget_remembered(const std::string& path)

@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "atomic_file.h"
 #include "bounded_hypervisor.h"
 #include "domain_xml.h"
 #include "libvirt_uri.h"
@@ -731,45 +732,6 @@ void wait_monitor_scripts(Context& ctx, const Settings& s, const std::string& do
 
 // ---- save_config_on_stop / sync_config_on_stop ----
 
-// Writes `text` to `path` atomically, keeping the existing file's owner and mode.
-std::optional<std::string> replace_file(const std::string& path, const std::string& text)
-{
-    std::filesystem::path p(path);
-    std::string tmp = (p.parent_path() / ("." + p.filename().string() + ".ocfkit-tmp")).string();
-    struct stat old {};
-    bool had = ::stat(path.c_str(), &old) == 0;
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, had ? (old.st_mode & 07777) : 0644);
-    if (fd < 0) return fmt::format("cannot create {}: {}", tmp, std::strerror(errno));
-    bool ok = true;
-    std::string problem;
-    for (std::size_t done = 0; ok && done < text.size();) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            ok = false;
-            problem = fmt::format("writing {} failed: {}", tmp, std::strerror(errno));
-        } else {
-            done += static_cast<std::size_t>(n);
-        }
-    }
-    if (ok && had && (fchown(fd, old.st_uid, old.st_gid) != 0 || fchmod(fd, old.st_mode & 07777) != 0)) {
-        ok = false;
-        problem = fmt::format("cannot give {} the owner and mode of {}: {}", tmp, path, std::strerror(errno));
-    }
-    if (ok && fsync(fd) != 0) {
-        ok = false;
-        problem = fmt::format("fsync of {} failed: {}", tmp, std::strerror(errno));
-    }
-    ::close(fd);
-    if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-        ok = false;
-        problem = fmt::format("cannot rename {} to {}: {}", tmp, path, std::strerror(errno));
-    }
-    if (!ok) ::unlink(tmp.c_str());
-    if (!ok) return problem;
-    return std::nullopt;
-}
-
 // The domain's definition back into `config` (when it changed), then csync2 if asked for.
 // Never fails the operation: the guest's fate does not depend on it.
 void save_config(Context& ctx, const Settings& s, Connection& c, const DomainRef& ref)
@@ -795,7 +757,10 @@ void save_config(Context& ctx, const Settings& s, Connection& c, const DomainRef
         ctx.log.debug("{} already holds the definition of domain {}", s.config, ref.name);
         return;
     }
-    if (auto problem = replace_file(s.config, xml)) {
+    struct stat old {};
+    std::optional<FileOwnership> keep;
+    if (::stat(s.config.c_str(), &old) == 0) keep = FileOwnership{old.st_uid, old.st_gid, old.st_mode};
+    if (auto problem = replace_file(s.config, xml, keep)) {
         ctx.log.warn("cannot save the definition of domain {} to {}: {}", ref.name, s.config, *problem);
         return;
     }

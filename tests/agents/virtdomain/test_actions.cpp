@@ -944,7 +944,8 @@ TEST_CASE("save_config_on_stop writes the definition back, atomically and only w
     CHECK(fs::status(rig.config()).permissions() ==
           (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
     CHECK_THAT(r.log, Catch::Contains("saved the definition of domain vm1"));
-    CHECK_FALSE(fs::exists(rig.tmp.file(".vm1.xml.ocfkit-tmp")));
+    for (const auto& entry : fs::directory_iterator(rig.tmp.path))
+        CHECK_THAT(entry.path().filename().string(), !Catch::Contains(".vm1.xml.ocfkit"));
 
     SECTION("unchanged: nothing written")
     {
@@ -979,6 +980,34 @@ TEST_CASE("save_config_on_stop writes the definition back, atomically and only w
         REQUIRE(rig.run("stop", &runner).code == 0);
         CHECK(runner.call_lines() == std::vector<std::string>{"csync2 -x " + rig.config()});
     }
+}
+
+// The config directory may be writable by others (a shared file system, a group of admins):
+// a name planted there must never redirect root's write of the domain XML, which has secrets.
+TEST_CASE("save_config_on_stop never writes through a planted temporary name", "[vd-stop]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_save_config_on_stop"] = "true";
+    REQUIRE(rig.run("start").code == 0);
+    auto d = *rig.fake.get("vm1");
+    d.xml = domain_xml("vm1", kUuid, "<graphics type='vnc' passwd='s3cret'/>");
+    rig.fake.add(d);
+    std::string victim = rig.tmp.file("victim");
+    write_file(victim, "untouched\n");
+    // The names a predictable scheme would use.
+    fs::create_symlink(victim, rig.tmp.file(".vm1.xml.ocfkit-tmp"));
+    fs::create_symlink(victim, rig.tmp.file(".vm1.xml.tmp"));
+    auto r = rig.run("stop");
+    INFO(r.log);
+    REQUIRE(r.code == 0);
+    std::ifstream in(victim);
+    std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(now == "untouched\n");
+    CHECK(fs::is_symlink(rig.tmp.file(".vm1.xml.ocfkit-tmp")));
+    std::ifstream cfg(rig.config());
+    std::string written((std::istreambuf_iterator<char>(cfg)), std::istreambuf_iterator<char>());
+    CHECK_THAT(written, Catch::Contains("s3cret"));
+    CHECK_THAT(r.log, Catch::Contains("saved the definition of domain vm1"));
 }
 
 TEST_CASE("backingfile: a qcow2 overlay, fresh on every start with stateless", "[vd-start]")
