@@ -508,6 +508,8 @@ ConfigRead read_config(const std::string& path)
         r.problem = std::move(problem);
         return r;
     };
+    // Only the parameter itself is wrong everywhere (6). What this node finds at the path, and in
+    // the file, may differ on other nodes (a file system not mounted here, csync2 copies): 5.
     if (path.empty()) return bad(ExitCode::ErrConfigured, "parameter 'config' is required but not set");
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -521,11 +523,11 @@ ConfigRead read_config(const std::string& path)
     struct stat st {};
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
-        return bad(ExitCode::ErrConfigured, fmt::format("parameter 'config': {} is not a regular file", path));
+        return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {} is not a regular file here", path));
     }
     if (st.st_size > 4 * 1024 * 1024) {
         ::close(fd);
-        return bad(ExitCode::ErrConfigured, fmt::format("parameter 'config': {} is larger than 4 MiB", path));
+        return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {} is larger than 4 MiB here", path));
     }
     char buf[65536];
     for (;;) {
@@ -542,9 +544,9 @@ ConfigRead read_config(const std::string& path)
     ::close(fd);
     DomainXmlResult parsed = parse_domain_xml(r.text);
     if (!parsed.ok())
-        return bad(ExitCode::ErrConfigured, fmt::format("parameter 'config': {}: {}", path, parsed.error.message));
+        return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {}: {}", path, parsed.error.message));
     if (auto problem = domain_name_problem(parsed.xml->name))
-        return bad(ExitCode::ErrConfigured, fmt::format("parameter 'config': {}: {}", path, *problem));
+        return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {}: {}", path, *problem));
     r.xml = std::move(parsed.xml);
     return r;
 }
@@ -605,9 +607,11 @@ void remember(Context& ctx, const std::string& path, const Settings& s, const st
 // not answer in time or at all, or it gave up waiting for the domain's job lock itself.
 bool outcome_unknown(const HvError& e) { return e.unreachable() || e.kind() == HvErrorKind::Busy; }
 
+// Even libvirt rejecting the XML is this node's verdict (its libvirt version, its drivers): 1,
+// never 6, which would stop the resource on every node.
 [[noreturn]] void hv_fail(const HvError& e, std::string_view doing)
 {
-    fail(e.kind() == HvErrorKind::InvalidConfig ? ExitCode::ErrConfigured : ExitCode::ErrGeneric, "{}: {}", doing, e.what());
+    fail(ExitCode::ErrGeneric, "{}: {}", doing, e.what());
 }
 
 // nullopt: the domain does not exist (any more).
@@ -954,7 +958,7 @@ Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
     if (!cfg.xml) return {cfg.code, cfg.problem};
     const DomainXml& x = *cfg.xml;
     if (!s.domain.empty() && s.domain != x.name)
-        return {ExitCode::ErrConfigured,
+        return {ExitCode::ErrInstalled,
                 fmt::format("parameter 'domain' is '{}' but {} defines the domain '{}'", s.domain, s.config, x.name)};
 
     if (!x.emulator.empty() && access(x.emulator.c_str(), X_OK) != 0)
@@ -979,7 +983,7 @@ Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
         bool used = std::any_of(x.disks.begin(), x.disks.end(),
                                 [&](const DomainDisk& d) { return d.type == "file" && d.source == overlay; });
         if (!used)
-            return {ExitCode::ErrConfigured,
+            return {ExitCode::ErrInstalled,
                     fmt::format("parameter 'backingfile': no file disk of {} uses {}, the overlay start creates from {}",
                                 s.config, overlay, s.backingfile)};
         if (!on_path("qemu-img"))
@@ -1008,8 +1012,9 @@ Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
                     fmt::format("{}: disk {}: {} does not exist here: {}", s.config, target, d.source, std::strerror(errno))};
         if (migratable && d.type != "block") {
             std::string fs = fs_type_of(options_.mountinfo, d.source);
+            // This node's mounts: the shared file system may just not be mounted here.
             if (std::find(s.shared_fs.begin(), s.shared_fs.end(), fs) == s.shared_fs.end())
-                return {ExitCode::ErrConfigured,
+                return {ExitCode::ErrInstalled,
                         fmt::format("{}: disk {}: {} is on {}, which is not shared storage, but the resource allows "
                                     "migration (shared_fs_types: {})",
                                     s.config, target, d.source, fs, fmt::join(s.shared_fs, " "))};
@@ -1072,13 +1077,14 @@ Outcome VirtDomainAgent::start(Context& ctx)
         auto by_name = c.find_by_name(x.name);
         std::optional<DomainInfo> by_uuid;
         if (!x.uuid.empty()) by_uuid = c.find_by_uuid(x.uuid);
+        // What this host's libvirt holds is local: 1, the resource may run elsewhere.
         if (by_name && !x.uuid.empty() && by_name->uuid != x.uuid)
-            fail(ExitCode::ErrConfigured,
+            fail(ExitCode::ErrGeneric,
                  "a different domain '{}' (UUID {}) is already defined on this host, but {} gives UUID {}; undefine the "
                  "other one or fix the config",
                  x.name, by_name->uuid, s.config, x.uuid);
         if (by_uuid && by_uuid->name != x.name)
-            fail(ExitCode::ErrConfigured,
+            fail(ExitCode::ErrGeneric,
                  "UUID {} from {} already belongs to domain '{}' on this host, not to '{}'; undefine the other one or fix "
                  "the config",
                  x.uuid, s.config, by_uuid->name, x.name);
@@ -1117,7 +1123,7 @@ Outcome VirtDomainAgent::start(Context& ctx)
             std::string image_xml = c.saved_image_xml(saves.image());
             DomainXmlResult image = parse_domain_xml(image_xml);
             if (!image.ok() || image.xml->name != x.name || (!x.uuid.empty() && image.xml->uuid != x.uuid))
-                fail(ExitCode::ErrConfigured, "saved state {} belongs to domain '{}', not to '{}' ({}); move it away",
+                fail(ExitCode::ErrGeneric, "saved state {} belongs to domain '{}', not to '{}' ({}); move it away",
                      saves.image(), image.ok() ? image.xml->name : "?", x.name, s.config);
             if (auto e = saves.begin_restore()) fail(ExitCode::ErrGeneric, "before restoring domain {}: {}", x.name, *e);
             if (s.persistent) c.define(x.uuid.empty() ? with_uuid(cfg.text, image.xml->uuid) : definition);
@@ -1415,7 +1421,11 @@ Outcome VirtDomainAgent::migrate_to(Context& ctx)
     ms.options = text_param(ctx.params, "migrate_options");
     ms.persistent = s.persistent;
     PlanResult planned = plan_migration(ms, target);
-    if (!planned.plan) fail(ExitCode::ErrConfigured, "parameter '{}': {}", planned.parameter, planned.error);
+    // Options wrong in themselves are wrong everywhere; what depends on the target node is not.
+    if (!planned.plan)
+        fail(planned.parameter == "CRM_meta_migrate_target" || planned.parameter == "remoteuri" ? ExitCode::ErrGeneric
+                                                                                               : ExitCode::ErrConfigured,
+             "parameter '{}': {}", planned.parameter, planned.error);
     const MigrationPlan& plan = *planned.plan;
 
     BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));
