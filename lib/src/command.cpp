@@ -88,7 +88,12 @@ std::string CommandResult::describe() const
         const char* name = sigabbrev_np(signal);
         return name ? fmt::format("killed by signal {} ({})", signal, name) : fmt::format("killed by signal {}", signal);
     }
-    case Status::TimedOut: return fmt::format("timed out after {} ms and was killed", elapsed.count());
+    case Status::TimedOut:
+        if (abandoned_pid > 0)
+            return fmt::format("timed out after {} ms and was killed, but pid {} did not end (state {}) and was left "
+                               "behind",
+                               elapsed.count(), abandoned_pid, abandoned_state);
+        return fmt::format("timed out after {} ms and was killed", elapsed.count());
     case Status::NotStarted:
         return fmt::format("could not be started: {}", std::strerror(spawn_errno));
     }

@@ -85,6 +85,19 @@ ProcessState process_state(const std::string& proc_root, int pid)
     return ProcessState::Running;
 }
 
+std::string process_state_text(const std::string& proc_root, int pid)
+{
+    auto status = read_small_file(proc_root + "/" + std::to_string(pid) + "/status", 4096);
+    if (!status) return {};
+    std::string_view s = *status;
+    auto at = s.find("\nState:");
+    if (at == std::string_view::npos) return {};
+    s.remove_prefix(at + 7);
+    s = s.substr(0, s.find('\n'));
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    return std::string(s);
+}
+
 std::string process_comm(const std::string& proc_root, int pid)
 {
     auto comm = read_small_file(proc_root + "/" + std::to_string(pid) + "/comm", 256);

@@ -1,5 +1,6 @@
 // The Boost.Process runner: both pipes read concurrently, the child in its own process group,
-// TERM then KILL to the whole group at the deadline, exit status decoded from waitpid itself.
+// TERM then KILL to the whole group at the deadline, exit status decoded from waitpid itself,
+// never a blocking wait: a child that cannot be reaped soon after KILL is left behind and named.
 #include "ocfkit/process_runner.h"
 
 #include <fcntl.h>
@@ -14,10 +15,13 @@
 #include <cerrno>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 #include <boost/asio.hpp>
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
+
+#include "ocfkit/host.h"
 
 namespace ocfkit {
 
@@ -76,8 +80,25 @@ int open_pidfd(pid_t pid)
 #endif
 }
 
-// In the forked child, before exec: own process group, die with the parent.
+// Reaps pid if it ends before `until`, polling with pauses; never blocks past `until`.
+bool reap_until(pid_t pid, Clock::time_point until, int& wstatus)
+{
+    for (;;) {
+        pid_t r = ::waitpid(pid, &wstatus, WNOHANG);
+        if (r == pid) return true;
+        if (r < 0 && errno != EINTR) return false;
+        auto now = Clock::now();
+        if (now >= until) return false;
+        std::this_thread::sleep_for(std::min<Clock::duration>(until - now, milliseconds(5)));
+    }
+}
+
+// In the forked child, before exec: own process group, die with the parent. In the parent,
+// notes the pid of a child whose exec failed: Boost then hands back no child, but one was
+// forked and must be reaped.
 struct ChildSetup : bp::extend::handler {
+    pid_t* failed_child = nullptr;
+
     template <typename Executor>
     void on_exec_setup(Executor&) const
     {
@@ -85,6 +106,11 @@ struct ChildSetup : bp::extend::handler {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         // Signals ignored by the parent must not stay ignored in the child.
         ::signal(SIGPIPE, SIG_DFL);
+    }
+    template <typename Executor>
+    void on_error(Executor& e, const std::error_code&) const
+    {
+        if (e.pid > 0 && failed_child) *failed_child = e.pid;
     }
 };
 
@@ -125,19 +151,21 @@ public:
         std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
         std::error_code ec;
         bp::child child;
+        pid_t failed_child = 0;
+        ChildSetup setup;
+        setup.failed_child = &failed_child;
         if (in_pipe) {
             child = bp::child(bp::exe = program, bp::args = args, bp::std_out > out_pipe, bp::std_err > err_pipe,
-                              bp::std_in < *in_pipe, env, ChildSetup{}, ec);
+                              bp::std_in < *in_pipe, env, setup, ec);
         } else {
             child = bp::child(bp::exe = program, bp::args = args, bp::std_out > out_pipe, bp::std_err > err_pipe,
-                              bp::std_in < bp::null, env, ChildSetup{}, ec);
+                              bp::std_in < bp::null, env, setup, ec);
         }
         const pid_t pid = child.id();
         if (ec) {
-            if (pid > 0) {
-                int st = 0;
-                ::waitpid(pid, &st, 0);  // a failed exec still leaves a child to reap
-            }
+            // Its error report is in, so it is at _exit: a short wait reaps it.
+            int st = 0;
+            if (failed_child > 0) reap_until(failed_child, Clock::now() + options_.reap_grace, st);
             child.detach();
             result.status = CommandResult::Status::NotStarted;
             result.spawn_errno = ec.value() ? ec.value() : EIO;
@@ -147,7 +175,7 @@ public:
         ::setpgid(pid, pid);  // also from the parent, so a kill right after spawn reaches the group
 
         std::array<char, 65536> out_buf{}, err_buf{};
-        bool out_done = false, err_done = false;
+        bool out_done = false, err_done = false, in_done = !in_pipe;
         std::function<void(const boost::system::error_code&, std::size_t)> on_out, on_err;
         on_out = [&](const boost::system::error_code& e, std::size_t n) {
             append_capped(result.out, out_buf.data(), n, spec.output_cap, result.out_truncated);
@@ -167,23 +195,41 @@ public:
         err_pipe.async_read_some(asio::buffer(err_buf), on_err);
         if (in_pipe) {
             asio::async_write(*in_pipe, asio::buffer(*spec.stdin_data),
-                              [&](const boost::system::error_code&, std::size_t) { in_pipe->close(); });
+                              [&](const boost::system::error_code&, std::size_t) {
+                                  in_pipe->close();
+                                  in_done = true;
+                              });
         }
 
         // Wake up when the child exits without polling, where the kernel has pidfds.
         bool exited = false;
         int wstatus = 0;
         std::optional<asio::posix::stream_descriptor> pidfd;
-        if (int fd = open_pidfd(pid); fd >= 0) {
+        bool pidfd_armed = false;
+        if (int fd = options_.use_pidfd ? open_pidfd(pid) : -1; fd >= 0) {
             pidfd.emplace(ioc, fd);
+            pidfd_armed = true;
+            // Fires once: a zombie only a tracer may reap stays readable, so it is not re-armed.
             pidfd->async_wait(asio::posix::stream_descriptor::wait_read, [&](const boost::system::error_code& e) {
+                pidfd_armed = false;
                 if (!e) ioc.stop();
             });
         }
-        auto try_reap = [&](bool block) {
+        auto try_reap = [&] {
             if (exited) return;
-            pid_t r = ::waitpid(pid, &wstatus, block ? 0 : WNOHANG);
+            pid_t r = ::waitpid(pid, &wstatus, WNOHANG);
             if (r == pid) exited = true;
+        };
+        // Waits up to `d` for pipe data or the child's exit; with nothing left to wait on (pipes
+        // closed, no pidfd) it sleeps, else run_for would return at once and the loop would spin.
+        auto pump = [&](Clock::duration d) {
+            if (d < Clock::duration::zero()) d = Clock::duration::zero();
+            if (pidfd_armed || !out_done || !err_done || !in_done) {
+                ioc.restart();
+                ioc.run_for(d);
+            } else {
+                std::this_thread::sleep_for(d);
+            }
         };
 
         Clock::time_point exited_at{};
@@ -191,7 +237,7 @@ public:
         int last_signal = 0;
         for (;;) {
             auto now = Clock::now();
-            try_reap(false);
+            try_reap();
             if (exited && exited_at == Clock::time_point{}) exited_at = now;
             if (exited && out_done && err_done) break;
             // A descendant kept the pipes open after the child exited (a daemon that did not
@@ -203,29 +249,36 @@ public:
                 ::killpg(pid, SIGTERM);
                 auto grace_end = Clock::now() + options_.kill_grace;
                 while (!exited && Clock::now() < grace_end) {
-                    ioc.restart();
-                    ioc.run_for(milliseconds(10));
-                    try_reap(false);
+                    pump(milliseconds(10));
+                    try_reap();
                 }
                 // KILL the group regardless: descendants may still hold the pipes.
                 last_signal = SIGKILL;
                 ::killpg(pid, SIGKILL);
-                try_reap(true);
-                exited_at = Clock::now();
-                // Drain what the group wrote before it died, briefly.
-                auto drain_end = Clock::now() + milliseconds(100);
-                while (!(out_done && err_done) && Clock::now() < drain_end) {
-                    ioc.restart();
-                    ioc.run_for(milliseconds(10));
+                // Never a blocking waitpid: a child in uninterruptible sleep (umount while DLM
+                // waits for a fence) dies only when it wakes. Wait a short grace, then leave
+                // it and say so; the group's output is drained meanwhile.
+                const auto killed_at = Clock::now();
+                const auto reap_end = killed_at + options_.reap_grace;
+                const auto drain_end = killed_at + milliseconds(100);
+                for (;;) {
+                    try_reap();
+                    auto t = Clock::now();
+                    bool drained = (out_done && err_done) || t >= drain_end;
+                    if ((exited && drained) || t >= reap_end) break;
+                    pump(milliseconds(5));
+                }
+                if (!exited) {
+                    result.abandoned_pid = pid;
+                    result.abandoned_state = process_state_text("/proc", pid);
+                    if (result.abandoned_state.empty()) result.abandoned_state = "unknown";
                 }
                 break;
             }
-            auto wait = pidfd && !exited ? std::min<Clock::duration>(limit - now, milliseconds(250))
-                                         : std::min<Clock::duration>(limit - now, milliseconds(5));
+            auto wait = pidfd_armed ? std::min<Clock::duration>(limit - now, milliseconds(250))
+                                    : std::min<Clock::duration>(limit - now, milliseconds(5));
             if (exited) wait = milliseconds(5);
-            if (wait < Clock::duration::zero()) wait = Clock::duration::zero();
-            ioc.restart();
-            ioc.run_for(duration_cast<milliseconds>(wait) + milliseconds(1));
+            pump(duration_cast<milliseconds>(wait) + milliseconds(1));
         }
         boost::system::error_code ignore;
         out_pipe.close(ignore);

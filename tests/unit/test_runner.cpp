@@ -1,6 +1,9 @@
 // The process runner against real child processes.
 #include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "catch.h"
@@ -206,4 +209,148 @@ TEST_CASE("arguments reach the child verbatim, never through a shell", "[runner-
 {
     auto r = run({.argv = {"printf", "%s|", "a b", "$(id)", ";rm -rf /", "`x`"}});
     CHECK(r.out == "a b|$(id)|;rm -rf /|`x`|");
+}
+
+namespace {
+
+// This process's zombie children, from /proc/<pid>/stat ("pid (comm) Z ppid ...").
+int zombie_children()
+{
+    int n = 0;
+    const std::string me = std::to_string(getpid());
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        std::string name = e.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(e.path() / "stat");
+        std::string stat((std::istreambuf_iterator<char>(in)), {});
+        auto close = stat.rfind(')');
+        if (close == std::string::npos || close + 4 >= stat.size()) continue;
+        std::string rest = stat.substr(close + 2);
+        if (rest[0] == 'Z' && rest.substr(2, rest.find(' ', 2) - 2) == me) ++n;
+    }
+    return n;
+}
+
+milliseconds cpu_time_of_this_process()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto ms = [](const timeval& t) { return milliseconds(t.tv_sec * 1000 + t.tv_usec / 1000); };
+    return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
+int find_process_with(const std::string& marker)
+{
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        std::string name = e.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(e.path() / "cmdline");
+        std::string cmd((std::istreambuf_iterator<char>(in)), {});
+        if (cmd.find(marker) != std::string::npos) return std::stoi(name);
+    }
+    return 0;
+}
+
+// A process that ptrace-seizes the one whose command line holds `marker` and then ignores it.
+// A traced child that dies is a zombie only its tracer can see: its parent cannot reap it until
+// the tracer goes. That is the "killed but not reapable" a D-state child shows, made real here.
+struct Tracer {
+    pid_t pid = -1;
+    int report = -1;  // one byte: 1 attached, 0 not
+
+    explicit Tracer(const std::string& marker)
+    {
+        int p[2];
+        REQUIRE(pipe(p) == 0);
+        pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            close(p[0]);
+            char ok = 0;
+            for (int i = 0; i < 500 && !ok; ++i) {
+                if (int target = find_process_with(marker); target > 0)
+                    ok = ptrace(PTRACE_SEIZE, target, nullptr, nullptr) == 0;
+                else
+                    usleep(10000);
+            }
+            if (write(p[1], &ok, 1) != 1) _exit(1);
+            sleep(30);  // holds the tracee's death back from its parent
+            _exit(0);
+        }
+        close(p[1]);
+        report = p[0];
+    }
+    bool attached() const
+    {
+        char ok = 0;
+        return read(report, &ok, 1) == 1 && ok == 1;
+    }
+    ~Tracer()
+    {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        close(report);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a child killed but not reapable is left behind at the deadline and named", "[runner-reap]")
+{
+    std::string marker = unique_seconds();
+    Tracer tracer(marker);
+    auto runner = make_process_runner();
+    CommandSpec spec{.argv = {"sleep", marker}};
+    auto start = steady_clock::now();
+    auto r = runner->run(spec, Deadline::after(milliseconds(1000)));
+    auto took = steady_clock::now() - start;
+    REQUIRE(tracer.attached());
+    CHECK(r.status == Status::TimedOut);
+    // deadline + TERM grace (500 ms) + reap grace (200 ms) + slack; a blocking waitpid would
+    // wait for the tracer (30 s).
+    CHECK(took < milliseconds(1000 + 500 + 200 + 700));
+    CHECK(r.abandoned_pid > 0);
+    CHECK(r.abandoned_state == "Z (zombie)");  // traced; a child stuck in the kernel shows D
+    std::string message = failure_message(spec, r);
+    CHECK(message.find("'sleep " + marker + "' timed out") == 0);
+    CHECK(message.find("left behind") != std::string::npos);
+    CHECK(message.find("Z (zombie)") != std::string::npos);
+    // Once the tracer is gone the dead child reaches its parent.
+    if (r.abandoned_pid > 0) {
+        kill(tracer.pid, SIGKILL);
+        CHECK(waitpid(r.abandoned_pid, nullptr, 0) == r.abandoned_pid);
+    }
+}
+
+TEST_CASE("no busy loop while a child that closed its pipes lives on", "[runner-reap]")
+{
+    for (bool use_pidfd : {true, false}) {
+        CAPTURE(use_pidfd);
+        auto runner = make_process_runner({.use_pidfd = use_pidfd});
+        auto cpu_before = cpu_time_of_this_process();
+        auto start = steady_clock::now();
+        auto r = runner->run({.argv = {"sh", "-c", "exec >&- 2>&-; sleep 2"}}, Deadline::after(seconds(20)));
+        auto took = steady_clock::now() - start;
+        auto cpu = cpu_time_of_this_process() - cpu_before;
+        CHECK(r.ok());
+        CHECK(took >= milliseconds(1900));
+        CHECK(took < milliseconds(3000));
+        // Sleeping between tries costs a few ms over 2 s; spinning costs the whole 2 s.
+        CHECK(cpu < milliseconds(200));
+    }
+}
+
+TEST_CASE("a failed exec leaves no zombie", "[runner-reap]")
+{
+    char tmpl[] = "/tmp/ocfkit-runner-XXXXXX";
+    std::filesystem::path dir = mkdtemp(tmpl);
+    // Executable, so the runner forks, but its interpreter is missing: execve fails ENOENT.
+    std::ofstream(dir / "orphan-script") << "#!/nonexistent/ocfkit-interpreter\n";
+    chmod((dir / "orphan-script").c_str(), 0755);
+    REQUIRE(zombie_children() == 0);
+    auto r = run({.argv = {(dir / "orphan-script").string()}});
+    CHECK(r.status == Status::NotStarted);
+    CHECK(r.spawn_errno == ENOENT);
+    CHECK(zombie_children() == 0);
+    std::filesystem::remove_all(dir);
 }

@@ -44,6 +44,10 @@ struct CommandResult {
     bool out_truncated = false;
     bool err_truncated = false;
     std::chrono::milliseconds elapsed{0};
+    // TimedOut only: the child did not end within a short grace after SIGKILL (uninterruptible
+    // sleep) and was left behind: its pid and its state from /proc ("D (disk sleep)").
+    int abandoned_pid = 0;
+    std::string abandoned_state;
 
     bool ok() const { return status == Status::Exited && exit_code == 0; }
     bool exited_with(int code) const { return status == Status::Exited && exit_code == code; }

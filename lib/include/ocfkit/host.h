@@ -31,6 +31,8 @@ std::optional<int> read_pidfile(const std::string& path);
 
 enum class ProcessState { Absent, Zombie, Running };
 ProcessState process_state(const std::string& proc_root, int pid);
+// The kernel's state line for a process, "D (disk sleep)" (/proc/<pid>/status); "" when gone.
+std::string process_state_text(const std::string& proc_root, int pid);
 // /proc/<pid>/comm without the newline; "" when the process is gone.
 std::string process_comm(const std::string& proc_root, int pid);
 // The kernel's comm for a program: the basename cut to 15 characters.
