@@ -20,6 +20,7 @@
 #include "domain_xml.h"
 #include "libvirt_uri.h"
 #include "migration.h"
+#include "ocfkit/bounded_io.h"
 #include "ocfkit/parse/json.h"
 #include "ocfkit/parse/mountinfo.h"
 #include "remembered.h"
@@ -498,9 +499,17 @@ struct ConfigRead {
     std::string text;
     ExitCode code = ExitCode::Success;
     std::string problem;
+    // Not read at all (no answer in time, an I/O error): nothing is known about the file, not
+    // even that it is missing.
+    bool unknown = false;
 };
 
-ConfigRead read_config(const std::string& path)
+constexpr std::size_t kMaxConfigSize = 4 * 1024 * 1024;
+
+// The config usually lives on the cluster file system, which blocks while DLM waits for a
+// fence: it is read in a forked child, abandoned at `until` (a thread stuck there would keep
+// the agent from exiting).
+ConfigRead read_config(const std::string& path, const Deadline& until)
 {
     ConfigRead r;
     auto bad = [&](ExitCode code, std::string problem) {
@@ -511,37 +520,29 @@ ConfigRead read_config(const std::string& path)
     // Only the parameter itself is wrong everywhere (6). What this node finds at the path, and in
     // the file, may differ on other nodes (a file system not mounted here, csync2 copies): 5.
     if (path.empty()) return bad(ExitCode::ErrConfigured, "parameter 'config' is required but not set");
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
+    milliseconds budget = until.remaining();
+    ChildIoResult io = read_file_in_child(path, until, kMaxConfigSize + 1);
+    if (io.outcome == ChildIoResult::Outcome::TimedOut) {
+        r.unknown = true;
+        return bad(ExitCode::ErrGeneric,
+                   fmt::format("parameter 'config': {} could not be read within {} ms (a cluster file system waiting "
+                               "for fencing, a hung NFS server, or not a regular file?)",
+                               path, budget.count()));
+    }
+    if (io.outcome == ChildIoResult::Outcome::Failed) {
+        int err = io.error;
         if (err == ENOENT || err == ENOTDIR)
             return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {} does not exist", path));
         if (err == EACCES || err == EPERM)
             return bad(ExitCode::ErrPerm, fmt::format("parameter 'config': cannot read {}: {}", path, std::strerror(err)));
-        return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': cannot open {}: {}", path, std::strerror(err)));
+        if (err == EISDIR)
+            return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {} is not a regular file here", path));
+        r.unknown = true;
+        return bad(ExitCode::ErrGeneric, fmt::format("parameter 'config': reading {} failed: {}", path, std::strerror(err)));
     }
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {} is not a regular file here", path));
-    }
-    if (st.st_size > 4 * 1024 * 1024) {
-        ::close(fd);
+    r.text = std::move(io.data);
+    if (r.text.size() > kMaxConfigSize)
         return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {} is larger than 4 MiB here", path));
-    }
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            return bad(ExitCode::ErrGeneric, fmt::format("parameter 'config': reading {} failed: {}", path, std::strerror(err)));
-        }
-        if (n == 0) break;
-        r.text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
     DomainXmlResult parsed = parse_domain_xml(r.text);
     if (!parsed.ok())
         return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {}: {}", path, parsed.error.message));
@@ -549,6 +550,15 @@ ConfigRead read_config(const std::string& path)
         return bad(ExitCode::ErrInstalled, fmt::format("parameter 'config': {}: {}", path, *problem));
     r.xml = std::move(parsed.xml);
     return r;
+}
+
+// Reading the config when the action needs it: all the time but a second kept for the report.
+Deadline read_until(const Deadline& deadline) { return Deadline::at(deadline.when() - 1s); }
+
+// When the action can do without it (stop, monitor): a share that leaves time for the guest.
+Deadline read_briefly(const Settings& s, const Deadline& deadline)
+{
+    return Deadline::after(std::min<milliseconds>(s.call_timeout, deadline.remaining() / 4));
 }
 
 // ---- which domain this resource is ----
@@ -569,15 +579,19 @@ struct Resolved {
 };
 
 // What start remembered wins (it is what actually runs), then the 'domain' parameter, then
-// the config file.
-Resolved resolve(const Context& ctx, const Settings& s, bool use_remembered)
+// the config file, which is read only when nothing is remembered or `need_config`: stop and
+// monitor must not depend on a file system that may hang.
+Resolved resolve(const Context& ctx, const Settings& s, bool use_remembered, bool need_config, const Deadline& until)
 {
     Resolved r;
     r.remembered_path = remembered_path(ctx.env, s.config);
-    r.remembered = load_remembered(r.remembered_path);
-    r.config = read_config(s.config);
+    std::string distrusted;
+    r.remembered = load_remembered(r.remembered_path, &distrusted);
+    if (!distrusted.empty()) ctx.log.warn("{}", distrusted);
+    bool remembered = use_remembered && r.remembered;
+    if (!remembered || need_config) r.config = read_config(s.config, until);
     const DomainXml* xml = r.config.xml ? &*r.config.xml : nullptr;
-    if (use_remembered && r.remembered) {
+    if (remembered) {
         const Remembered& m = *r.remembered;
         r.id = Identity{m.name, m.uuid, m.hypervisor.empty() ? s.hypervisor : m.hypervisor, "what start remembered"};
         if (xml && xml->name != m.name)
@@ -587,6 +601,8 @@ Resolved resolve(const Context& ctx, const Settings& s, bool use_remembered)
     }
     if (!s.domain.empty()) {
         r.id = Identity{s.domain, xml && xml->name == s.domain ? xml->uuid : "", s.hypervisor, "parameter 'domain'"};
+        if (r.config.unknown)
+            ctx.log.warn("{}; acting on domain '{}' from parameter 'domain'", r.config.problem, s.domain);
         return r;
     }
     if (xml) r.id = Identity{xml->name, xml->uuid, s.hypervisor, s.config};
@@ -755,9 +771,13 @@ void save_config(Context& ctx, const Settings& s, Connection& c, const DomainRef
                      parsed.ok() ? "the domain " + parsed.xml->name : parsed.error.message);
         return;
     }
-    std::ifstream in(s.config, std::ios::binary);
-    std::string current((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (current == xml) {
+    // Bounded like every access to the config; a directory that does not answer is not written.
+    ConfigRead current = read_config(s.config, read_briefly(s, ctx.deadline));
+    if (current.unknown) {
+        ctx.log.warn("not saving the definition of domain {}: {}", ref.name, current.problem);
+        return;
+    }
+    if (current.text == xml) {
         ctx.log.debug("{} already holds the definition of domain {}", s.config, ref.name);
         return;
     }
@@ -954,7 +974,7 @@ Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
         return {ExitCode::ErrConfigured, "parameter 'copyindirs' needs 'backingfile' (it fills a freshly created overlay)"};
     if (purpose == ValidatePurpose::Monitor) return ExitCode::Success;  // cheap: the monitor reads what it needs
 
-    ConfigRead cfg = read_config(s.config);
+    ConfigRead cfg = read_config(s.config, read_until(ctx.deadline));
     if (!cfg.xml) return {cfg.code, cfg.problem};
     const DomainXml& x = *cfg.xml;
     if (!s.domain.empty() && s.domain != x.name)
@@ -1064,7 +1084,7 @@ void wait_running(Connection& c, const DomainRef& ref, const Deadline& deadline)
 Outcome VirtDomainAgent::start(Context& ctx)
 {
     Settings s = read_settings(ctx);
-    ConfigRead cfg = read_config(s.config);
+    ConfigRead cfg = read_config(s.config, read_until(ctx.deadline));
     if (!cfg.xml) fail(cfg.code, "{}", cfg.problem);
     const DomainXml& x = *cfg.xml;
     std::string rpath = remembered_path(ctx.env, s.config);
@@ -1255,7 +1275,12 @@ bool save_to_dir(StopPlan& p)
 Outcome VirtDomainAgent::stop(Context& ctx)
 {
     Settings s = read_settings(ctx);
-    Resolved r = resolve(ctx, s, true);
+    Resolved r = resolve(ctx, s, true, false, read_briefly(s, ctx.deadline));
+    if (!r.id && r.config.unknown)
+        fail(ExitCode::ErrGeneric,
+             "cannot tell whether a domain of this resource runs here: {}, and nothing is remembered from a start "
+             "here; set parameter 'domain' to stop it without the file",
+             r.config.problem);
     if (!r.id)
         return {ExitCode::Success,
                 fmt::format("nothing to stop: {}, and no domain is remembered as started by this resource here",
@@ -1361,10 +1386,13 @@ void sync_utilization(Context& ctx, const Settings& s, const Identity& id, const
 Outcome VirtDomainAgent::monitor(Context& ctx)
 {
     Settings s = read_settings(ctx);
-    Resolved r = resolve(ctx, s, true);
+    Resolved r = resolve(ctx, s, true, false, read_briefly(s, ctx.deadline));
     if (!r.id) {
-        if (ctx.probe)
+        if (ctx.probe && !r.config.unknown)
             return {ExitCode::NotRunning, fmt::format("{}; no domain of this resource can be running here", r.config.problem)};
+        if (r.config.unknown)
+            fail(ExitCode::ErrGeneric, "{}, and nothing is remembered from a start here; set parameter 'domain' to "
+                 "monitor the guest without the file", r.config.problem);
         fail(r.config.code, "{}", r.config.problem);
     }
     const Identity id = *r.id;
@@ -1401,7 +1429,7 @@ Outcome VirtDomainAgent::monitor(Context& ctx)
 Outcome VirtDomainAgent::migrate_to(Context& ctx)
 {
     Settings s = read_settings(ctx);
-    Resolved r = resolve(ctx, s, true);
+    Resolved r = resolve(ctx, s, true, s.start_resources, read_briefly(s, ctx.deadline));
     if (!r.id) fail(r.config.code, "{}", r.config.problem);
     const Identity id = *r.id;
     std::string target = ctx.env.meta("migrate_target").value_or("");
@@ -1510,7 +1538,7 @@ Outcome VirtDomainAgent::migrate_to(Context& ctx)
 Outcome VirtDomainAgent::migrate_from(Context& ctx)
 {
     Settings s = read_settings(ctx);
-    Resolved r = resolve(ctx, s, false);
+    Resolved r = resolve(ctx, s, false, true, read_until(ctx.deadline));
     if (!r.id) fail(r.config.code, "{}", r.config.problem);
     const Identity id = *r.id;
     std::string source = ctx.env.meta("migrate_source").value_or("the source node");

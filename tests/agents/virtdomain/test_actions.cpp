@@ -2,12 +2,17 @@
 // dispatcher (exit codes and exit reasons as Pacemaker sees them).
 #include "catch.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "fake_hypervisor.h"
 #include "faulty_hypervisor.h"
@@ -394,6 +399,82 @@ TEST_CASE("stop finds the guest when the config file is gone", "[vd-stop]")
         CHECK(r.code == 0);
         CHECK_THAT(r.log, Catch::Contains("nothing to stop") && Catch::Contains("does not exist"));
         CHECK(rig.faulty.count("connect") == 0);
+    }
+}
+
+namespace {
+
+// Opens a FIFO for writing (and closes it) from `after` on, so that a reader blocked on it sees
+// EOF: without a bound of its own, an agent would otherwise hang this test for ever.
+struct FifoUnblocker {
+    std::atomic<bool> done{false};
+    std::thread thread;
+    FifoUnblocker(const std::string& path, std::chrono::milliseconds after)
+        : thread([this, path, after] {
+              auto from = std::chrono::steady_clock::now() + after;
+              while (!done) {
+                  if (std::chrono::steady_clock::now() >= from) {
+                      int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+                      if (fd >= 0) ::close(fd);
+                  }
+                  usleep(50000);
+              }
+          })
+    {
+    }
+    ~FifoUnblocker()
+    {
+        done = true;
+        thread.join();
+    }
+};
+
+}  // namespace
+
+// The config usually lives on the cluster file system, which blocks while DLM waits for a
+// fence; a FIFO nobody writes to blocks the same way.
+TEST_CASE("a config that does not answer: validate fails in time; monitor and stop go on with what start remembered",
+          "[vd-stop][vd-faults]")
+{
+    Rig rig;
+    REQUIRE(rig.run("start").code == 0);
+    fs::remove(rig.config());
+    REQUIRE(mkfifo(rig.config().c_str(), 0600) == 0);
+    FifoUnblocker unblock(rig.config(), std::chrono::seconds(8));
+    rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "5000";  // 3 s after the margin
+
+    auto validate = rig.run("validate-all");
+    INFO(validate.log << validate.reason);
+    CHECK(validate.code == 1);
+    CHECK(validate.seconds < 4);
+    CHECK_THAT(validate.reason, Catch::Contains("parameter 'config'") && Catch::Contains("could not be read within"));
+
+    SECTION("remembered at start")
+    {
+        auto monitor = rig.run("monitor");
+        CHECK(monitor.code == 0);
+        CHECK(monitor.seconds < 4);
+        auto stop = rig.run("stop");
+        INFO(stop.log << stop.reason);
+        CHECK(stop.code == 0);
+        CHECK(stop.seconds < 4);
+        CHECK_FALSE(rig.fake.get("vm1"));
+    }
+    SECTION("nothing remembered: the domain parameter, else an error, never a false success")
+    {
+        fs::remove(rig.remembered_file());
+        auto stop = rig.run("stop");
+        CHECK(stop.code == 1);
+        CHECK(stop.seconds < 4);
+        CHECK_THAT(stop.reason, Catch::Contains("could not be read within") && Catch::Contains("set parameter 'domain'"));
+        CHECK(rig.running());
+        auto probe = rig.run("monitor");
+        CHECK(probe.code == 1);
+        rig.vars["OCF_RESKEY_domain"] = "vm1";
+        auto by_name = rig.run("stop");
+        CHECK(by_name.code == 0);
+        CHECK_THAT(by_name.log, Catch::Contains("acting on domain 'vm1' from parameter 'domain'"));
+        CHECK_FALSE(rig.fake.get("vm1"));
     }
 }
 

@@ -358,6 +358,27 @@ TEST_CASE("config removed while running: monitor and stop still find the guest",
     CHECK(g.op("stop").code == 0);
 }
 
+// A FIFO nobody writes to blocks the open like a cluster file system waiting for a fence.
+TEST_CASE("config that does not answer: validate-all fails in time, monitor and stop go on", "[real-config]")
+{
+    Guest g("fifo");
+    REQUIRE(g.op("start").code == 0);
+    fs::remove(g.config());
+    REQUIRE(mkfifo(g.config().c_str(), 0600) == 0);
+    Result validate = g.op("validate-all", {}, 10000);
+    CHECK(validate.code == 1);
+    CHECK(validate.seconds < 10);
+    CHECK_THAT(validate.reason, Catch::Contains("'config'") && Catch::Contains("could not be read within"));
+    Result monitor = g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "10000"}}, 10000);
+    CHECK(monitor.code == 0);
+    CHECK(monitor.seconds < 10);
+    Result stop = g.op("stop", {}, 10000);
+    CHECK(stop.code == 0);
+    CHECK(stop.seconds < 10);
+    CHECK(virsh_state(g.name) == "undefined");
+    CHECK_FALSE(process_alive(g.name));
+}
+
 TEST_CASE("libvirtd hung (SIGSTOP): prompt, precise errors", "[real-libvirtd]")
 {
     LibvirtdGuard guard;
