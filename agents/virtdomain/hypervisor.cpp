@@ -84,6 +84,7 @@ std::string_view to_string(HvErrorKind kind)
     case HvErrorKind::ConnectFailed: return "cannot connect";
     case HvErrorKind::ConnectionLost: return "connection lost";
     case HvErrorKind::Timeout: return "timed out";
+    case HvErrorKind::Busy: return "busy";
     case HvErrorKind::InvalidOperation: return "invalid operation";
     case HvErrorKind::InvalidConfig: return "invalid configuration";
     case HvErrorKind::Unsupported: return "unsupported";

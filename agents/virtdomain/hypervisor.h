@@ -58,6 +58,7 @@ enum class HvErrorKind {
     ConnectFailed,     // could not open the connection (libvirtd down, socket missing, auth)
     ConnectionLost,    // the connection closed under us (libvirtd died, keepalive timeout)
     Timeout,           // a call did not return within its bound (libvirtd hung or busy)
+    Busy,              // libvirtd answered that it timed out itself (domain job lock held, guest agent silent)
     InvalidOperation,  // not possible in the domain's state (e.g. not running)
     InvalidConfig,     // the domain XML was rejected
     Unsupported,       // the driver or guest lacks the feature (e.g. no guest agent)

@@ -75,7 +75,8 @@ HvErrorKind kind_of(const virError* e)
     case VIR_ERR_ARGUMENT_UNSUPPORTED:
     case VIR_ERR_OPERATION_UNSUPPORTED:
     case VIR_ERR_AGENT_UNRESPONSIVE: return HvErrorKind::Unsupported;
-    case VIR_ERR_OPERATION_TIMEOUT: return HvErrorKind::Timeout;
+    // libvirtd itself answered: it could not get the domain's job lock or the guest agent in time.
+    case VIR_ERR_OPERATION_TIMEOUT: return HvErrorKind::Busy;
     case VIR_ERR_RPC: return HvErrorKind::ConnectionLost;
     default: break;
     }
@@ -121,6 +122,20 @@ virConnectPtr open_connection(const std::string& uri, const KeepAlive& keepalive
     return conn;
 }
 
+// One call's own reference to a domain object: the connection's cache may drop its reference
+// (a NoDomain error on another thread) while an abandoned call still uses the object.
+class DomainHandle {
+public:
+    explicit DomainHandle(virDomainPtr dom) : dom_(dom) {}
+    DomainHandle(const DomainHandle&) = delete;
+    DomainHandle& operator=(const DomainHandle&) = delete;
+    ~DomainHandle() { virDomainFree(dom_); }
+    operator virDomainPtr() const { return dom_; }  // NOLINT: passed straight to libvirt calls
+
+private:
+    virDomainPtr dom_;
+};
+
 class LibvirtConnection final : public Connection {
 public:
     LibvirtConnection(const std::string& uri, KeepAlive keepalive) : keepalive_(keepalive)
@@ -157,7 +172,7 @@ public:
 
     DomainStatus status(const DomainRef& ref) override
     {
-        virDomainPtr dom = handle(ref);
+        DomainHandle dom = handle(ref);
         virDomainInfo info{};
         if (virDomainGetInfo(dom, &info) < 0) throw error("virDomainGetInfo", ref);
         DomainStatus s;
@@ -185,12 +200,14 @@ public:
     {
         unsigned flags = VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
                          VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA | VIR_DOMAIN_UNDEFINE_KEEP_NVRAM;
-        if (virDomainUndefineFlags(handle(ref), flags) < 0) throw error("virDomainUndefineFlags", ref);
+        DomainHandle dom = handle(ref);
+        if (virDomainUndefineFlags(dom, flags) < 0) throw error("virDomainUndefineFlags", ref);
     }
 
     void start(const DomainRef& ref) override
     {
-        if (virDomainCreate(handle(ref)) < 0) throw error("virDomainCreate", ref);
+        DomainHandle dom = handle(ref);
+        if (virDomainCreate(dom) < 0) throw error("virDomainCreate", ref);
     }
 
     DomainInfo create(const std::string& xml) override
@@ -202,17 +219,20 @@ public:
 
     void shutdown(const DomainRef& ref, unsigned modes) override
     {
-        if (virDomainShutdownFlags(handle(ref), modes) < 0) throw error("virDomainShutdownFlags", ref);
+        DomainHandle dom = handle(ref);
+        if (virDomainShutdownFlags(dom, modes) < 0) throw error("virDomainShutdownFlags", ref);
     }
 
     void destroy(const DomainRef& ref) override
     {
-        if (virDomainDestroyFlags(handle(ref), 0) < 0) throw error("virDomainDestroyFlags", ref);
+        DomainHandle dom = handle(ref);
+        if (virDomainDestroyFlags(dom, 0) < 0) throw error("virDomainDestroyFlags", ref);
     }
 
     void save(const DomainRef& ref, const std::string& path) override
     {
-        if (virDomainSaveFlags(handle(ref), path.c_str(), nullptr, VIR_DOMAIN_SAVE_RUNNING) < 0)
+        DomainHandle dom = handle(ref);
+        if (virDomainSaveFlags(dom, path.c_str(), nullptr, VIR_DOMAIN_SAVE_RUNNING) < 0)
             throw error("virDomainSaveFlags", ref);
     }
 
@@ -233,12 +253,13 @@ public:
 
     void set_max_downtime(const DomainRef& ref, unsigned long long ms) override
     {
-        if (virDomainMigrateSetMaxDowntime(handle(ref), ms, 0) < 0) throw error("virDomainMigrateSetMaxDowntime", ref);
+        DomainHandle dom = handle(ref);
+        if (virDomainMigrateSetMaxDowntime(dom, ms, 0) < 0) throw error("virDomainMigrateSetMaxDowntime", ref);
     }
 
     void migrate(const DomainRef& ref, const MigrateRequest& r) override
     {
-        virDomainPtr dom = handle(ref);
+        DomainHandle dom = handle(ref);
         Params params;
         if (!r.migrate_uri.empty()) params.add_string(VIR_MIGRATE_PARAM_URI, r.migrate_uri);
         if (!r.listen_address.empty()) params.add_string(VIR_MIGRATE_PARAM_LISTEN_ADDRESS, r.listen_address);
@@ -287,17 +308,20 @@ public:
 
     void abort_job(const DomainRef& ref) override
     {
-        if (virDomainAbortJob(handle(ref)) < 0) throw error("virDomainAbortJob", ref);
+        DomainHandle dom = handle(ref);
+        if (virDomainAbortJob(dom) < 0) throw error("virDomainAbortJob", ref);
     }
 
     void resume(const DomainRef& ref) override
     {
-        if (virDomainResume(handle(ref)) < 0) throw error("virDomainResume", ref);
+        DomainHandle dom = handle(ref);
+        if (virDomainResume(dom) < 0) throw error("virDomainResume", ref);
     }
 
     std::string definition_xml(const DomainRef& ref) override
     {
-        char* xml = virDomainGetXMLDesc(handle(ref), VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+        DomainHandle dom = handle(ref);
+        char* xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
         if (!xml) throw error("virDomainGetXMLDesc", ref);
         std::string out(xml);
         free(xml);  // NOLINT: libvirt allocates with malloc
@@ -382,20 +406,24 @@ private:
     static std::string key_of(const DomainRef& ref) { return ref.uuid.empty() ? "name:" + ref.name : "uuid:" + ref.uuid; }
 
     // One lookup per domain and connection; the handle only names the domain, so it stays
-    // valid while the domain is stopped and started again.
-    virDomainPtr handle(const DomainRef& ref)
+    // valid while the domain is stopped and started again. Each call gets its own reference.
+    DomainHandle handle(const DomainRef& ref)
     {
         std::lock_guard lock(mutex_);
         std::string key = key_of(ref);
-        if (auto it = domains_.find(key); it != domains_.end()) return it->second;
-        virDomainPtr dom = ref.uuid.empty() ? virDomainLookupByName(conn_, ref.name.c_str())
-                                            : virDomainLookupByUUIDString(conn_, ref.uuid.c_str());
-        if (!dom) {
-            HvError e = last_error(ref.uuid.empty() ? "virDomainLookupByName" : "virDomainLookupByUUIDString", conn_, &closed_);
-            throw HvError(e.kind(), e.call(), fmt::format("{} (domain {})", e.what(), ref.display()));
+        auto it = domains_.find(key);
+        if (it == domains_.end()) {
+            virDomainPtr dom = ref.uuid.empty() ? virDomainLookupByName(conn_, ref.name.c_str())
+                                                : virDomainLookupByUUIDString(conn_, ref.uuid.c_str());
+            if (!dom) {
+                HvError e = last_error(ref.uuid.empty() ? "virDomainLookupByName" : "virDomainLookupByUUIDString", conn_,
+                                       &closed_);
+                throw HvError(e.kind(), e.call(), fmt::format("{} (domain {})", e.what(), ref.display()));
+            }
+            it = domains_.emplace(key, dom).first;
         }
-        domains_.emplace(key, dom);
-        return dom;
+        if (virDomainRef(it->second) < 0) throw last_error("virDomainRef", conn_, &closed_);
+        return DomainHandle(it->second);
     }
 
     void forget(const DomainRef& ref)

@@ -1,19 +1,25 @@
 // The remembered-domain file: key=value lines under HA_RSCTMP.
 #include "remembered.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
+
+#include "atomic_file.h"
 
 namespace ocfkit::virtdomain {
 
 namespace {
+
+constexpr off_t kMaxRememberedSize = 64 * 1024;
 
 std::string safe_component(std::string_view s)
 {
@@ -36,11 +42,31 @@ std::string remembered_path(const Env& env, const std::string& config)
     return fmt::format("{}/ocfkit-virtdomain-{}.state", dir, safe_component(instance));
 }
 
-std::optional<Remembered> load_remembered(const std::string& path)
+std::optional<Remembered> load_remembered(const std::string& path, std::string* problem)
 {
-    std::ifstream in(path);
-    if (!in) return std::nullopt;
+    auto distrust = [&](std::string why) -> std::optional<Remembered> {
+        if (problem) *problem = fmt::format("ignoring {}: {}", path, why);
+        return std::nullopt;
+    };
+    // O_NONBLOCK: a FIFO planted there must not block the open.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT) return std::nullopt;
+        return distrust(std::strerror(errno));
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0 ||
+        st.st_size > kMaxRememberedSize) {
+        ::close(fd);
+        return distrust("not a regular file of this user, writable only by it, of a few bytes");
+    }
+    std::string text(static_cast<std::size_t>(st.st_size), '\0');
+    ssize_t n = ::read(fd, text.data(), text.size());
+    ::close(fd);
+    if (n < 0) return distrust(std::strerror(errno));
+    text.resize(static_cast<std::size_t>(n));
     Remembered r;
+    std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {
         auto eq = line.find('=');
@@ -60,20 +86,9 @@ std::optional<std::string> store_remembered(const std::string& path, const Remem
 {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    std::string tmp = fmt::format("{}.tmp{}", path, getpid());
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << "name=" << r.name << "\nuuid=" << r.uuid << "\nconfig=" << r.config << "\nhypervisor=" << r.hypervisor << "\n";
-        for (const auto& [k, v] : r.utilization) out << "utilization." << k << "=" << v << "\n";
-        out.flush();
-        if (!out) return fmt::format("cannot write {}: {}", tmp, std::strerror(errno));
-    }
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        return fmt::format("cannot rename {} to {}: {}", tmp, path, ec.message());
-    }
-    return std::nullopt;
+    std::string text = fmt::format("name={}\nuuid={}\nconfig={}\nhypervisor={}\n", r.name, r.uuid, r.config, r.hypervisor);
+    for (const auto& [k, v] : r.utilization) text += fmt::format("utilization.{}={}\n", k, v);
+    return replace_file(path, text, std::nullopt);
 }
 
 std::optional<std::string> forget_remembered(const std::string& path)

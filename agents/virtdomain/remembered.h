@@ -23,8 +23,9 @@ struct Remembered {
 // is right: nothing started before a reboot is still running.
 std::string remembered_path(const Env& env, const std::string& config);
 
-// Nothing when the file is absent or unusable.
-std::optional<Remembered> load_remembered(const std::string& path);
+// Nothing when the file is absent or unusable. Only a regular file owned by this user and
+// writable by no one else is believed (never through a symlink); `problem` says why one was not.
+std::optional<Remembered> load_remembered(const std::string& path, std::string* problem = nullptr);
 // Atomic (temporary file + rename); returns an error message on failure.
 std::optional<std::string> store_remembered(const std::string& path, const Remembered& r);
 // Returns an error message when the file exists and cannot be removed.

@@ -2,12 +2,17 @@
 // dispatcher (exit codes and exit reasons as Pacemaker sees them).
 #include "catch.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "fake_hypervisor.h"
 #include "faulty_hypervisor.h"
@@ -162,14 +167,14 @@ TEST_CASE("start refuses a name or UUID that belongs to a different domain", "[v
     {
         rig.fake.add({.name = "vm1", .uuid = "00000000-0000-4000-8000-000000000099", .xml = domain_xml("vm1", ""), .persistent = true});
         auto r = rig.run("start");
-        CHECK(r.code == 6);
+        CHECK(r.code == 1);  // this host's libvirt: the resource may run elsewhere
         CHECK_THAT(r.reason, Catch::Contains("00000000-0000-4000-8000-000000000099") && Catch::Contains(kUuid));
     }
     SECTION("same UUID, other name")
     {
         rig.fake.add({.name = "other", .uuid = kUuid, .xml = domain_xml("other", kUuid), .persistent = true});
         auto r = rig.run("start");
-        CHECK(r.code == 6);
+        CHECK(r.code == 1);
         CHECK_THAT(r.reason, Catch::Contains("already belongs to domain 'other'"));
     }
     CHECK(rig.faulty.count("create") == 0);
@@ -227,7 +232,7 @@ TEST_CASE("save on stop, restore on start", "[vd-start][vd-stop]")
     {
         write_file(image, "FAKE-LIBVIRT-SAVE\n" + domain_xml("intruder", ""));
         auto start = rig.run("start");
-        CHECK(start.code == 6);
+        CHECK(start.code == 1);
         CHECK_THAT(start.reason, Catch::Contains("belongs to domain 'intruder'"));
         CHECK(fs::exists(image));
     }
@@ -238,7 +243,55 @@ TEST_CASE("save on stop, restore on start", "[vd-start][vd-stop]")
         CHECK(start.code == 1);
         CHECK_THAT(start.reason, Catch::Contains("qemu unexpectedly closed") && Catch::Contains("remove it to boot"));
         CHECK(fs::exists(image));
+        CHECK_FALSE(fs::exists(image + ".restoring"));
     }
+}
+
+// libvirtd may finish a restore it did not answer for: the guest then runs from that RAM and
+// writes its disks, so the image must never again look like one to resume.
+TEST_CASE("a restore without an answer keeps .restoring, and start refuses until the admin resolves it", "[vd-start]")
+{
+    Rig rig;
+    fs::create_directories(rig.tmp.path / "saves");
+    rig.vars["OCF_RESKEY_save_dir"] = rig.tmp.file("saves");
+    rig.vars["OCF_RESKEY_save_on_stop"] = "true";
+    std::string image = rig.tmp.file("saves") + "/vm1.state";
+    REQUIRE(rig.run("start").code == 0);
+    REQUIRE(rig.run("stop").code == 0);
+    REQUIRE(fs::exists(image));
+
+    SECTION("timed out")
+    {
+        rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "5000";
+        rig.faulty.inject({.call = "restore", .action = Fault::Action::Hang});
+    }
+    SECTION("connection lost")
+    {
+        rig.faulty.inject({.call = "restore", .kind = HvErrorKind::ConnectionLost,
+                           .message = "End of file while reading data: Input/output error"});
+    }
+    auto start = rig.run("start");
+    INFO(start.log << start.reason);
+    CHECK(start.code == 1);
+    CHECK_THAT(start.reason, Catch::Contains(image + ".restoring") && Catch::Contains("runs nowhere"));
+    CHECK(fs::exists(image + ".restoring"));
+    CHECK_FALSE(fs::exists(image));
+    rig.faulty.release_hangs();
+    rig.faulty.clear();
+
+    auto again = rig.run("start");
+    CHECK(again.code == 1);
+    CHECK_THAT(again.reason, Catch::Contains("not starting domain vm1") && Catch::Contains("rename it to " + image));
+    CHECK(rig.faulty.count("restore") == 1);
+    CHECK(rig.faulty.count("create") == 1);  // only the first boot
+    CHECK_FALSE(rig.running());
+
+    // The admin checked that the guest runs nowhere and chose to resume it.
+    fs::rename(image + ".restoring", image);
+    auto resumed = rig.run("start");
+    CHECK(resumed.code == 0);
+    CHECK(rig.running());
+    CHECK(rig.faulty.count("restore") == 2);
 }
 
 TEST_CASE("snapshot (VirtualDomain's name) sets save_dir and turns saving on", "[vd-stop]")
@@ -349,6 +402,82 @@ TEST_CASE("stop finds the guest when the config file is gone", "[vd-stop]")
     }
 }
 
+namespace {
+
+// Opens a FIFO for writing (and closes it) from `after` on, so that a reader blocked on it sees
+// EOF: without a bound of its own, an agent would otherwise hang this test for ever.
+struct FifoUnblocker {
+    std::atomic<bool> done{false};
+    std::thread thread;
+    FifoUnblocker(const std::string& path, std::chrono::milliseconds after)
+        : thread([this, path, after] {
+              auto from = std::chrono::steady_clock::now() + after;
+              while (!done) {
+                  if (std::chrono::steady_clock::now() >= from) {
+                      int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+                      if (fd >= 0) ::close(fd);
+                  }
+                  usleep(50000);
+              }
+          })
+    {
+    }
+    ~FifoUnblocker()
+    {
+        done = true;
+        thread.join();
+    }
+};
+
+}  // namespace
+
+// The config usually lives on the cluster file system, which blocks while DLM waits for a
+// fence; a FIFO nobody writes to blocks the same way.
+TEST_CASE("a config that does not answer: validate fails in time; monitor and stop go on with what start remembered",
+          "[vd-stop][vd-faults]")
+{
+    Rig rig;
+    REQUIRE(rig.run("start").code == 0);
+    fs::remove(rig.config());
+    REQUIRE(mkfifo(rig.config().c_str(), 0600) == 0);
+    FifoUnblocker unblock(rig.config(), std::chrono::seconds(8));
+    rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "5000";  // 3 s after the margin
+
+    auto validate = rig.run("validate-all");
+    INFO(validate.log << validate.reason);
+    CHECK(validate.code == 1);
+    CHECK(validate.seconds < 4);
+    CHECK_THAT(validate.reason, Catch::Contains("parameter 'config'") && Catch::Contains("could not be read within"));
+
+    SECTION("remembered at start")
+    {
+        auto monitor = rig.run("monitor");
+        CHECK(monitor.code == 0);
+        CHECK(monitor.seconds < 4);
+        auto stop = rig.run("stop");
+        INFO(stop.log << stop.reason);
+        CHECK(stop.code == 0);
+        CHECK(stop.seconds < 4);
+        CHECK_FALSE(rig.fake.get("vm1"));
+    }
+    SECTION("nothing remembered: the domain parameter, else an error, never a false success")
+    {
+        fs::remove(rig.remembered_file());
+        auto stop = rig.run("stop");
+        CHECK(stop.code == 1);
+        CHECK(stop.seconds < 4);
+        CHECK_THAT(stop.reason, Catch::Contains("could not be read within") && Catch::Contains("set parameter 'domain'"));
+        CHECK(rig.running());
+        auto probe = rig.run("monitor");
+        CHECK(probe.code == 1);
+        rig.vars["OCF_RESKEY_domain"] = "vm1";
+        auto by_name = rig.run("stop");
+        CHECK(by_name.code == 0);
+        CHECK_THAT(by_name.log, Catch::Contains("acting on domain 'vm1' from parameter 'domain'"));
+        CHECK_FALSE(rig.fake.get("vm1"));
+    }
+}
+
 TEST_CASE("stop is idempotent and survives invalid parameters", "[vd-stop]")
 {
     Rig rig;
@@ -392,6 +521,35 @@ TEST_CASE("stop: libvirt lost in the middle is an error, never success", "[vd-st
     auto r = rig.run("stop");
     CHECK(r.code == 1);
     CHECK_THAT(r.reason, Catch::Contains("End of file") && Catch::Contains("still runs"));
+}
+
+// libvirtd answers, but the shutdown request times out (guest-agent mode with a silent agent,
+// a domain job lock held by a hung save): destroy still works, so a fence would be for nothing.
+TEST_CASE("a shutdown request that times out is followed by destroy within the deadline", "[vd-stop][vd-faults]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_call_timeout"] = "1";
+    rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "12000";
+    REQUIRE(rig.run("start").code == 0);
+    FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1");
+    SECTION("the request does not return within call_timeout")
+    {
+        rig.faulty.inject({.call = "shutdown", .action = Fault::Action::Hang});
+    }
+    SECTION("libvirtd's own timeout")
+    {
+        rig.faulty.inject({.call = "shutdown", .kind = HvErrorKind::Busy,
+                           .message = "Timed out during operation: cannot acquire state change lock (held by "
+                                      "monitor=remoteDispatchDomainSaveFlags)"});
+    }
+    auto r = rig.run("stop");
+    INFO(r.log << r.reason);
+    CHECK(r.code == 0);
+    CHECK(r.seconds < 10);
+    CHECK(rig.faulty.count("destroy") == 1);
+    CHECK_FALSE(rig.fake.get("vm1"));
+    CHECK_THAT(r.log, Catch::Contains("graceful shutdown request for domain vm1 failed") && Catch::Contains("destroyed"));
+    rig.faulty.release_hangs();
 }
 
 TEST_CASE("stop fails when destroy fails", "[vd-stop][vd-faults]")
@@ -559,7 +717,7 @@ TEST_CASE("migrate_to refuses what cannot work", "[vd-migrate]")
     {
         REQUIRE(rig.run("start").code == 0);
         auto r = rig.run("migrate_to");
-        CHECK(r.code == 6);
+        CHECK(r.code == 1);  // not the parameters: this invocation
         CHECK_THAT(r.reason, Catch::Contains("migrate_target"));
     }
     SECTION("bad options")
@@ -608,7 +766,7 @@ TEST_CASE("validate: files, shared storage, conflicts, reachability", "[vd-valid
         CHECK(rig.run("validate-all").code == 0);
         rig.vars["OCF_RESKEY_CRM_meta_allow_migrate"] = "true";
         auto r = rig.run("validate-all");
-        CHECK(r.code == 6);
+        CHECK(r.code == 5);  // this node's mounts: the shared file system may just not be mounted here
         CHECK_THAT(r.reason, Catch::Contains("not shared storage") && Catch::Contains("disk vda"));
         rig.vars["OCF_RESKEY_migrate_options"] = "--copy-storage-all";
         CHECK(rig.run("validate-all").code == 0);
@@ -629,7 +787,7 @@ TEST_CASE("validate: files, shared storage, conflicts, reachability", "[vd-valid
     {
         rig.vars["OCF_RESKEY_domain"] = "vm2";
         auto r = rig.run("validate-all");
-        CHECK(r.code == 6);
+        CHECK(r.code == 5);  // the file as this node reads it
         CHECK_THAT(r.reason, Catch::Contains("'vm2'") && Catch::Contains("'vm1'"));
     }
     SECTION("level 10 asks libvirt")
@@ -651,10 +809,11 @@ TEST_CASE("bad input gets a clear reason and the right code", "[vd-validate]")
         int code;
     };
     std::vector<Case> cases = {
-        {"", "", "<domain type='qemu'><name>vm1</name>", "not well-formed", 6},
-        {"", "", "just text", "not well-formed", 6},
-        {"", "", "<domain type='qemu'><name>my vm</name></domain>", "whitespace", 6},
-        {"", "", "<domain type='qemu'><name>vm;reboot</name></domain>", "';'", 6},
+        // The file's content is what this node reads (csync2 copies, a mount missing here): 5.
+        {"", "", "<domain type='qemu'><name>vm1</name>", "not well-formed", 5},
+        {"", "", "just text", "not well-formed", 5},
+        {"", "", "<domain type='qemu'><name>my vm</name></domain>", "whitespace", 5},
+        {"", "", "<domain type='qemu'><name>vm;reboot</name></domain>", "';'", 5},
         {"OCF_RESKEY_hypervisor", "vmware:///x", "", "unknown libvirt driver 'vmware'", 6},
         {"OCF_RESKEY_hypervisor", "qemu://host/sys", "", "/system or /session", 6},
         {"OCF_RESKEY_shutdown_timeout", "-3", "", "shutdown_timeout", 6},
@@ -867,7 +1026,8 @@ TEST_CASE("save_config_on_stop writes the definition back, atomically and only w
     CHECK(fs::status(rig.config()).permissions() ==
           (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
     CHECK_THAT(r.log, Catch::Contains("saved the definition of domain vm1"));
-    CHECK_FALSE(fs::exists(rig.tmp.file(".vm1.xml.ocfkit-tmp")));
+    for (const auto& entry : fs::directory_iterator(rig.tmp.path))
+        CHECK_THAT(entry.path().filename().string(), !Catch::Contains(".vm1.xml.ocfkit"));
 
     SECTION("unchanged: nothing written")
     {
@@ -902,6 +1062,34 @@ TEST_CASE("save_config_on_stop writes the definition back, atomically and only w
         REQUIRE(rig.run("stop", &runner).code == 0);
         CHECK(runner.call_lines() == std::vector<std::string>{"csync2 -x " + rig.config()});
     }
+}
+
+// The config directory may be writable by others (a shared file system, a group of admins):
+// a name planted there must never redirect root's write of the domain XML, which has secrets.
+TEST_CASE("save_config_on_stop never writes through a planted temporary name", "[vd-stop]")
+{
+    Rig rig;
+    rig.vars["OCF_RESKEY_save_config_on_stop"] = "true";
+    REQUIRE(rig.run("start").code == 0);
+    auto d = *rig.fake.get("vm1");
+    d.xml = domain_xml("vm1", kUuid, "<graphics type='vnc' passwd='s3cret'/>");
+    rig.fake.add(d);
+    std::string victim = rig.tmp.file("victim");
+    write_file(victim, "untouched\n");
+    // The names a predictable scheme would use.
+    fs::create_symlink(victim, rig.tmp.file(".vm1.xml.ocfkit-tmp"));
+    fs::create_symlink(victim, rig.tmp.file(".vm1.xml.tmp"));
+    auto r = rig.run("stop");
+    INFO(r.log);
+    REQUIRE(r.code == 0);
+    std::ifstream in(victim);
+    std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(now == "untouched\n");
+    CHECK(fs::is_symlink(rig.tmp.file(".vm1.xml.ocfkit-tmp")));
+    std::ifstream cfg(rig.config());
+    std::string written((std::istreambuf_iterator<char>(cfg)), std::istreambuf_iterator<char>());
+    CHECK_THAT(written, Catch::Contains("s3cret"));
+    CHECK_THAT(r.log, Catch::Contains("saved the definition of domain vm1"));
 }
 
 TEST_CASE("backingfile: a qcow2 overlay, fresh on every start with stateless", "[vd-start]")
@@ -998,7 +1186,7 @@ TEST_CASE("backingfile, stateless, copyindirs: what validate refuses", "[vd-vali
         write_file(rig.tmp.file("base.img"), "base");
         rig.vars["OCF_RESKEY_backingfile"] = rig.tmp.file("base.img");
         auto r = rig.run("validate-all");
-        CHECK(r.code == 6);
+        CHECK(r.code == 5);
         CHECK_THAT(r.reason, Catch::Contains("no file disk") && Catch::Contains(overlay));
         // Once it does, the overlay need not exist yet: start creates it.
         write_file(rig.config(), domain_xml("vm1", kUuid, "<disk type='file'><source file='" + overlay +

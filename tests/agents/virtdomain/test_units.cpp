@@ -2,7 +2,10 @@
 // and the committed meta-data.
 #include "catch.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -10,6 +13,8 @@
 #include "libvirt_uri.h"
 #include "migration.h"
 #include "ocfkit/metadata.h"
+#include "remembered.h"
+#include "support.h"
 #include "virtdomain_agent.h"
 #include "fake_hypervisor.h"
 
@@ -274,4 +279,32 @@ TEST_CASE("meta-data matches metadata/virtdomain.xml", "[vd-metadata]")
     // 1.1 offers what 1.0 cannot say.
     std::string v11 = render_metadata(agent.spec(), MetadataDialect::Ocf11);
     CHECK_THAT(v11, Catch::Contains("deprecated"));
+}
+
+// The file stop and monitor trust for the domain's identity when the config cannot be read.
+TEST_CASE("the remembered domain is read only from a file of our own, never through a symlink", "[vd-state]")
+{
+    test::TempDir tmp;
+    std::string path = tmp.file("ocfkit-virtdomain-vm.state");
+    REQUIRE_FALSE(store_remembered(path, Remembered{"vm1", "uuid-1", "/vm/vm1.xml", "qemu:///system", {}}));
+    struct stat st {};
+    REQUIRE(stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    auto m = load_remembered(path);
+    REQUIRE(m);
+    CHECK(m->name == "vm1");
+
+    test::write_file(tmp.file("planted"), "name=other\nuuid=uuid-2\n");
+    std::filesystem::remove(path);
+    std::filesystem::create_symlink(tmp.file("planted"), path);
+    std::string problem;
+    CHECK_FALSE(load_remembered(path, &problem));
+    CHECK_THAT(problem, Catch::Contains(path));
+
+    std::filesystem::remove(path);
+    test::write_file(path, "name=other\n");
+    chmod(path.c_str(), 0666);
+    CHECK_FALSE(load_remembered(path));
+    REQUIRE(mkfifo(tmp.file("fifo").c_str(), 0600) == 0);
+    CHECK_FALSE(load_remembered(tmp.file("fifo")));  // and does not block
 }
