@@ -1,6 +1,7 @@
 // The rules behind monitor codes, promotion and scores, kept free of I/O so tests cover every state.
 #include "health.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -143,11 +144,19 @@ Verdict assess(const ResourceStatus& st)
             }
         }
     }
-    if (st.suspended == "no-data" || st.suspended == "quorum") {
-        failures.push_back(fmt::format("I/O suspended ({})", st.suspended));
-        data_reachable = false;
-    } else if (!st.suspended.empty() && st.suspended != "no") {
-        degraded.push_back(fmt::format("I/O suspended ({})", st.suspended));
+    // I/O frozen for lack of data or quorum fails whatever other reason holds too; user or
+    // fencing alone only pause it.
+    const auto suspended = suspend_reasons(st.suspended);
+    if (!suspended.empty()) {
+        bool no_access = std::find(suspended.begin(), suspended.end(), "no-data") != suspended.end() ||
+                         std::find(suspended.begin(), suspended.end(), "quorum") != suspended.end();
+        std::string what = fmt::format("I/O suspended ({})", fmt::join(suspended, ", "));
+        if (no_access) {
+            failures.push_back(std::move(what));
+            data_reachable = false;
+        } else {
+            degraded.push_back(std::move(what));
+        }
     }
 
     if (st.connections.empty()) degraded.push_back("no peer connection configured");

@@ -218,6 +218,15 @@ TEST_CASE("monitor of DRBD 9 asks drbdsetup status --json once", "[drbd-agent]")
     broken.runner.expect({"drbdsetup", "status"}, FakeRunner::exited(0, "[{\"name\": \"r0\"}]"));
     CHECK(broken.run("monitor") == 1);
     CHECK_THAT(broken.err_text, Catch::Contains("cannot read the output of 'drbdsetup status --json r0'"));
+
+    // I/O frozen for lost quorum and by an admin at once: failed, not degraded (issue 18 #16).
+    World frozen;
+    frozen.proc("9-proc-drbd.txt");
+    frozen.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
+    frozen.runner.expect({"drbdsetup", "status"},
+                         FakeRunner::exited(0, fixture("9-status-json-suspended-user-quorum.json")));
+    CHECK(frozen.run("monitor") == 9);
+    CHECK_THAT(frozen.err_text, Catch::Contains("I/O suspended (user, quorum)"));
 }
 
 TEST_CASE("a probe with drbd-utils missing reports not running", "[drbd-agent]")

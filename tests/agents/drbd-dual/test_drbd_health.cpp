@@ -110,6 +110,25 @@ TEST_CASE("monitor codes: failed local disks", "[drbd-health]")
     CHECK(assess(none).code == ExitCode::ErrGeneric);
 }
 
+TEST_CASE("I/O suspended for quorum (or no-data) fails whatever other reason holds too", "[drbd-health]")
+{
+    // Issue 18 #16: user + quorum together was reported degraded.
+    ResourceStatus both = state("Primary", "UpToDate", "Connecting");
+    both.volumes[0].quorum = false;
+    both.suspended = "user,quorum";
+    Verdict v = assess(both);
+    CHECK(v.code == ExitCode::FailedPromoted);
+    CHECK_THAT(v.reason, Catch::Contains("I/O suspended (user, quorum)"));
+    both.suspended = "user,no-data,fencing";
+    CHECK(assess(both).code == ExitCode::FailedPromoted);
+    ResourceStatus paused = state("Primary", "UpToDate");
+    paused.suspended = "user,fencing";
+    CHECK(assess(paused).code == ExitCode::DegradedPromoted);
+    ResourceStatus secondary = state("Secondary", "UpToDate");
+    secondary.suspended = "quorum,user";
+    CHECK(assess(secondary).code == ExitCode::ErrGeneric);
+}
+
 TEST_CASE("promotion only with UpToDate data, refusals say why", "[drbd-health]")
 {
     CHECK(may_promote(state("Secondary", "UpToDate"), "resource-and-stonith").allowed);
