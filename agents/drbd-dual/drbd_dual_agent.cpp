@@ -492,18 +492,22 @@ Outcome DrbdDualAgent::validate(Context& ctx, ValidatePurpose purpose)
                 fmt::format("this node ('{}') is not a host of DRBD resource '{}' (hosts: {})", me, node.resource(),
                             fmt::join(hosts, ", "))};
     }
+    // What follows is read from this node's DRBD configuration, which another node may have
+    // right: 5 keeps the resource off this node only, where 6 would stop it everywhere.
     if (under_clone(env)) {
         int clone_max = env.clone_max();
         if (env.meta_int("clone_max") && clone_max > static_cast<int>(res->hosts.size()))
-            return {ExitCode::ErrConfigured,
-                    fmt::format("meta attribute clone-max={} but DRBD resource '{}' has {} host(s) configured",
-                                clone_max, node.resource(), res->hosts.size())};
+            return {ExitCode::ErrInstalled,
+                    fmt::format("meta attribute clone-max={} but DRBD resource '{}' has {} host(s) configured "
+                                "in {} on this node",
+                                clone_max, node.resource(), res->hosts.size(), node.conf())};
         if (env.promoted_max() == 2) {
             auto gaps = dual_primary_gaps(*res);
             if (!gaps.empty())
-                return {ExitCode::ErrConfigured,
-                        fmt::format("promoted-max=2 (dual-primary) needs in DRBD resource '{}': {}", node.resource(),
-                                    fmt::join(gaps, "; "))};
+                return {ExitCode::ErrInstalled,
+                        fmt::format("promoted-max=2 (dual-primary) needs in DRBD resource '{}' ({} on this node): "
+                                    "{}",
+                                    node.resource(), node.conf(), fmt::join(gaps, "; "))};
         }
     }
     Operation op(ctx);

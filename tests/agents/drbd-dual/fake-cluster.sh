@@ -265,11 +265,12 @@ input)
     expect node1 start 6 "notify" OCF_RESKEY_CRM_meta_notify=false
     expect node1 start 6 "promotable clone" OCF_RESKEY_CRM_meta_promotable= OCF_RESKEY_CRM_meta_promoted_max=
     expect node1 validate-all 6 "at most two Primaries" OCF_RESKEY_CRM_meta_promoted_max=3
-    expect node1 validate-all 6 "clone-max=3" OCF_RESKEY_CRM_meta_clone_max=3
+    expect node1 validate-all 5 "clone-max=3" OCF_RESKEY_CRM_meta_clone_max=3
     expect node1 validate-all 6 "wfc_timeout" OCF_RESKEY_wfc_timeout=soon
     expect node1 validate-all 0
     fake init --kernel "$kernel" --nodes "node1 node2" --single-primary --fencing resource-only --no-fence-handler
-    expect node1 validate-all 6 "allow-two-primaries yes; } (not set); fencing resource-and-stonith (is resource-only); handlers"
+    expect node1 validate-all 5 "allow-two-primaries yes; } (not set); fencing resource-and-stonith (is resource-only); handlers"
+    expect node1 start 5 "on this node"
     expect node1 validate-all 0 "" OCF_RESKEY_CRM_meta_promoted_max=1
     # Single-primary: the second promote is refused by DRBD until the deadline.
     expect node1 start 0 "" OCF_RESKEY_CRM_meta_promoted_max=1
