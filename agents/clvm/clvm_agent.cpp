@@ -511,9 +511,10 @@ void require_dlm(const HostPaths& paths, const Files& f, std::string_view who)
 
 // Runs a daemon launcher, then polls `ready` until it holds, the daemon dies, or the deadline.
 void launch_and_wait(Context& ctx, const HostPaths& paths, std::vector<std::string> argv, const std::string& pidfile,
-                     const std::string& comm, const std::function<bool(std::string& problem)>& ready)
+                     const std::string& comm, const std::function<bool(std::string& problem)>& ready,
+                     milliseconds launcher_timeout = 60s)
 {
-    run_checked(ctx.runner, tool(ctx, std::move(argv), 60s), ctx.deadline);
+    run_checked(ctx.runner, tool(ctx, std::move(argv), launcher_timeout), ctx.deadline);
     ReadyDaemon up = wait_until_ready(paths, pidfile, comm, ctx.deadline, ready);
     ctx.log.info("{} (pid {}) ready after {}", comm, up.pid, seconds_text(up.after));
 }
@@ -567,6 +568,19 @@ std::vector<std::string> activation_args(const Context& ctx, Manager m, bool act
 std::string_view to_string(Manager m) { return m == Manager::Lvmlockd ? "lvmlockd" : "clvmd"; }
 
 const std::vector<std::string>& config_keys() { return kConfigKeys; }
+
+std::optional<ClvmdLaunch> clvmd_launch(milliseconds remaining)
+{
+    // Kept back for what start does after clvmd: the lockspace check, vgs, the activation.
+    const milliseconds after = std::clamp<milliseconds>(remaining / 5, 2s, 10s);
+    // clvmd's parent needs a moment after its wait to exit and be reaped.
+    const milliseconds exit_slack = 2s;
+    ClvmdLaunch l;
+    l.tool_timeout = remaining - after;
+    l.wait_s = (l.tool_timeout - exit_slack).count() / 1000;
+    if (l.wait_s < 1) return std::nullopt;
+    return l;
+}
 
 std::vector<std::string> config_problems(const lvm::LvmConfig& cfg, Manager m)
 {
@@ -794,16 +808,22 @@ Outcome ClvmAgent::start(Context& ctx)
         if (!find_daemon(paths, f.clvmd_pid, "clvmd")) {
             require_dlm(paths, f, "clvmd");
             // clvmd -T waits itself until the daemon is up (exit 5: not within that time).
-            long long secs = std::max<long long>(1, (ctx.deadline.remaining().count() / 1000) - 5);
-            std::vector<std::string> argv{"clvmd", fmt::format("-T{}", secs)};
+            auto launch = clvmd_launch(ctx.deadline.remaining());
+            if (!launch)
+                fail(ExitCode::ErrGeneric, "only {} left before the deadline: too little to start clvmd",
+                     seconds_text(ctx.deadline.remaining()));
+            std::vector<std::string> argv{"clvmd", fmt::format("-T{}", launch->wait_s)};
             argv.insert(argv.end(), options.begin(), options.end());
             const std::string ls = paths.sys + "/kernel/dlm/clvmd";
-            launch_and_wait(ctx, paths, argv, f.clvmd_pid, "clvmd", [&](std::string& problem) {
-                struct stat st {};
-                if (::stat(ls.c_str(), &st) == 0) return true;
-                problem = "its DLM lockspace 'clvmd' does not exist yet";
-                return false;
-            });
+            launch_and_wait(
+                ctx, paths, argv, f.clvmd_pid, "clvmd",
+                [&](std::string& problem) {
+                    struct stat st {};
+                    if (::stat(ls.c_str(), &st) == 0) return true;
+                    problem = "its DLM lockspace 'clvmd' does not exist yet";
+                    return false;
+                },
+                launch->tool_timeout);
         }
         if (Outcome o = check_vgs(ctx, m, vgs); !o.ok()) return o;
     }
