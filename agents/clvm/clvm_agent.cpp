@@ -233,9 +233,10 @@ Manager full_manager(const Context& ctx, const lvm::LvmConfig& cfg)
     if (in.clvmd && !in.lvmlockd) return Manager::Clvmd;
     if (!in.lvmlockd && !in.clvmd)
         fail(ExitCode::ErrInstalled, "lock_manager=auto: neither lvmlockd (package lvm2-lockd) nor clvmd is installed");
-    fail(ExitCode::ErrConfigured,
-         "lock_manager=auto: both lvmlockd and clvmd are installed and lvm.conf enables neither (use_lvmlockd=1 "
-         "or locking_type=3); set lock_manager");
+    // This node's lvm.conf and binaries: 5 keeps the clone off this node only.
+    fail(ExitCode::ErrInstalled,
+         "lock_manager=auto: both lvmlockd and clvmd are installed on this node and its lvm.conf enables neither "
+         "(use_lvmlockd=1 or locking_type=3); set lock_manager");
 }
 
 // ---- kernel / sysfs views --------------------------------------------------------------------
@@ -462,8 +463,9 @@ Outcome check_vgs(Context& ctx, Manager m, const std::vector<std::string>& vgs)
                                     vg, lt)};
             std::string args = field("vg_lock_args");  // "1.0.0:<cluster>"
             auto colon = args.rfind(':');
+            // This node's DLM cluster name is its own configuration: 5, not 6.
             if (!cluster_name.empty() && colon != std::string::npos && args.substr(colon + 1) != cluster_name)
-                return {ExitCode::ErrConfigured,
+                return {ExitCode::ErrInstalled,
                         fmt::format("volume group {} belongs to DLM cluster '{}' but this node's DLM cluster is "
                                     "'{}'; see lvmlockd(8), changing dlm cluster name",
                                     vg, args.substr(colon + 1), cluster_name)};
@@ -635,7 +637,7 @@ std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::v
             try {
                 f.rules = lvm::parse_filter(it->second.strings());
             } catch (const parse::ParseError& e) {
-                fail(ExitCode::ErrConfigured, "LVM configuration: {} pattern {}: {}", key, e.line, e.what());
+                fail(ExitCode::ErrInstalled, "LVM configuration: {} pattern {}: {}", key, e.line, e.what());
             }
         }
         filters.push_back(std::move(f));
@@ -720,9 +722,11 @@ Outcome ClvmAgent::validate(Context& ctx, ValidatePurpose purpose)
     ctx.log.debug("lock manager: {}", to_string(m));
     if (m == Manager::Lvmlockd) {
         if (Outcome o = need({"lvmlockd", "lvmlockctl"}, "lvm2-lockd"); !o.ok()) return o;
+        // Wrong everywhere only when lock_manager names lvmlockd; auto chose it from this node.
         if (ctx.params.boolean("with_cmirrord"))
-            return {ExitCode::ErrConfigured, "parameter 'with_cmirrord': cmirrord belongs to clvmd, not lvmlockd "
-                                             "(use raid1 LVs with lvmlockd)"};
+            return {configured_manager(ctx) ? ExitCode::ErrConfigured : ExitCode::ErrInstalled,
+                    "parameter 'with_cmirrord': cmirrord belongs to clvmd, not lvmlockd (use raid1 LVs with "
+                    "lvmlockd)"};
     } else {
         if (Outcome o = need({"clvmd"}, "clvm"); !o.ok()) return o;
         if (ctx.params.boolean("with_cmirrord"))
@@ -741,7 +745,8 @@ Outcome ClvmAgent::validate(Context& ctx, ValidatePurpose purpose)
         ctx.log.warn("devices/use_devicesfile=1: the LVM devices file also decides which devices LVM uses; make "
                      "sure it lists the DRBD devices, not their backing disks");
     for (std::size_t i = 1; i < problems.size(); ++i) ctx.log.error("{}", problems[i]);
-    if (!problems.empty()) return {ExitCode::ErrConfigured, problems.front()};
+    // lvm.conf and the DRBD devices as this node has them: another node may be right (5, not 6).
+    if (!problems.empty()) return {ExitCode::ErrInstalled, problems.front()};
 
     // clvmd-era LVM cannot read clustered VGs without clvmd: check them once it runs (start).
     if (m == Manager::Lvmlockd || find_daemon(paths, f.clvmd_pid, "clvmd"))

@@ -27,7 +27,7 @@ struct DeviceNames {
     std::vector<std::string> names;  // configured first, then aliases (/dev/disk/by-id/...)
 };
 // Filter problems: a DRBD device that LVM would not see, or a backing disk it would see
-// (the same PV twice). Throws Failure(ErrConfigured) for an unreadable filter.
+// (the same PV twice). Throws Failure(ErrInstalled) for an unreadable filter (lvm.conf is per node).
 std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::vector<DeviceNames>& drbd_devices,
                                          const std::vector<DeviceNames>& backing_disks);
 
