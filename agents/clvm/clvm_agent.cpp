@@ -233,9 +233,10 @@ Manager full_manager(const Context& ctx, const lvm::LvmConfig& cfg)
     if (in.clvmd && !in.lvmlockd) return Manager::Clvmd;
     if (!in.lvmlockd && !in.clvmd)
         fail(ExitCode::ErrInstalled, "lock_manager=auto: neither lvmlockd (package lvm2-lockd) nor clvmd is installed");
-    fail(ExitCode::ErrConfigured,
-         "lock_manager=auto: both lvmlockd and clvmd are installed and lvm.conf enables neither (use_lvmlockd=1 "
-         "or locking_type=3); set lock_manager");
+    // This node's lvm.conf and binaries: 5 keeps the clone off this node only.
+    fail(ExitCode::ErrInstalled,
+         "lock_manager=auto: both lvmlockd and clvmd are installed on this node and its lvm.conf enables neither "
+         "(use_lvmlockd=1 or locking_type=3); set lock_manager");
 }
 
 // ---- kernel / sysfs views --------------------------------------------------------------------
@@ -462,8 +463,9 @@ Outcome check_vgs(Context& ctx, Manager m, const std::vector<std::string>& vgs)
                                     vg, lt)};
             std::string args = field("vg_lock_args");  // "1.0.0:<cluster>"
             auto colon = args.rfind(':');
+            // This node's DLM cluster name is its own configuration: 5, not 6.
             if (!cluster_name.empty() && colon != std::string::npos && args.substr(colon + 1) != cluster_name)
-                return {ExitCode::ErrConfigured,
+                return {ExitCode::ErrInstalled,
                         fmt::format("volume group {} belongs to DLM cluster '{}' but this node's DLM cluster is "
                                     "'{}'; see lvmlockd(8), changing dlm cluster name",
                                     vg, args.substr(colon + 1), cluster_name)};
@@ -511,9 +513,10 @@ void require_dlm(const HostPaths& paths, const Files& f, std::string_view who)
 
 // Runs a daemon launcher, then polls `ready` until it holds, the daemon dies, or the deadline.
 void launch_and_wait(Context& ctx, const HostPaths& paths, std::vector<std::string> argv, const std::string& pidfile,
-                     const std::string& comm, const std::function<bool(std::string& problem)>& ready)
+                     const std::string& comm, const std::function<bool(std::string& problem)>& ready,
+                     milliseconds launcher_timeout = 60s)
 {
-    run_checked(ctx.runner, tool(ctx, std::move(argv), 60s), ctx.deadline);
+    run_checked(ctx.runner, tool(ctx, std::move(argv), launcher_timeout), ctx.deadline);
     ReadyDaemon up = wait_until_ready(paths, pidfile, comm, ctx.deadline, ready);
     ctx.log.info("{} (pid {}) ready after {}", comm, up.pid, seconds_text(up.after));
 }
@@ -568,6 +571,19 @@ std::string_view to_string(Manager m) { return m == Manager::Lvmlockd ? "lvmlock
 
 const std::vector<std::string>& config_keys() { return kConfigKeys; }
 
+std::optional<ClvmdLaunch> clvmd_launch(milliseconds remaining)
+{
+    // Kept back for what start does after clvmd: the lockspace check, vgs, the activation.
+    const milliseconds after = std::clamp<milliseconds>(remaining / 5, 2s, 10s);
+    // clvmd's parent needs a moment after its wait to exit and be reaped.
+    const milliseconds exit_slack = 2s;
+    ClvmdLaunch l;
+    l.tool_timeout = remaining - after;
+    l.wait_s = (l.tool_timeout - exit_slack).count() / 1000;
+    if (l.wait_s < 1) return std::nullopt;
+    return l;
+}
+
 std::vector<std::string> config_problems(const lvm::LvmConfig& cfg, Manager m)
 {
     // What each lock manager needs of lvm.conf: the setting (LVM's default when unset) must be
@@ -621,7 +637,7 @@ std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::v
             try {
                 f.rules = lvm::parse_filter(it->second.strings());
             } catch (const parse::ParseError& e) {
-                fail(ExitCode::ErrConfigured, "LVM configuration: {} pattern {}: {}", key, e.line, e.what());
+                fail(ExitCode::ErrInstalled, "LVM configuration: {} pattern {}: {}", key, e.line, e.what());
             }
         }
         filters.push_back(std::move(f));
@@ -706,9 +722,11 @@ Outcome ClvmAgent::validate(Context& ctx, ValidatePurpose purpose)
     ctx.log.debug("lock manager: {}", to_string(m));
     if (m == Manager::Lvmlockd) {
         if (Outcome o = need({"lvmlockd", "lvmlockctl"}, "lvm2-lockd"); !o.ok()) return o;
+        // Wrong everywhere only when lock_manager names lvmlockd; auto chose it from this node.
         if (ctx.params.boolean("with_cmirrord"))
-            return {ExitCode::ErrConfigured, "parameter 'with_cmirrord': cmirrord belongs to clvmd, not lvmlockd "
-                                             "(use raid1 LVs with lvmlockd)"};
+            return {configured_manager(ctx) ? ExitCode::ErrConfigured : ExitCode::ErrInstalled,
+                    "parameter 'with_cmirrord': cmirrord belongs to clvmd, not lvmlockd (use raid1 LVs with "
+                    "lvmlockd)"};
     } else {
         if (Outcome o = need({"clvmd"}, "clvm"); !o.ok()) return o;
         if (ctx.params.boolean("with_cmirrord"))
@@ -727,7 +745,8 @@ Outcome ClvmAgent::validate(Context& ctx, ValidatePurpose purpose)
         ctx.log.warn("devices/use_devicesfile=1: the LVM devices file also decides which devices LVM uses; make "
                      "sure it lists the DRBD devices, not their backing disks");
     for (std::size_t i = 1; i < problems.size(); ++i) ctx.log.error("{}", problems[i]);
-    if (!problems.empty()) return {ExitCode::ErrConfigured, problems.front()};
+    // lvm.conf and the DRBD devices as this node has them: another node may be right (5, not 6).
+    if (!problems.empty()) return {ExitCode::ErrInstalled, problems.front()};
 
     // clvmd-era LVM cannot read clustered VGs without clvmd: check them once it runs (start).
     if (m == Manager::Lvmlockd || find_daemon(paths, f.clvmd_pid, "clvmd"))
@@ -794,16 +813,22 @@ Outcome ClvmAgent::start(Context& ctx)
         if (!find_daemon(paths, f.clvmd_pid, "clvmd")) {
             require_dlm(paths, f, "clvmd");
             // clvmd -T waits itself until the daemon is up (exit 5: not within that time).
-            long long secs = std::max<long long>(1, (ctx.deadline.remaining().count() / 1000) - 5);
-            std::vector<std::string> argv{"clvmd", fmt::format("-T{}", secs)};
+            auto launch = clvmd_launch(ctx.deadline.remaining());
+            if (!launch)
+                fail(ExitCode::ErrGeneric, "only {} left before the deadline: too little to start clvmd",
+                     seconds_text(ctx.deadline.remaining()));
+            std::vector<std::string> argv{"clvmd", fmt::format("-T{}", launch->wait_s)};
             argv.insert(argv.end(), options.begin(), options.end());
             const std::string ls = paths.sys + "/kernel/dlm/clvmd";
-            launch_and_wait(ctx, paths, argv, f.clvmd_pid, "clvmd", [&](std::string& problem) {
-                struct stat st {};
-                if (::stat(ls.c_str(), &st) == 0) return true;
-                problem = "its DLM lockspace 'clvmd' does not exist yet";
-                return false;
-            });
+            launch_and_wait(
+                ctx, paths, argv, f.clvmd_pid, "clvmd",
+                [&](std::string& problem) {
+                    struct stat st {};
+                    if (::stat(ls.c_str(), &st) == 0) return true;
+                    problem = "its DLM lockspace 'clvmd' does not exist yet";
+                    return false;
+                },
+                launch->tool_timeout);
         }
         if (Outcome o = check_vgs(ctx, m, vgs); !o.ok()) return o;
     }

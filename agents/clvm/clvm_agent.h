@@ -1,7 +1,9 @@
 // ocf:custom:clvm: clustered LVM through lvmlockd (lvm2 >= 2.03) or clvmd (older), as a clone.
 #pragma once
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +27,7 @@ struct DeviceNames {
     std::vector<std::string> names;  // configured first, then aliases (/dev/disk/by-id/...)
 };
 // Filter problems: a DRBD device that LVM would not see, or a backing disk it would see
-// (the same PV twice). Throws Failure(ErrConfigured) for an unreadable filter.
+// (the same PV twice). Throws Failure(ErrInstalled) for an unreadable filter (lvm.conf is per node).
 std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::vector<DeviceNames>& drbd_devices,
                                          const std::vector<DeviceNames>& backing_disks);
 
@@ -34,6 +36,16 @@ std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::v
 // LV counts start activated per VG (absent: unknown, one is enough).
 Outcome assess_lockd(const lvm::LockdInfo& info, const std::vector<std::string>& vgs, bool activation,
                      const std::map<std::string, int>& expected);
+
+// clvmd -T<secs> waits itself until its daemon runs. That wait must end before the runner's
+// timeout for clvmd (so clvmd's own answer is what start reports), and that timeout before the
+// operation's deadline (so start fails by itself, with time left to say why). Nothing when
+// `remaining` is too short for a wait of one second.
+struct ClvmdLaunch {
+    std::chrono::milliseconds tool_timeout;
+    long long wait_s = 0;  // clvmd -T
+};
+std::optional<ClvmdLaunch> clvmd_launch(std::chrono::milliseconds remaining);
 
 class ClvmAgent final : public Agent {
 public:

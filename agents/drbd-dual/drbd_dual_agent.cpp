@@ -13,6 +13,7 @@
 
 #include "drbd_node.h"
 #include "health.h"
+#include "resource_name.h"
 #include "score_keeper.h"
 
 namespace ocfkit::drbd {
@@ -21,11 +22,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// ocf:linbit:drbd accepts exactly these characters in names it passes to drbdadm.
-ParamCheck drbd_name_chars()
+// drbdconf: the characters ocf:linbit:drbd accepts in what it passes to drbdadm.
+ParamCheck path_chars()
 {
     return [](std::string_view v) -> std::optional<std::string> {
-        if (v.empty()) return std::string("must not be empty");
         for (char c : v) {
             bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       std::string_view("-%+./:=@_").find(c) != std::string_view::npos;
@@ -35,6 +35,11 @@ ParamCheck drbd_name_chars()
         }
         return std::nullopt;
     };
+}
+
+ParamCheck resource_name()
+{
+    return [](std::string_view v) { return resource_name_problem(v); };
 }
 
 ParamCheck version_or_empty()
@@ -69,15 +74,16 @@ const AgentSpec kSpec{
         {
             {.name = "drbd_resource",
              .shortdesc = "DRBD resource name",
-             .longdesc = "The name of the resource in the DRBD configuration (drbdadm's name for it).",
+             .longdesc = "The name of the resource in the DRBD configuration (drbdadm's name for it): up to 127 "
+                         "letters, digits and ._-+=@%, not starting with '-' or '.', without '..', and not 'all'.",
              .required = true,
              .unique_group = "drbd_resource",
-             .check = check::all_of({check::max_length(128), drbd_name_chars()})},
+             .check = resource_name()},
             {.name = "drbdconf",
              .shortdesc = "DRBD configuration file",
              .longdesc = "Full path of the DRBD configuration file, passed to drbdadm -c.",
              .default_value = "/etc/drbd.conf",
-             .check = check::all_of({check::absolute_path(), drbd_name_chars()})},
+             .check = check::all_of({check::absolute_path(), path_chars()})},
             {.name = "adjust_master_score",
              .shortdesc = "Promotion scores",
              .longdesc =
@@ -269,7 +275,7 @@ public:
     std::string fencing_hint()
     {
         if (!fencing_.empty()) return fencing_;
-        std::ifstream in(node_.state_dir() / (node_.resource() + ".fencing"));
+        std::ifstream in(node_.state_file(".fencing"));
         in >> fencing_;
         return fencing_;
     }
@@ -278,7 +284,7 @@ public:
         fencing_ = fencing.empty() ? "dont-care" : fencing;
         std::error_code ec;
         std::filesystem::create_directories(node_.state_dir(), ec);
-        std::ofstream out(node_.state_dir() / (node_.resource() + ".fencing"), std::ios::trunc);
+        std::ofstream out(node_.state_file(".fencing"), std::ios::trunc);
         out << fencing_ << '\n';
     }
 
@@ -354,7 +360,7 @@ Outcome make_secondary(Context& ctx, Operation& op, const std::string& why)
     const auto until = retry_until(ctx);
     bool retried = false;
     while (true) {
-        CommandResult r = op.node().drbdadm({"secondary", op.node().resource()});
+        CommandResult r = op.node().drbdadm("secondary");
         if (r.ok()) return ExitCode::Success;
         std::string msg = fmt::format("'drbdadm secondary {}' {}: {}", op.node().resource(), r.describe(), trimmed_err(r));
         if (r.status == CommandResult::Status::NotStarted)
@@ -379,7 +385,7 @@ Outcome make_secondary(Context& ctx, Operation& op, const std::string& why)
 void remember_standalone(DrbdNode& node, const ResourceStatus& st, Verdict& v)
 {
     if (!st.exists) return;
-    std::filesystem::path marker = node.state_dir() / (node.resource() + ".standalone");
+    std::filesystem::path marker = node.state_file(".standalone");
     std::error_code ec;
     bool all_connected = !st.connections.empty();
     for (const auto& c : st.connections) all_connected = all_connected && c.state == "Connected";
@@ -486,18 +492,22 @@ Outcome DrbdDualAgent::validate(Context& ctx, ValidatePurpose purpose)
                 fmt::format("this node ('{}') is not a host of DRBD resource '{}' (hosts: {})", me, node.resource(),
                             fmt::join(hosts, ", "))};
     }
+    // What follows is read from this node's DRBD configuration, which another node may have
+    // right: 5 keeps the resource off this node only, where 6 would stop it everywhere.
     if (under_clone(env)) {
         int clone_max = env.clone_max();
         if (env.meta_int("clone_max") && clone_max > static_cast<int>(res->hosts.size()))
-            return {ExitCode::ErrConfigured,
-                    fmt::format("meta attribute clone-max={} but DRBD resource '{}' has {} host(s) configured",
-                                clone_max, node.resource(), res->hosts.size())};
+            return {ExitCode::ErrInstalled,
+                    fmt::format("meta attribute clone-max={} but DRBD resource '{}' has {} host(s) configured "
+                                "in {} on this node",
+                                clone_max, node.resource(), res->hosts.size(), node.conf())};
         if (env.promoted_max() == 2) {
             auto gaps = dual_primary_gaps(*res);
             if (!gaps.empty())
-                return {ExitCode::ErrConfigured,
-                        fmt::format("promoted-max=2 (dual-primary) needs in DRBD resource '{}': {}", node.resource(),
-                                    fmt::join(gaps, "; "))};
+                return {ExitCode::ErrInstalled,
+                        fmt::format("promoted-max=2 (dual-primary) needs in DRBD resource '{}' ({} on this node): "
+                                    "{}",
+                                    node.resource(), node.conf(), fmt::join(gaps, "; "))};
         }
     }
     Operation op(ctx);
@@ -528,7 +538,7 @@ Outcome DrbdDualAgent::start(Context& ctx)
 
     ResourceStatus st = node.status();
     if (!st.exists) {
-        CommandResult r = node.drbdadm({"up", res}, ctx.deadline.remaining());
+        CommandResult r = node.drbdadm("up", ctx.deadline.remaining());
         if (!r.ok()) {
             if (r.status == CommandResult::Status::NotStarted)
                 fail(exit_code_for_spawn_errno(r.spawn_errno), "cannot start DRBD resource {}: drbdadm {}", res,
@@ -549,7 +559,7 @@ Outcome DrbdDualAgent::start(Context& ctx)
         if (!o.ok()) return o;
         st = node.status();
     } else if (any_standalone(st)) {
-        CommandResult r = node.drbdadm({"adjust", res});
+        CommandResult r = node.drbdadm("adjust");
         if (!r.ok()) ctx.log.warn("'drbdadm adjust {}' {}: {}", res, r.describe(), trimmed_err(r));
         st = node.status();
     }
@@ -603,14 +613,14 @@ Outcome DrbdDualAgent::stop(Context& ctx)
         if (!o.ok()) return o;
     }
     if (st.exists) {
-        CommandResult r = node.drbdadm({"down", res});
+        CommandResult r = node.drbdadm("down");
         if (!r.ok()) {
             if (r.status == CommandResult::Status::TimedOut)
                 return {ExitCode::ErrGeneric,
                         fmt::format("'drbdadm down {}' did not finish before the deadline", res)};
             // A resource removed from the configuration while up: drbdsetup still knows it.
             ctx.log.warn("'drbdadm down {}' {}: {}; trying drbdsetup down", res, r.describe(), trimmed_err(r));
-            CommandResult r2 = node.drbdsetup({"down", res});
+            CommandResult r2 = node.drbdsetup("down");
             if (!r2.ok())
                 return {r2.status == CommandResult::Status::NotStarted ? exit_code_for_spawn_errno(r2.spawn_errno)
                                                                          : ExitCode::ErrGeneric,
@@ -664,7 +674,7 @@ Outcome DrbdDualAgent::promote(Context& ctx)
             return {ExitCode::ErrGeneric, fmt::format("refusing to promote {}: {}", res, chk.reason)};
         }
         if (chk.allowed) {
-            CommandResult r = node.drbdadm({"primary", res});
+            CommandResult r = node.drbdadm("primary");
             if (r.status == CommandResult::Status::NotStarted)
                 fail(exit_code_for_spawn_errno(r.spawn_errno), "cannot promote {}: drbdadm {}", res, r.describe());
             if (!r.ok()) {
@@ -734,7 +744,7 @@ Outcome DrbdDualAgent::notify(Context& ctx)
         // after-split-brain policies decide what happens to diverged data, never this agent.
         ctx.log.info("notify {}-start of {}: {} is StandAlone, reconnecting (drbdadm adjust)", type,
                      fmt::join(peers_starting, " "), res);
-        CommandResult r = node.drbdadm({"adjust", res}, 30s);
+        CommandResult r = node.drbdadm("adjust", 30s);
         if (!r.ok()) ctx.log.warn("'drbdadm adjust {}' {}: {}", res, r.describe(), trimmed_err(r));
         st = node.status();
     }

@@ -15,6 +15,7 @@
 
 #include "parse/events2.h"
 #include "parse/status_json.h"
+#include "resource_name.h"
 
 namespace ocfkit::drbd {
 
@@ -38,7 +39,16 @@ std::string DrbdNode::host_name()
 }
 
 fs::path DrbdNode::state_dir() const { return run_dir_ / "drbd-dual"; }
-fs::path DrbdNode::score_cache() const { return state_dir() / (resource_ + ".score"); }
+
+fs::path DrbdNode::state_file(std::string_view suffix) const
+{
+    // The parameter check refuses such names; this guards every path built from one anyway.
+    std::string name = resource_ + std::string(suffix);
+    if (resource_name_problem(resource_) || name.find('/') != std::string::npos || name == "." || name == "..")
+        fail(ExitCode::ErrConfigured, "parameter 'drbd_resource': '{}' cannot name a file in {}", resource_,
+             state_dir().string());
+    return state_dir() / name;
+}
 
 const std::optional<ProcDrbd>& DrbdNode::proc(bool reread)
 {
@@ -78,18 +88,14 @@ CommandResult DrbdNode::run(std::vector<std::string> argv, std::chrono::millisec
     return ctx_.runner.run(spec, ctx_.deadline);
 }
 
-CommandResult DrbdNode::drbdadm(std::vector<std::string> args, std::chrono::milliseconds cap)
+CommandResult DrbdNode::drbdadm(const std::string& command, std::chrono::milliseconds cap)
 {
-    std::vector<std::string> argv{"drbdadm", "-c", conf_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(std::move(argv), cap);
+    return run({"drbdadm", "-c", conf_, command, "--", resource_}, cap);
 }
 
-CommandResult DrbdNode::drbdsetup(std::vector<std::string> args, std::chrono::milliseconds cap)
+CommandResult DrbdNode::drbdsetup(const std::string& command, std::chrono::milliseconds cap)
 {
-    std::vector<std::string> argv{"drbdsetup"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run(std::move(argv), cap);
+    return run({"drbdsetup", command, "--", resource_}, cap);
 }
 
 void DrbdNode::status_failed(const CommandSpec& spec, const CommandResult& r) const
@@ -115,9 +121,9 @@ ResourceStatus DrbdNode::status(bool cheap)
     spec.env.emplace("LC_ALL", "C");
     spec.timeout = std::chrono::seconds(20);
     if (k == Kernel::V9)
-        spec.argv = {"drbdsetup", "status", "--json", resource_};
+        spec.argv = {"drbdsetup", "status", "--json", "--", resource_};
     else
-        spec.argv = {"drbdsetup", "events2", "--now", resource_};
+        spec.argv = {"drbdsetup", "events2", "--now", "--", resource_};
     CommandResult r = ctx_.runner.run(spec, ctx_.deadline);
     // status --json of an unknown resource: "[ ]" on stdout, "No such resource", exit 10.
     bool missing = k == Kernel::V9 && r.exited_with(10) && r.err.find("No such resource") != std::string::npos;
@@ -140,7 +146,7 @@ DrbdConfig DrbdNode::config()
 {
     CommandSpec shown;
     shown.argv = {"drbdadm", "-c", conf_, "dump-xml"};
-    CommandResult r = drbdadm({"dump-xml"}, std::chrono::seconds(30));
+    CommandResult r = run(shown.argv, std::chrono::seconds(30));
     if (!r.ok()) {
         ExitCode code = r.status == CommandResult::Status::NotStarted ? exit_code_for_spawn_errno(r.spawn_errno)
                         : r.status == CommandResult::Status::TimedOut ? ExitCode::ErrGeneric
@@ -175,7 +181,7 @@ std::string DrbdNode::config_fingerprint() const
 
 std::optional<std::vector<int>> DrbdNode::cached_minors() const
 {
-    std::ifstream in(state_dir() / (resource_ + ".minors"));
+    std::ifstream in(state_file(".minors"));
     std::string fingerprint;
     if (!(in >> fingerprint) || fingerprint != config_fingerprint()) return std::nullopt;
     std::vector<int> minors;
@@ -200,7 +206,7 @@ void DrbdNode::remember_minors(const ResourceStatus& st) const
     std::error_code ec;
     fs::create_directories(state_dir(), ec);
     fs::permissions(state_dir(), fs::perms::owner_all, fs::perm_options::replace, ec);
-    fs::path file = state_dir() / (resource_ + ".minors");
+    fs::path file = state_file(".minors");
     {
         std::ifstream old(file);
         std::string current((std::istreambuf_iterator<char>(old)), std::istreambuf_iterator<char>());
@@ -219,7 +225,7 @@ void DrbdNode::remember_minors(const ResourceStatus& st) const
 void DrbdNode::forget_minors() const
 {
     std::error_code ec;
-    fs::remove(state_dir() / (resource_ + ".minors"), ec);
+    fs::remove(state_file(".minors"), ec);
 }
 
 }  // namespace ocfkit::drbd

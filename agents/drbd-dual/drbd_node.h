@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ocfkit/agent.h"
@@ -31,16 +32,19 @@ public:
     // minors remembered from the last full read; everything else asks drbdsetup.
     ResourceStatus status(bool cheap = false);
 
-    // drbdadm -c CONF ARGS... / drbdsetup ARGS..., bounded by `cap` and the deadline.
-    CommandResult drbdadm(std::vector<std::string> args, std::chrono::milliseconds cap = std::chrono::seconds(60));
-    CommandResult drbdsetup(std::vector<std::string> args, std::chrono::milliseconds cap = std::chrono::seconds(30));
+    // drbdadm -c CONF COMMAND -- RESOURCE / drbdsetup COMMAND -- RESOURCE, bounded by `cap` and
+    // the deadline: after "--" the name is never read as an option.
+    CommandResult drbdadm(const std::string& command, std::chrono::milliseconds cap = std::chrono::seconds(60));
+    CommandResult drbdsetup(const std::string& command, std::chrono::milliseconds cap = std::chrono::seconds(30));
     CommandResult run(std::vector<std::string> argv, std::chrono::milliseconds cap);
 
     // drbdadm dump-xml of the whole configuration; Failure(ErrInstalled) when unreadable here.
     DrbdConfig config();
 
     std::filesystem::path state_dir() const;     // /run/ocfkit/drbd-dual
-    std::filesystem::path score_cache() const;   // <state_dir>/<resource>.score
+    // <state_dir>/<resource><suffix>; Failure unless that stays a file directly in state_dir.
+    std::filesystem::path state_file(std::string_view suffix) const;
+    std::filesystem::path score_cache() const { return state_file(".score"); }
     void forget_minors() const;
 
     // The DRBD host name of this node: DRBD matches `on <host>` against uname -n.

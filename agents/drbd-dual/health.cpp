@@ -1,6 +1,7 @@
 // The rules behind monitor codes, promotion and scores, kept free of I/O so tests cover every state.
 #include "health.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -43,6 +44,19 @@ std::string peer_label(const Connection& c)
 }
 
 bool is_intentional_diskless(const Volume& v) { return v.disk == "Diskless" && v.client; }
+
+// Why this node has no quorum, if it has none: a volume without quorum, or I/O frozen for it.
+std::optional<std::string> quorum_lost(const ResourceStatus& st)
+{
+    for (const auto& v : st.volumes)
+        if (v.quorum && !*v.quorum)
+            return st.volumes.size() > 1 ? fmt::format("volume {} has no quorum", v.volume)
+                                         : std::string("local disk has no quorum");
+    const auto suspended = suspend_reasons(st.suspended);
+    if (std::find(suspended.begin(), suspended.end(), "quorum") != suspended.end())
+        return std::string("I/O is suspended for lack of quorum");
+    return std::nullopt;
+}
 
 }  // namespace
 
@@ -143,11 +157,19 @@ Verdict assess(const ResourceStatus& st)
             }
         }
     }
-    if (st.suspended == "no-data" || st.suspended == "quorum") {
-        failures.push_back(fmt::format("I/O suspended ({})", st.suspended));
-        data_reachable = false;
-    } else if (!st.suspended.empty() && st.suspended != "no") {
-        degraded.push_back(fmt::format("I/O suspended ({})", st.suspended));
+    // I/O frozen for lack of data or quorum fails whatever other reason holds too; user or
+    // fencing alone only pause it.
+    const auto suspended = suspend_reasons(st.suspended);
+    if (!suspended.empty()) {
+        bool no_access = std::find(suspended.begin(), suspended.end(), "no-data") != suspended.end() ||
+                         std::find(suspended.begin(), suspended.end(), "quorum") != suspended.end();
+        std::string what = fmt::format("I/O suspended ({})", fmt::join(suspended, ", "));
+        if (no_access) {
+            failures.push_back(std::move(what));
+            data_reachable = false;
+        } else {
+            degraded.push_back(std::move(what));
+        }
     }
 
     if (st.connections.empty()) degraded.push_back("no peer connection configured");
@@ -218,24 +240,25 @@ Verdict assess(const ResourceStatus& st)
     return out;
 }
 
-PromoteCheck may_promote(const ResourceStatus& st, std::string_view fencing)
+namespace {
+
+// Whether this node's data may serve a Primary, whatever its role now: the rule behind both
+// may_promote and promotion_score, so they cannot disagree.
+PromoteCheck data_usable(const ResourceStatus& st, std::string_view fencing)
 {
     PromoteCheck out;
     if (!st.exists) {
         out.reason = fmt::format("DRBD resource {} is not started", st.name);
         return out;
     }
-    if (st.role == "Primary") {
-        out.allowed = true;
+    // Quorum first, for UpToDate data too: a partition without quorum must not write.
+    if (auto lost = quorum_lost(st)) {
+        out.reason = *lost;
         return out;
     }
     for (const auto& v : st.volumes) {
         const std::string vol = st.volumes.size() > 1 ? fmt::format("volume {} ", v.volume) : std::string("local disk ");
         if (v.disk == "UpToDate") continue;
-        if (v.quorum && !*v.quorum) {
-            out.reason = fmt::format("{}has no quorum", vol);
-            return out;
-        }
         if (disk_is_transitional(v.disk)) {
             out.retryable = true;
             out.reason = fmt::format("{}is {}; waiting for it to settle", vol, v.disk);
@@ -284,35 +307,36 @@ PromoteCheck may_promote(const ResourceStatus& st, std::string_view fencing)
     return out;
 }
 
+}  // namespace
+
+PromoteCheck may_promote(const ResourceStatus& st, std::string_view fencing)
+{
+    // Already Primary: nothing to promote, unless quorum is gone (then no promote either).
+    if (st.exists && st.role == "Primary" && !quorum_lost(st)) {
+        PromoteCheck out;
+        out.allowed = true;
+        return out;
+    }
+    return data_usable(st, fencing);
+}
+
 ScoreDecision promotion_score(const ResourceStatus& st, const ScoreTable& table, std::string_view fencing)
 {
     ScoreDecision d;
-    if (!st.exists) {
-        d.why = "not started";
+    // A score only where promote would go ahead; kept while a disk state settles.
+    PromoteCheck chk = data_usable(st, fencing);
+    if (!chk.allowed) {
+        d.action = chk.retryable ? ScoreAction::Keep : ScoreAction::Remove;
+        d.why = chk.reason;
         return d;
     }
     bool all_up_to_date = !st.volumes.empty();
     bool some_consistent = false, some_remote = false;
     for (const auto& v : st.volumes) {
-        if (v.quorum && !*v.quorum) {
-            d.why = "no quorum";
-            return d;
-        }
-        if (disk_is_transitional(v.disk)) {
-            d.action = ScoreAction::Keep;
-            d.why = fmt::format("disk {}", v.disk);
-            return d;
-        }
         if (v.disk == "UpToDate") continue;
         all_up_to_date = false;
-        if (v.disk == "Consistent" && fencing_protects(fencing)) {
-            some_consistent = true;
-        } else if (v.disk == "Diskless" && peer_has_up_to_date(st, v.volume)) {
-            some_remote = true;
-        } else {
-            d.why = fmt::format("disk {}", v.disk);
-            return d;
-        }
+        if (v.disk == "Consistent") some_consistent = true;  // with DRBD fencing: data_usable checked
+        else some_remote = true;                             // Diskless reading through an UpToDate peer
     }
     long long value = 0;
     if (all_up_to_date) {

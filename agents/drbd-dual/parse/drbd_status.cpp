@@ -23,4 +23,18 @@ bool replication_is_syncing(const std::string& repl)
     return false;
 }
 
+std::vector<std::string> suspend_reasons(std::string_view suspended)
+{
+    std::vector<std::string> out;
+    if (suspended == "no") return out;
+    while (!suspended.empty()) {
+        auto comma = suspended.find(',');
+        std::string_view one = suspended.substr(0, comma);
+        if (!one.empty()) out.emplace_back(one);
+        if (comma == std::string_view::npos) break;
+        suspended.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
 }  // namespace ocfkit::drbd

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ocfkit::drbd {
@@ -38,7 +39,9 @@ struct ResourceStatus {
     std::string name;
     bool exists = false;          // configured in the kernel
     std::string role;             // "Primary", "Secondary", "Unknown"
-    std::string suspended;        // "no", "user", "fencing", "quorum", ... ("" when not reported)
+    // Why I/O is suspended, as events2 prints it: "no", or the reasons joined in DRBD's order
+    // "user,no-data,fencing,quorum" (any subset); "yes" from /proc/drbd; "" when not reported.
+    std::string suspended;
     std::vector<Volume> volumes;
     std::vector<Connection> connections;
 };
@@ -47,5 +50,7 @@ struct ResourceStatus {
 bool disk_is_up_to_date(const std::string& disk);
 bool disk_is_transitional(const std::string& disk);   // Attaching, Negotiating, Detaching
 bool replication_is_syncing(const std::string& repl);  // SyncSource/Target, PausedSync*, WFBitMap*, ...
+// The reasons in `suspended` ("user,quorum" → {"user", "quorum"}); none for "no" or "".
+std::vector<std::string> suspend_reasons(std::string_view suspended);
 
 }  // namespace ocfkit::drbd

@@ -64,12 +64,16 @@ ResourceStatus parse_status_json(std::string_view text, std::string_view resourc
         if (text_of(res, "name") != resource) continue;
         st.exists = true;
         st.role = text_of(res, "role");
+        // Several reasons can hold at once: listed as events2 lists them (drbdsetup's susp_str).
+        std::string reasons;
+        for (const char* why : {"user", "no-data", "fencing", "quorum"}) {
+            if (!bool_or(res, std::string("suspended-") + why, false)) continue;
+            if (!reasons.empty()) reasons += ',';
+            reasons += why;
+        }
         const Json* susp = res.find("suspended");
-        st.suspended = susp && susp->is_bool() && susp->as_bool() ? "yes" : "no";
-        if (bool_or(res, "suspended-fencing", false)) st.suspended = "fencing";
-        if (bool_or(res, "suspended-no-data", false)) st.suspended = "no-data";
-        if (bool_or(res, "suspended-quorum", false)) st.suspended = "quorum";
-        if (bool_or(res, "suspended-user", false)) st.suspended = "user";
+        bool any = susp && susp->is_bool() && susp->as_bool();
+        st.suspended = !reasons.empty() ? reasons : any ? "yes" : "no";
         for (const Json& dev : array_of(res, "devices")) {
             Volume v;
             v.volume = int_of(dev, "volume");

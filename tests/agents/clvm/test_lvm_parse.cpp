@@ -254,6 +254,28 @@ TEST_CASE("config pitfalls: one message each", "[clvm-decisions]")
     CHECK(clvm::config_problems(old, Manager::Clvmd).empty());
 }
 
+TEST_CASE("clvmd -T ends before its tool timeout, the tool timeout before the deadline", "[clvm-decisions]")
+{
+    // Issue 18 #8: the launcher ran with a fixed 60 s timeout while -T got the deadline minus
+    // 5 s, about 76 s with the default start timeout: start failed as timed out while clvmd
+    // could still come up.
+    using namespace std::chrono_literals;
+    for (std::chrono::milliseconds remaining = 5s; remaining <= 3600s; remaining += 500ms) {
+        INFO(remaining.count() << " ms left");
+        auto l = clvm::clvmd_launch(remaining);
+        REQUIRE(l);
+        CHECK(l->wait_s >= 1);
+        CHECK(std::chrono::milliseconds(l->wait_s * 1000) + 2s <= l->tool_timeout);  // clvmd answers first
+        CHECK(l->tool_timeout + 2s <= remaining);                                      // then the deadline
+    }
+    // The default start (90 s, margin 9 s) still gives clvmd most of its time.
+    auto d = clvm::clvmd_launch(81s);
+    REQUIRE(d);
+    CHECK(d->wait_s >= 60);
+    CHECK_FALSE(clvm::clvmd_launch(3s));
+    CHECK_FALSE(clvm::clvmd_launch(0s));
+}
+
 TEST_CASE("filter pitfalls against DRBD's devices", "[clvm-decisions]")
 {
     std::vector<clvm::DeviceNames> drbd{{"/dev/drbd0", {"/dev/drbd0"}}};
@@ -276,7 +298,7 @@ TEST_CASE("filter pitfalls against DRBD's devices", "[clvm-decisions]")
         clvm::filter_problems(config("filter-bad-pattern"), drbd, disk);
         FAIL("no error");
     } catch (const Failure& f) {
-        CHECK(f.code == ExitCode::ErrConfigured);
+        CHECK(f.code == ExitCode::ErrInstalled);  // lvm.conf is this node's (issue 18 #10)
         CHECK_THAT(f.reason, Catch::Contains("global_filter pattern 1"));
     }
 }

@@ -152,7 +152,7 @@ faults)
     gens_before=$(grep -E '^node[12]\.(gen|disk)=' "$S/world" | sort | tr '\n' ' ')
     expect node1 notify 0 "" OCF_RESKEY_CRM_meta_notify_type=post OCF_RESKEY_CRM_meta_notify_operation=start \
         OCF_RESKEY_CRM_meta_notify_start_uname=node2
-    grep -q "adjust r0" "$S/calls" && ok "notify ran drbdadm adjust" || bad "notify did not reconnect"
+    grep -q "adjust -- r0" "$S/calls" && ok "notify ran drbdadm adjust" || bad "notify did not reconnect"
     grep -q -- "--discard-my-data" "$S/calls" && bad "the agent discarded data" || ok "no --discard-my-data from the agent"
     gens_after=$(grep -E '^node[12]\.(gen|disk)=' "$S/world" | sort | tr '\n' ' ')
     [ "$gens_before" = "$gens_after" ] && ok "both copies kept ($gens_after)" || bad "data changed: $gens_before -> $gens_after"
@@ -248,17 +248,29 @@ MATRIX
 input)
     expect node1 start 6 "contains ';'" OCF_RESKEY_drbd_resource='r0;reboot'
     expect node1 stop 0 "" OCF_RESKEY_drbd_resource='r0;reboot'
+    # Names DRBD's tools would read as an option, a volume, a connection or every resource, and
+    # names that would make a state-file path (issue 18 #17): refused, nothing run.
+    before=$(calls)
+    expect node1 start 6 "'-r0' starts with '-'" OCF_RESKEY_drbd_resource=-r0
+    expect node1 monitor 6 "drbd_resource" OCF_RESKEY_drbd_resource=--force
+    expect node1 start 6 "resource/volume" OCF_RESKEY_drbd_resource=r0/0
+    expect node1 monitor 6 "drbd_resource" OCF_RESKEY_drbd_resource=../../r0
+    expect node1 promote 6 "resource:connection" OCF_RESKEY_drbd_resource=r0:node2
+    expect node1 start 6 "every DRBD resource" OCF_RESKEY_drbd_resource=all
+    expect node1 stop 0 "" OCF_RESKEY_drbd_resource=-r0
+    [ "$(calls)" = "$before" ] && ok "no drbd-utils call for a refused name" || bad "a refused name reached drbd-utils"
     expect node1 validate-all 5 "'r9' is not defined" OCF_RESKEY_drbd_resource=r9
     expect node1 monitor 7 "" OCF_RESKEY_drbd_resource=r9 OCF_RESKEY_CRM_meta_interval=0
     expect node3 validate-all 5 "is not a host of DRBD resource 'r0'"
     expect node1 start 6 "notify" OCF_RESKEY_CRM_meta_notify=false
     expect node1 start 6 "promotable clone" OCF_RESKEY_CRM_meta_promotable= OCF_RESKEY_CRM_meta_promoted_max=
     expect node1 validate-all 6 "at most two Primaries" OCF_RESKEY_CRM_meta_promoted_max=3
-    expect node1 validate-all 6 "clone-max=3" OCF_RESKEY_CRM_meta_clone_max=3
+    expect node1 validate-all 5 "clone-max=3" OCF_RESKEY_CRM_meta_clone_max=3
     expect node1 validate-all 6 "wfc_timeout" OCF_RESKEY_wfc_timeout=soon
     expect node1 validate-all 0
     fake init --kernel "$kernel" --nodes "node1 node2" --single-primary --fencing resource-only --no-fence-handler
-    expect node1 validate-all 6 "allow-two-primaries yes; } (not set); fencing resource-and-stonith (is resource-only); handlers"
+    expect node1 validate-all 5 "allow-two-primaries yes; } (not set); fencing resource-and-stonith (is resource-only); handlers"
+    expect node1 start 5 "on this node"
     expect node1 validate-all 0 "" OCF_RESKEY_CRM_meta_promoted_max=1
     # Single-primary: the second promote is refused by DRBD until the deadline.
     expect node1 start 0 "" OCF_RESKEY_CRM_meta_promoted_max=1

@@ -110,6 +110,25 @@ TEST_CASE("monitor codes: failed local disks", "[drbd-health]")
     CHECK(assess(none).code == ExitCode::ErrGeneric);
 }
 
+TEST_CASE("I/O suspended for quorum (or no-data) fails whatever other reason holds too", "[drbd-health]")
+{
+    // Issue 18 #16: user + quorum together was reported degraded.
+    ResourceStatus both = state("Primary", "UpToDate", "Connecting");
+    both.volumes[0].quorum = false;
+    both.suspended = "user,quorum";
+    Verdict v = assess(both);
+    CHECK(v.code == ExitCode::FailedPromoted);
+    CHECK_THAT(v.reason, Catch::Contains("I/O suspended (user, quorum)"));
+    both.suspended = "user,no-data,fencing";
+    CHECK(assess(both).code == ExitCode::FailedPromoted);
+    ResourceStatus paused = state("Primary", "UpToDate");
+    paused.suspended = "user,fencing";
+    CHECK(assess(paused).code == ExitCode::DegradedPromoted);
+    ResourceStatus secondary = state("Secondary", "UpToDate");
+    secondary.suspended = "quorum,user";
+    CHECK(assess(secondary).code == ExitCode::ErrGeneric);
+}
+
 TEST_CASE("promotion only with UpToDate data, refusals say why", "[drbd-health]")
 {
     CHECK(may_promote(state("Secondary", "UpToDate"), "resource-and-stonith").allowed);
@@ -144,6 +163,42 @@ TEST_CASE("promotion only with UpToDate data, refusals say why", "[drbd-health]"
     ResourceStatus down;
     down.name = "r0";
     CHECK_FALSE(may_promote(down, "").allowed);
+}
+
+TEST_CASE("no promote without quorum, even with UpToDate data; score and promote agree", "[drbd-health]")
+{
+    // Issue 18 #15: may_promote skipped the quorum check for UpToDate volumes while the score
+    // was withdrawn for it.
+    ScoreTable t = parse_score_table("0 10 1000 10000");
+    ResourceStatus noq = state("Secondary", "UpToDate", "Connecting");
+    noq.volumes[0].quorum = false;
+    PromoteCheck p = may_promote(noq, "resource-and-stonith");
+    CHECK_FALSE(p.allowed);
+    CHECK_FALSE(p.retryable);
+    CHECK_THAT(p.reason, Catch::Contains("no quorum"));
+    CHECK(promotion_score(noq, t, "resource-and-stonith").action == ScoreAction::Remove);
+
+    // I/O frozen for quorum says the same, whatever the volumes report.
+    ResourceStatus frozen = state("Secondary", "UpToDate", "Connecting");
+    frozen.suspended = "user,quorum";
+    CHECK_FALSE(may_promote(frozen, "").allowed);
+    CHECK(promotion_score(frozen, t, "").action == ScoreAction::Remove);
+
+    // A second volume without quorum while the first is fine.
+    ResourceStatus two = state("Secondary", "UpToDate");
+    two.volumes.push_back({1, 1, "UpToDate", false, false});
+    two.connections[0].peer_devices.push_back({1, "Established", "UpToDate", false, std::nullopt, ""});
+    PromoteCheck p2 = may_promote(two, "");
+    CHECK_FALSE(p2.allowed);
+    CHECK_THAT(p2.reason, Catch::Contains("volume 1 has no quorum"));
+    CHECK(promotion_score(two, t, "").action == ScoreAction::Remove);
+
+    // A Primary that lost quorum is no promotion candidate either (its score goes too).
+    ResourceStatus prim = state("Primary", "UpToDate", "Connecting");
+    prim.volumes[0].quorum = false;
+    CHECK_FALSE(may_promote(prim, "").allowed);
+    CHECK(promotion_score(prim, t, "").action == ScoreAction::Remove);
+    CHECK(may_promote(state("Primary", "UpToDate", "Connecting"), "").allowed);
 }
 
 TEST_CASE("promotion scores follow adjust_master_score and never favour unusable data", "[drbd-health]")
@@ -194,6 +249,7 @@ TEST_CASE("every role x disk x connection x peer-disk: codes fit the role, score
     const char* conns[] = {"Connected", "Connecting", "StandAlone", "Disconnecting", "NetworkFailure"};
     const char* peer_disks[] = {"UpToDate", "Inconsistent", "Outdated", "DUnknown", "Diskless", "Consistent"};
     const char* repls[] = {"Established", "SyncSource", "SyncTarget", "PausedSyncT", "WFBitMapS"};
+    const std::optional<bool> quorums[] = {std::nullopt, true, false};
     ScoreTable t = parse_score_table("0 10 1000 10000");
     int combos = 0;
     for (auto role : roles)
@@ -201,31 +257,47 @@ TEST_CASE("every role x disk x connection x peer-disk: codes fit the role, score
             for (auto conn : conns)
                 for (auto pdisk : peer_disks)
                     for (auto repl : repls)
-                        for (const char* fencing : {"resource-and-stonith", "dont-care"}) {
-                            ResourceStatus st = state(role, disk, conn, pdisk, repl);
-                            INFO(role << " " << disk << " " << conn << " " << pdisk << " " << repl << " " << fencing);
-                            ++combos;
-                            Verdict v = assess(st);
-                            if (std::string(role) == "Primary")
-                                CHECK((v.code == ExitCode::RunningPromoted || v.code == ExitCode::DegradedPromoted ||
-                                       v.code == ExitCode::FailedPromoted));
-                            else
-                                CHECK((v.code == ExitCode::Success || v.code == ExitCode::Degraded ||
-                                       v.code == ExitCode::ErrGeneric));
-                            if (v.code != ExitCode::Success && v.code != ExitCode::RunningPromoted)
-                                CHECK_FALSE(v.reason.empty());
-                            if (std::string(conn) == "StandAlone") CHECK(v.split_brain_suspected);
-                            PromoteCheck p = may_promote(st, fencing);
-                            ScoreDecision s = promotion_score(st, t, fencing);
-                            if (s.action == ScoreAction::Set) CHECK(p.allowed);
-                            if (!p.allowed && !p.retryable) CHECK_FALSE(p.reason.empty());
-                            std::string d = disk;
-                            if (std::string(role) == "Secondary" &&
-                                (d == "Inconsistent" || d == "Outdated" || d == "Failed" || d == "Unconfigured"))
-                                CHECK_FALSE(p.allowed);
-                            if (std::string(role) == "Secondary" && d == "Consistent" &&
-                                std::string(fencing) == "dont-care")
-                                CHECK_FALSE(p.allowed);
-                        }
-    CHECK(combos == 2 * 10 * 5 * 6 * 5 * 2);
+                        for (auto quorum : quorums)
+                            for (const char* fencing : {"resource-and-stonith", "dont-care"}) {
+                                ResourceStatus st = state(role, disk, conn, pdisk, repl);
+                                st.volumes[0].quorum = quorum;
+                                INFO(role << " " << disk << " " << conn << " " << pdisk << " " << repl << " quorum "
+                                          << (quorum ? (*quorum ? "yes" : "no") : "unset") << " " << fencing);
+                                ++combos;
+                                Verdict v = assess(st);
+                                if (std::string(role) == "Primary")
+                                    CHECK((v.code == ExitCode::RunningPromoted || v.code == ExitCode::DegradedPromoted ||
+                                           v.code == ExitCode::FailedPromoted));
+                                else
+                                    CHECK((v.code == ExitCode::Success || v.code == ExitCode::Degraded ||
+                                           v.code == ExitCode::ErrGeneric));
+                                if (v.code != ExitCode::Success && v.code != ExitCode::RunningPromoted)
+                                    CHECK_FALSE(v.reason.empty());
+                                if (std::string(conn) == "StandAlone") CHECK(v.split_brain_suspected);
+                                PromoteCheck p = may_promote(st, fencing);
+                                ScoreDecision s = promotion_score(st, t, fencing);
+                                if (s.action == ScoreAction::Set) CHECK(p.allowed);
+                                // Agreement: a Secondary promote goes ahead exactly where a score
+                                // is offered (or the table's score for it is 0), and waits where
+                                // the score is kept.
+                                if (std::string(role) == "Secondary") {
+                                    bool zero = std::string(disk) == "Consistent";  // the table gives it 0
+                                    if (p.allowed) CHECK((s.action == ScoreAction::Set || zero));
+                                    else CHECK(s.action != ScoreAction::Set);
+                                    CHECK(p.retryable == (s.action == ScoreAction::Keep));
+                                }
+                                if (quorum == false) {
+                                    CHECK_FALSE(p.allowed);
+                                    CHECK(s.action == ScoreAction::Remove);
+                                }
+                                if (!p.allowed && !p.retryable) CHECK_FALSE(p.reason.empty());
+                                std::string d = disk;
+                                if (std::string(role) == "Secondary" &&
+                                    (d == "Inconsistent" || d == "Outdated" || d == "Failed" || d == "Unconfigured"))
+                                    CHECK_FALSE(p.allowed);
+                                if (std::string(role) == "Secondary" && d == "Consistent" &&
+                                    std::string(fencing) == "dont-care")
+                                    CHECK_FALSE(p.allowed);
+                            }
+    CHECK(combos == 2 * 10 * 5 * 6 * 5 * 3 * 2);
 }

@@ -106,6 +106,19 @@ TEST_CASE("status --json of drbd-utils 9.22: connected, resync, StandAlone, seve
     CHECK_FALSE(parse_status_json(fixture("9-status-json-two-resources.json"), "r2").exists);
 }
 
+TEST_CASE("I/O suspended for several reasons at once: every reason kept, JSON and events2 alike", "[drbd-parse]")
+{
+    // Issue 18 #16: the JSON flags used to overwrite each other, so user + quorum read as "user".
+    ResourceStatus js = parse_status_json(fixture("9-status-json-suspended-user-quorum.json"), "r0");
+    ResourceStatus ev = parse_events2(fixture("9-events2-now-suspended-user-quorum.txt"), "r0");
+    CHECK(js.suspended == "user,quorum");
+    CHECK(ev.suspended == js.suspended);
+    CHECK(suspend_reasons(js.suspended) == std::vector<std::string>{"user", "quorum"});
+    CHECK(suspend_reasons("no").empty());
+    CHECK(suspend_reasons("").empty());
+    CHECK(suspend_reasons("fencing") == std::vector<std::string>{"fencing"});
+}
+
 TEST_CASE("status --json: wrong shapes are errors", "[drbd-parse]")
 {
     CHECK_THROWS_AS(parse_status_json(fixture("84-status-json-unsupported.txt"), "r0"), ParseError);

@@ -60,7 +60,16 @@ def peer_device_json(pd, dev_size):
     return s
 
 
+# drbdsetup.c susp_str(): the reasons in this order, joined by commas; "no" when none.
+SUSPEND_ORDER = ("user", "no-data", "fencing", "quorum")
+
+
+def susp_str(susp):
+    return ",".join(x for x in SUSPEND_ORDER if x in susp) or "no"
+
+
 def resource_json(r):
+    susp = r.get("susp", ())
     out = ("{\n"
            "  \"name\": \"%s\",\n"
            "  \"node-id\": %d,\n"
@@ -72,8 +81,9 @@ def resource_json(r):
            "  \"suspended-quorum\": %s,\n"
            "  \"force-io-failures\": %s,\n"
            "  \"write-ordering\": \"%s\",\n"
-           "  \"devices\": [\n") % (r["name"], r["node_id"], r["role"], b(r.get("susp")), "false", "false",
-                                   b(r.get("susp")), "false", "false", "flush")
+           "  \"devices\": [\n") % (r["name"], r["node_id"], r["role"], b(susp), b("user" in susp),
+                                   b("no-data" in susp), b("fencing" in susp), b("quorum" in susp), "false",
+                                   "flush")
     devs = []
     for d in r["devices"]:
         devs.append(("    {\n"
@@ -116,8 +126,8 @@ def status_json(resources):
 
 
 def events2_now(r):
-    lines = ["exists resource name:%s role:%s suspended:no force-io-failures:no may_promote:%s promotion_score:%d" % (
-        r["name"], r["role"], r.get("may_promote", "no"), r.get("promotion_score", 0))]
+    lines = ["exists resource name:%s role:%s suspended:%s force-io-failures:no may_promote:%s promotion_score:%d" % (
+        r["name"], r["role"], susp_str(r.get("susp", ())), r.get("may_promote", "no"), r.get("promotion_score", 0))]
     for c in r["connections"]:
         lines.append("exists connection name:%s peer-node-id:%d conn-name:%s connection:%s role:%s" % (
             r["name"], c["peer_node_id"], c["name"], c["state"], c["peer_role"]))
@@ -159,6 +169,13 @@ def res(name="r0", role="Secondary", disk="UpToDate", state="Connected", peer_ro
     return r
 
 
+def suspended_res():
+    r = res(role="Primary", state="Connecting", peer_role="Unknown", peer_disk="DUnknown", repl="Off",
+            susp=("user", "quorum"))
+    r["devices"][0]["quorum"] = False
+    return r
+
+
 def main():
     out = sys.argv[1]
     files = {
@@ -175,6 +192,9 @@ def main():
         "9-status-json-none.json": status_json([]),
         "9-events2-now-secondary-connected.txt": events2_now(res()),
         "9-events2-now-synctarget.txt": events2_now(res(disk="Inconsistent", repl="SyncTarget", sync=42.5)),
+        # The peer is gone and I/O froze for lost quorum, and an admin suspended it too.
+        "9-status-json-suspended-user-quorum.json": status_json([suspended_res()]),
+        "9-events2-now-suspended-user-quorum.txt": events2_now(suspended_res()),
     }
     for name, text in files.items():
         with open(os.path.join(out, name), "w") as f:
