@@ -74,6 +74,17 @@ enum class FsckMode { Auto, Force, No };
 std::optional<FsckMode> parse_fsck_mode(std::string_view text);
 bool fsck_wanted(FsckMode mode, std::string_view fstype);
 
+// term_signal / kill_signal: a name (TERM, SIGTERM, any case) or number of a signal whose
+// default action ends a process. Stopping (STOP, TSTP, TTIN, TTOU), ignored (CHLD, CONT, URG,
+// WINCH) and real-time signals are refused: a holder they reach stays and keeps the mount busy.
+struct SignalParse {
+    std::optional<int> signal;
+    std::string problem;  // a sentence without the parameter name
+};
+SignalParse parse_holder_signal(std::string_view text);
+// "SIGTERM"; "signal 40" for numbers without a name (never NULL, unlike sigabbrev_np).
+std::string signal_text(int sig);
+
 enum class ForceUnmount { True, Safe, False };
 std::optional<ForceUnmount> parse_force_unmount(std::string_view text);
 

@@ -35,6 +35,15 @@ ParamCheck check_with(std::optional<std::string> (*f)(std::string_view))
     return [f](std::string_view v) { return f(v); };
 }
 
+ParamCheck holder_signal_check()
+{
+    return [](std::string_view v) -> std::optional<std::string> {
+        SignalParse s = parse_holder_signal(v);
+        if (!s.signal) return s.problem;
+        return std::nullopt;
+    };
+}
+
 ParamCheck force_unmount_check()
 {
     return [](std::string_view v) -> std::optional<std::string> {
@@ -137,17 +146,19 @@ const AgentSpec kSpec{
              .check = force_unmount_check()},
             {.name = "term_signal",
              .shortdesc = "First signal sent to holders",
-             .longdesc = "Signal name or number sent first to processes that keep the mount busy.",
+             .longdesc = "Signal sent first to processes that keep the mount busy: a name (TERM, SIGTERM) or "
+                         "number. Only signals that end a process by default are accepted; STOP, TSTP, TTIN, "
+                         "TTOU, CHLD, CONT, URG, WINCH and real-time signals (32-64) are refused.",
              .default_value = "SIGTERM",
              .reloadable = true,
-             .check = check::signal_name()},
+             .check = holder_signal_check()},
             {.name = "kill_signal",
              .shortdesc = "Signal sent to holders that outlive signal_delay",
-             .longdesc = "Signal name or number sent to holders still present signal_delay seconds after "
-                         "term_signal.",
+             .longdesc = "Signal sent to holders still present signal_delay seconds after term_signal: a name "
+                         "(KILL, SIGKILL) or number, accepted as for term_signal.",
              .default_value = "SIGKILL",
              .reloadable = true,
-             .check = check::signal_name()},
+             .check = holder_signal_check()},
             {.name = "signal_delay",
              .type = ParamType::Integer,
              .shortdesc = "Seconds between term_signal and kill_signal",
@@ -214,17 +225,15 @@ Config load_config(const Context& ctx)
 
     c.fsck = parse_fsck_mode(p.str("run_fsck")).value_or(FsckMode::Auto);
     c.force_unmount = parse_force_unmount(p.str("force_unmount")).value_or(ForceUnmount::True);
-    c.term_signal = signal_from_name(p.str("term_signal")).value_or(SIGTERM);
-    c.kill_signal = signal_from_name(p.str("kill_signal")).value_or(SIGKILL);
+    for (auto [name, sig] : {std::pair{"term_signal", &c.term_signal}, std::pair{"kill_signal", &c.kill_signal}}) {
+        SignalParse s = parse_holder_signal(p.str(name));
+        if (!s.signal) fail(ExitCode::ErrConfigured, "parameter '{}': {}", name, s.problem);
+        *sig = *s.signal;
+    }
     c.signal_delay = std::chrono::seconds(p.integer("signal_delay"));
     c.fast_stop = p.boolean("fast_stop");
     c.force_clones = p.boolean("force_clones");
     c.statusfile_prefix = p.str("statusfile_prefix");
-
-    for (int sig : {c.term_signal, c.kill_signal})
-        if (sig == SIGSTOP || sig == SIGCONT || sig == SIGTSTP)
-            fail(ExitCode::ErrConfigured, "parameter '{}': {} does not end a process",
-                 sig == c.term_signal ? "term_signal" : "kill_signal", sigabbrev_np(sig));
 
     if (clone && !clone_safe(c.fstype) && !c.force_clones)
         fail(ExitCode::ErrConfigured,
@@ -549,9 +558,9 @@ private:
     void send(const Holder& h, int sig, std::string_view what)
     {
         if (!process_alive(h.pid, h.start_time)) return;
-        ctx_.log.info("sending SIG{} to {} ({}) holding {}: {}", sigabbrev_np(sig), h.pid, h.comm, what, h.what);
+        ctx_.log.info("sending {} to {} ({}) holding {}: {}", signal_text(sig), h.pid, h.comm, what, h.what);
         if (::kill(h.pid, sig) != 0 && errno != ESRCH)
-            ctx_.log.warn("kill({}, SIG{}) failed: {}", h.pid, sigabbrev_np(sig), std::strerror(errno));
+            ctx_.log.warn("kill({}, {}) failed: {}", h.pid, signal_text(sig), std::strerror(errno));
     }
 
     Context& ctx_;

@@ -496,6 +496,10 @@ group_badinput() {
     reason_has "'term_signal'"
     expect 6 "kill_signal 99" validate-all OCF_RESKEY_kill_signal=99
     expect 6 "term_signal STOP" validate-all OCF_RESKEY_term_signal=STOP
+    expect 6 "kill_signal 40 (real-time)" start OCF_RESKEY_kill_signal=40
+    reason_has "real-time"
+    expect 6 "term_signal 21 (SIGTTIN stops, not ends)" validate-all OCF_RESKEY_term_signal=21
+    reason_has "SIGTTIN"
     expect 6 "signal_delay not a number" validate-all OCF_RESKEY_signal_delay=soon
     expect 6 "signal_delay out of range" validate-all OCF_RESKEY_signal_delay=100000
     expect 6 "force_unmount=maybe" validate-all OCF_RESKEY_force_unmount=maybe

@@ -253,6 +253,12 @@ TEST_CASE("configuration errors come before any system access", "[gfs2fs-decisio
         {"fstype", "xfs", "monitor", "force_clones"},                 // a local file system as a clone
         {"run_fsck", "force", "start", "'run_fsck'"},                 // on a cluster file system
         {"kill_signal", "SIGSTOP", "start", "kill_signal"},
+        // Real-time numbers once passed, and the first busy stop then died formatting their name.
+        {"term_signal", "40", "validate-all", "parameter 'term_signal': 40 is a real-time signal"},
+        {"kill_signal", "64", "monitor", "parameter 'kill_signal': 64 is a real-time signal"},
+        {"term_signal", "21", "start", "SIGTTIN stops a process"},
+        {"kill_signal", "SIGTTOU", "validate-all", "SIGTTOU stops a process"},
+        {"term_signal", "WINCH", "validate-all", "SIGWINCH is ignored"},
         {"device", "/run/ocfkit-test-gfs2fs-never-created/vm/", "validate-all", "are the same path"},
     };
     for (const auto& c : cases) {
