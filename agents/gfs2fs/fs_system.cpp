@@ -4,6 +4,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -18,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include "child_io.h"
 #include "gfs2_parse.h"
 #include "ocfkit/exit_code.h"
 
@@ -212,6 +216,63 @@ std::vector<std::string> loops_backed_under(std::string_view dir)
         if (path_within(*backing, dir)) out.push_back("/dev/" + name + " (" + *backing + ")");
     }
     return out;
+}
+
+UnmountResult unmount_exact(const std::string& mount_point, int mount_id, bool force, const Deadline& deadline)
+{
+    UnmountResult r;
+    auto slash = mount_point.rfind('/');
+    if (mount_point.empty() || mount_point.front() != '/' || slash + 1 >= mount_point.size()) {
+        r.error = EINVAL;
+        return r;
+    }
+    // Prepared here: the child may only make system calls.
+    const std::string parent = slash == 0 ? "/" : mount_point.substr(0, slash);
+    const std::string name = mount_point.substr(slash + 1);
+    const int flags = (force ? MNT_FORCE : 0) | UMOUNT_NOFOLLOW;
+    auto work = [&](int out) -> int {
+        open_how how{};
+        how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+        how.resolve = RESOLVE_NO_SYMLINKS;
+        int dir = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, parent.c_str(), &how, sizeof how));
+        if (dir < 0) return errno;
+        how.flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+        int target = static_cast<int>(::syscall(SYS_openat2, dir, name.c_str(), &how, sizeof how));
+        if (target < 0) return errno;
+        struct statx sx {};
+        if (::syscall(SYS_statx, target, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) != 0) return errno;
+        ::close(target);  // an open file in the mount would make it busy
+        if (!(sx.stx_mask & STATX_MNT_ID)) return ENOSYS;
+        if (static_cast<int>(sx.stx_mnt_id) != mount_id) {
+            int found = static_cast<int>(sx.stx_mnt_id);
+            if (::write(out, &found, sizeof found) != sizeof found) return EIO;
+            return EXDEV;
+        }
+        // From the verified parent, the last component alone: no symlink can be followed, and
+        // the mount on that name is the one just checked.
+        if (::fchdir(dir) != 0) return errno;
+        if (::umount2(name.c_str(), flags) != 0) return errno;
+        return 0;
+    };
+    ChildIoResult c = run_in_child(deadline, sizeof(int), work);
+    r.error = c.error;
+    switch (c.outcome) {
+    case ChildIoResult::Outcome::Done: r.outcome = UnmountResult::Outcome::Unmounted; break;
+    case ChildIoResult::Outcome::TimedOut: r.outcome = UnmountResult::Outcome::TimedOut; break;
+    case ChildIoResult::Outcome::Failed:
+        if (c.error == EBUSY) {
+            r.outcome = UnmountResult::Outcome::Busy;
+        } else if (c.error == EXDEV && c.data.size() == sizeof(int)) {
+            r.outcome = UnmountResult::Outcome::Covered;
+            std::memcpy(&r.found_mount_id, c.data.data(), sizeof(int));
+        } else if (c.error == ELOOP || c.error == ENOENT || c.error == ENOTDIR || c.error == EXDEV) {
+            r.outcome = UnmountResult::Outcome::Unreachable;
+        } else {
+            r.outcome = UnmountResult::Outcome::Failed;
+        }
+        break;
+    }
+    return r;
 }
 
 std::optional<std::string> read_device_direct(const std::string& device_path)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fs_config.h"
+#include "ocfkit/deadline.h"
 #include "ocfkit/host.h"  // read_small_file, pids_with_comm
 #include "ocfkit/parse/mountinfo.h"
 
@@ -69,6 +70,27 @@ std::optional<std::string> read_device_direct(const std::string& device_path);
 // Depth 20: writes `content` to the status file (O_DIRECT|O_SYNC where supported, else
 // O_SYNC + fsync), reads it back and compares. Creates the parent directory.
 std::optional<std::string> write_read_status_file(const std::string& path, std::string_view content);
+
+// Unmounting exactly one mount, identified by its mount id.
+struct UnmountResult {
+    enum class Outcome {
+        Unmounted,
+        Busy,         // EBUSY: holders, or mounts on top of or below it
+        Unreachable,  // its path does not lead to it without a symlink (ELOOP, ENOENT, ...)
+        Covered,      // its path leads to another mount (found_mount_id): an overmount
+        Failed,
+        TimedOut,     // the kernel did not return before the deadline (the child is abandoned)
+    };
+    Outcome outcome = Outcome::Failed;
+    int error = 0;
+    int found_mount_id = 0;  // Covered
+};
+// Reaches `mount_point` from / without following any symlink (openat2 RESOLVE_NO_SYMLINKS),
+// checks that the mount there has `mount_id`, and unmounts its last component from the parent
+// directory with UMOUNT_NOFOLLOW (MNT_FORCE when `force`). A renamed directory swapped for a
+// symlink, or a mount made on top in the meantime, is never unmounted in its place. Runs in a
+// child abandoned at the deadline.
+UnmountResult unmount_exact(const std::string& mount_point, int mount_id, bool force, const Deadline& deadline);
 
 // realpath(3) of an existing path; nothing when it does not exist or cannot be resolved.
 std::optional<std::string> real_path(const std::string& path);

@@ -1,6 +1,6 @@
 #!/bin/bash
 # gfs2fs against real mounts on loop devices (ext4, xfs) and real mkfs.gfs2 superblocks. Needs root.
-# usage: real_tests.sh AGENT GROUP   (GROUP: lifecycle | busy | faults | badinput | gfs2 | ocf-tester)
+# usage: real_tests.sh AGENT GROUP   (GROUP: lifecycle | busy | faults | stopscope | badinput | gfs2 | ocf-tester)
 # Everything lives under /run/ocfkit-test-gfs2fs-*; the EXIT trap removes every mount, loop
 # device and process this script made, also when a check fails.
 set -u
@@ -288,6 +288,13 @@ os.chroot('$m'); os.chdir('/'); time.sleep(300)")
     grep -q "SIGKILL to $h_sub " "$WORK/err" && not_ok "SIGKILL for a holder that obeys TERM" || ok "holders obeying TERM got no SIGKILL"
     check_not is_mounted "$m"
     check_not is_mounted "$m/inner"
+    # A bind mount of a sub-directory made elsewhere is not the resource's mount: stop leaves it
+    # and its user alone unless unmount_other_mounts asks for it.
+    check is_mounted "$WORK/bindout"
+    check alive "$h_bindout"
+    grep -q "stays mounted at $WORK/bindout" "$WORK/err" && ok "stop names the mount it left" || not_ok "no note of $WORK/bindout"
+    expect 7 "probe with only the bind mount elsewhere left" monitor OCF_RESKEY_CRM_meta_interval=0
+    expect 0 "stop with unmount_other_mounts=true takes the bind mount too" stop OCF_RESKEY_unmount_other_mounts=true
     check_not is_mounted "$WORK/bindout"
     check is_mounted "$WORK/parent/sibling"
     local p
@@ -363,13 +370,23 @@ group_faults() {
     expect 1 "another device at the directory: start" start
     umount "$m"
 
-    # Our device mounted somewhere else.
+    # Our device mounted somewhere else by an admin (the resource never ran here): a probe
+    # finds it not running, and stop leaves the mount and its users alone.
     mkdir -p "$WORK/f/elsewhere"
     mount "$dev" "$WORK/f/elsewhere"
-    expect 1 "device mounted elsewhere: monitor" monitor
+    local admin
+    admin=$(bg sh -c "cd '$WORK/f/elsewhere' && exec sleep 300")
+    wait_for holds_cwd "$admin" "$WORK/f/elsewhere"
+    expect 7 "device mounted elsewhere: probe" monitor OCF_RESKEY_CRM_meta_interval=0
     reason_has "elsewhere"
+    expect 7 "device mounted elsewhere: monitor" monitor
     expect 1 "device mounted elsewhere: start refuses a second mount" start
-    expect 0 "device mounted elsewhere: stop takes it away" stop
+    expect 0 "device mounted elsewhere: stop" stop
+    check is_mounted "$WORK/f/elsewhere"
+    check alive "$admin"
+    kill "$admin"
+    wait_for eval "! alive $admin"
+    expect 0 "device mounted elsewhere: stop with unmount_other_mounts=true takes it away" stop OCF_RESKEY_unmount_other_mounts=true
     check_not is_mounted "$WORK/f/elsewhere"
 
     # Mount point deleted while mounted, with a process inside: the kernel detaches the mount.
@@ -458,6 +475,83 @@ group_faults() {
     # Stop with a broken configuration still unmounts.
     expect 0 "start" start
     expect 0 "stop with invalid term_signal and options still unmounts" stop OCF_RESKEY_term_signal=BOGUS OCF_RESKEY_options='a;b'
+    check_not is_mounted "$m"
+}
+
+# ---------------------------------------------------------------------------------------------
+# What stop unmounts: exactly the mounts it identified (by mount id, reached without symlinks),
+# at or below the directory; never a mount a user's symlink or an overmount puts in their place.
+group_stopscope() {
+    local dev m
+    mkloop scope 64 mkfs.ext4 -q -F; dev=$DEV
+    m=$WORK/s/mnt
+    res_reset
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4 OCF_RESKEY_signal_delay=2
+
+    # A nested mount below a user-owned directory; while stop waits for a holder that ignores
+    # SIGTERM, the user renames the directory and puts a symlink to another mount in its place.
+    expect 0 "start" start
+    mkdir -p "$m/home/alice/dir/x" "$WORK/victim/x"
+    chown -R nobody "$m/home/alice"
+    chmod 711 "$WORK"  # mktemp's 700 would keep alice out
+    mount -t tmpfs ocfkit-nested "$m/home/alice/dir/x"
+    mount -t tmpfs ocfkit-victim "$WORK/victim/x"
+    local h
+    h=$(bg sh -c "trap 'touch $WORK/got-term' TERM; cd '$m/home/alice/dir/x'; while :; do sleep 0.2; done")
+    wait_for holds_cwd "$h" "$m/home/alice/dir/x"
+    rm -f "$WORK/got-term"
+    (
+        agent stop OCF_RESKEY_CRM_meta_timeout=30000
+        echo "$RC" > "$WORK/bg-rc"
+        cp "$WORK/err" "$WORK/bg-err"
+    ) &
+    local stopper=$!
+    wait_for test -e "$WORK/got-term" && ok "the holder got SIGTERM" || not_ok "no SIGTERM reached the holder"
+    runuser -u nobody -- sh -c "mv '$m/home/alice/dir' '$m/home/alice/dir.old' && ln -s '$WORK/victim' '$m/home/alice/dir'" &&
+        ok "alice swapped her directory for a symlink" || not_ok "the swap failed"
+    wait "$stopper"
+    RC=$(cat "$WORK/bg-rc")
+    [ "$RC" = 0 ] && ok "stop through the swap (rc 0)" || { not_ok "stop rc $RC"; tail -5 "$WORK/bg-err"; }
+    check is_mounted "$WORK/victim/x"
+    check_not is_mounted "$m/home/alice/dir.old/x"
+    check_not is_mounted "$m"
+    umount "$WORK/victim/x"
+
+    # A mount stacked on top of the resource's own mount at its directory is at the directory:
+    # stop takes both, top first.
+    expect 0 "start" start
+    mount -t tmpfs ocfkit-ontop "$m"
+    expect 0 "overmount at the directory: stop" stop
+    check_not is_mounted "$m"
+
+    # Another mount of the device elsewhere with an unrelated mount on top of it: even with
+    # unmount_other_mounts=true, stop never unmounts what covers it; it fails and names it.
+    expect 0 "start" start
+    mkdir -p "$WORK/s/other"
+    mount "$dev" "$WORK/s/other"
+    mount -t tmpfs ocfkit-cover "$WORK/s/other"
+    expect 1 "covered mount of the device elsewhere: stop with unmount_other_mounts=true" stop OCF_RESKEY_unmount_other_mounts=true
+    reason_has "ocfkit-cover"
+    check is_mounted "$WORK/s/other"
+    awk -v m="$WORK/s/other" '$5 == m' /proc/self/mountinfo | grep -q ocfkit-cover && ok "the covering tmpfs is still there" || not_ok "the covering tmpfs was unmounted"
+    check_not is_mounted "$m"
+    umount "$WORK/s/other"
+    expect 0 "uncovered: stop with unmount_other_mounts=true" stop OCF_RESKEY_unmount_other_mounts=true
+    check_not is_mounted "$WORK/s/other"
+
+    # A mount made over the directory's parent hides the resource's mount: stop fails at once,
+    # naming what covers it, and leaves that alone.
+    expect 0 "start" start
+    mount -t tmpfs ocfkit-parent "$WORK/s"
+    local t0 t1
+    t0=$(date +%s%N)
+    expect 1 "mount over the parent: stop" stop OCF_RESKEY_CRM_meta_timeout=20000
+    t1=$(date +%s%N)
+    reason_has "ocfkit-parent"
+    [ $(((t1 - t0) / 1000000)) -lt 5000 ] && ok "failed without waiting for the deadline" || not_ok "took $(((t1 - t0) / 1000000)) ms"
+    awk -v m="$WORK/s" '$5 == m' /proc/self/mountinfo | grep -q ocfkit-parent && ok "the parent's tmpfs stays" || not_ok "the parent's tmpfs was unmounted"
+    umount "$WORK/s"
+    expect 0 "uncovered again: stop" stop
     check_not is_mounted "$m"
 }
 
@@ -622,7 +716,7 @@ group_ocf_tester() {
 }
 
 case "$GROUP" in
-lifecycle | busy | faults | badinput | gfs2) "group_$GROUP" ;;
+lifecycle | busy | faults | stopscope | badinput | gfs2) "group_$GROUP" ;;
 ocf-tester) group_ocf_tester ;;
 *) echo "unknown group $GROUP" >&2; exit 2 ;;
 esac
