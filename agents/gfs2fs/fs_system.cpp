@@ -21,8 +21,8 @@
 
 #include <fmt/format.h>
 
-#include "child_io.h"
 #include "gfs2_parse.h"
+#include "ocfkit/bounded_io.h"
 #include "ocfkit/exit_code.h"
 
 namespace ocfkit::gfs2fs {
