@@ -343,8 +343,8 @@ bool path_within(std::string_view path, std::string_view dir)
     return path.size() == dir.size() || path[dir.size()] == '/';
 }
 
-std::string status_file_path(std::string_view directory, std::string_view prefix, std::string_view instance,
-                             std::optional<std::string> clone, std::string_view node)
+std::string status_file_name(std::string_view prefix, std::string_view instance, std::optional<std::string> clone,
+                             std::string_view node)
 {
     std::string name(instance.empty() ? "gfs2fs" : instance);
     // Anonymous clone instances come as "name:N"; ':' is fine in a file name but awkward.
@@ -352,9 +352,15 @@ std::string status_file_path(std::string_view directory, std::string_view prefix
     if (clone && !clone->empty()) name += "_" + *clone;
     name += "_";
     name += node;
+    return std::string(prefix) + name;
+}
+
+std::string status_file_path(std::string_view directory, std::string_view prefix, std::string_view instance,
+                             std::optional<std::string> clone, std::string_view node)
+{
     std::string dir = normalize_path(directory);
     if (dir != "/") dir += '/';
-    return dir + std::string(prefix) + name;
+    return dir + status_file_name(prefix, instance, std::move(clone), node);
 }
 
 std::optional<FsckMode> parse_fsck_mode(std::string_view text)

@@ -66,6 +66,9 @@ std::string normalize_path(std::string_view path);
 // path is `dir` itself or below it.
 bool path_within(std::string_view path, std::string_view dir);
 
+// <prefix><instance>[_<clone>]_<node>, relative to the mount point.
+std::string status_file_name(std::string_view prefix, std::string_view instance, std::optional<std::string> clone,
+                             std::string_view node);
 // <directory>/<prefix><instance>[_<clone>]_<node>, as ocf:heartbeat:Filesystem names it.
 std::string status_file_path(std::string_view directory, std::string_view prefix, std::string_view instance,
                              std::optional<std::string> clone, std::string_view node);

@@ -63,13 +63,32 @@ std::optional<unsigned long long> block_device_size(const std::string& device_pa
 // Loop devices whose backing file lies on `dir` (they keep a mount busy without any process).
 std::vector<std::string> loops_backed_under(std::string_view dir);
 
-// Depth 10: reads the first 4 KiB of the device with O_DIRECT (bypassing the page cache).
-// Returns a problem description, nothing when fine.
-std::optional<std::string> read_device_direct(const std::string& device_path);
+// Depth 10: reads the first 4 KiB of the device with O_DIRECT (bypassing the page cache), in a
+// child abandoned at the deadline (a hung device must not hang the monitor). Returns a problem
+// description, nothing when fine.
+std::optional<std::string> read_device_direct(const std::string& device_path, const Deadline& deadline);
 
-// Depth 20: writes `content` to the status file (O_DIRECT|O_SYNC where supported, else
-// O_SYNC + fsync), reads it back and compares. Creates the parent directory.
-std::optional<std::string> write_read_status_file(const std::string& path, std::string_view content);
+// The depth-20 status file of the mount `mount_id` at `mount_point`, at `relative` below it
+// ("<prefix><name>", '/' between directories). Users may write below the mount point, so the
+// file and its directories are reached from the mount's directory fd without following symlinks
+// or entering other mounts (openat2 RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH|RESOLVE_NO_XDEV), and
+// trusted only when owned by root and not writable by others (the file: a regular file with
+// one link). All in a child abandoned at the deadline.
+struct StatusFile {
+    std::string mount_point;
+    int mount_id = 0;
+    std::string relative;
+};
+struct StatusFileResult {
+    std::optional<std::string> problem;  // nothing when fine
+    std::vector<std::string> set_aside;  // untrusted entries removed (links, files) or renamed (directories)
+};
+// Writes `content` (O_DIRECT|O_SYNC where supported, else O_SYNC + fsync), reads it back and
+// compares. Creates missing directories; untrusted entries in its way are set aside first, so
+// a planted name cannot fail every monitor.
+StatusFileResult write_read_status_file(const StatusFile& file, std::string_view content, const Deadline& deadline);
+// Removes the status file when it and its directories are trusted; leaves anything else alone.
+StatusFileResult remove_status_file(const StatusFile& file, const Deadline& deadline);
 
 // Unmounting exactly one mount, identified by its mount id.
 struct UnmountResult {

@@ -546,7 +546,7 @@ public:
                 send(h, c_.term_signal, what);
                 signalled_[h.pid] = {h, now, false};
             } else if (!it->second.killed && now - it->second.term_at >= c_.signal_delay) {
-                send(h, c_.kill_signal, what);
+                send(it->second.h, c_.kill_signal, what);  // through the pidfd taken when first identified
                 it->second.killed = true;
             }
         }
@@ -554,11 +554,11 @@ public:
         // Wait until every signalled process is gone, or until the next one is due for kill_signal.
         auto escalate = Deadline::Clock::time_point::max();
         for (const auto& [pid, s] : signalled_)
-            if (!s.killed && process_alive(pid, s.h.start_time)) escalate = std::min(escalate, s.term_at + c_.signal_delay);
+            if (!s.killed && s.h.process.alive()) escalate = std::min(escalate, s.term_at + c_.signal_delay);
         while (!budget_.expired() && Deadline::Clock::now() < escalate) {
             bool alive = false;
             for (const auto& [pid, s] : signalled_)
-                if (process_alive(pid, s.h.start_time)) alive = true;
+                if (s.h.process.alive()) alive = true;
             if (!alive) break;
             sleep_within(budget_, 50ms);
         }
@@ -574,10 +574,10 @@ private:
 
     void send(const Holder& h, int sig, std::string_view what)
     {
-        if (!process_alive(h.pid, h.start_time)) return;
+        if (!h.process.alive()) return;
         ctx_.log.info("sending {} to {} ({}) holding {}: {}", signal_text(sig), h.pid, h.comm, what, h.what);
-        if (::kill(h.pid, sig) != 0 && errno != ESRCH)
-            ctx_.log.warn("kill({}, {}) failed: {}", h.pid, signal_text(sig), std::strerror(errno));
+        if (int err = h.process.signal(sig); err != 0 && err != ESRCH)
+            ctx_.log.warn("signalling {} with {} failed: {}", h.pid, signal_text(sig), std::strerror(err));
     }
 
     Context& ctx_;
@@ -959,7 +959,7 @@ Outcome Gfs2fsAgent::monitor(Context& ctx)
     if (level >= 10) {
         if (!dev.block && c.device.is_tag()) dev = resolve_device(ctx, c, hooks_, true);
         if (dev.block) {
-            if (auto e = read_device_direct(dev.path)) return {ExitCode::ErrGeneric, *e};
+            if (auto e = read_device_direct(dev.path, ctx.deadline)) return {ExitCode::ErrGeneric, *e};
         } else if (expects_block_device(c)) {
             return {ExitCode::ErrGeneric, fmt::format("{} cannot be found for the depth-10 read: {}", c.device.display(),
                                                       errno_text(dev.error ? dev.error : ENOENT))};
@@ -970,10 +970,14 @@ Outcome Gfs2fsAgent::monitor(Context& ctx)
     if (level >= 20) {
         std::optional<std::string> clone = ctx.env.meta("clone");
         std::string node = node_name(ctx);
-        std::string path = status_file_path(where, c.statusfile_prefix, ctx.env.resource_instance(), clone, node);
+        StatusFile file{where, top->mount_id,
+                        status_file_name(c.statusfile_prefix, ctx.env.resource_instance(), clone, node)};
         std::string content = fmt::format("{} {} {} {}\n", ctx.env.resource_instance(), node, ::getpid(),
                                           std::chrono::system_clock::now().time_since_epoch().count());
-        if (auto e = write_read_status_file(path, content)) return {ExitCode::ErrGeneric, *e};
+        StatusFileResult r = write_read_status_file(file, content, ctx.deadline);
+        for (const auto& p : r.set_aside)
+            ctx.log.warn("{} was not a root-owned status file or directory (a planted link or name?): set aside", p);
+        if (r.problem) return {ExitCode::ErrGeneric, *r.problem};
     }
     return ExitCode::Success;
 }
@@ -1017,10 +1021,14 @@ Outcome Gfs2fsAgent::stop(Context& ctx)
         std::string where;
         const MountEntry* top = find_top(table, c.directory, &where);
         if (top && round == 0 && cfg) {
-            // The depth-20 status file is ours; removing it may fail on a read-only mount.
-            std::string path = status_file_path(where, c.statusfile_prefix, ctx.env.resource_instance(),
-                                                ctx.env.meta("clone"), node_name(ctx));
-            if (::unlink(path.c_str()) == 0) ctx.log.debug("removed status file {}", path);
+            // The depth-20 status file is ours; removing it may fail on a read-only mount. A hung
+            // file system gets a few seconds here: the unmount has to deal with it anyway.
+            StatusFile file{where, top->mount_id,
+                            status_file_name(c.statusfile_prefix, ctx.env.resource_instance(), ctx.env.meta("clone"),
+                                             node_name(ctx))};
+            Deadline bound = Deadline::at(std::min(budget.when(), Deadline::Clock::now() + 5s));
+            StatusFileResult r = remove_status_file(file, bound);
+            if (r.problem) ctx.log.debug("status file left: {}", *r.problem);
         }
         auto targets = stop_targets(table, c.directory, cfg ? &c : nullptr, dev);
         if (targets.empty()) break;

@@ -3,6 +3,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -238,12 +241,47 @@ std::vector<Holder> find_holders(const HolderQuery& q)
         if (what.empty()) continue;
         if (skip.count(pid)) {
             // Killing our caller (pacemaker-execd, a shell) would abort the stop itself.
-            out.push_back({pid, st->start_time, st->comm, what + " [our ancestor: not signalled]", true});
+            out.push_back({pid, st->start_time, st->comm, what + " [our ancestor: not signalled]", true, {}});
             continue;
         }
-        out.push_back({pid, st->start_time, st->comm, what, false});
+        // Pinned now: by the time it is signalled, its pid may belong to someone else.
+        auto ref = ProcessRef::take(pid, st->start_time);
+        if (!ref) continue;  // it ended meanwhile
+        out.push_back({pid, st->start_time, st->comm, what, false, *ref});
     }
     return out;
+}
+
+std::optional<ProcessRef> ProcessRef::take(pid_t pid, unsigned long long start_time)
+{
+    ProcessRef ref;
+    ref.pid_ = pid;
+    ref.start_time_ = start_time;
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0 && errno != ENOSYS) return std::nullopt;  // ESRCH: gone
+    if (fd >= 0) ref.pidfd_ = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+        ::close(*p);
+        delete p;
+    });
+    // The pidfd names whatever had the pid when it was opened: check that is the one identified.
+    if (!process_alive(pid, start_time)) return std::nullopt;
+    return ref;
+}
+
+bool ProcessRef::alive() const
+{
+    if (pid_ <= 0) return false;
+    if (!pidfd_) return process_alive(pid_, start_time_);
+    pollfd p{*pidfd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) == 0;  // readable once it has exited
+}
+
+int ProcessRef::signal(int sig) const
+{
+    if (pid_ <= 0) return ESRCH;
+    if (pidfd_) return ::syscall(SYS_pidfd_send_signal, *pidfd_, sig, nullptr, 0) == 0 ? 0 : errno;
+    if (!process_alive(pid_, start_time_)) return ESRCH;
+    return ::kill(pid_, sig) == 0 ? 0 : errno;
 }
 
 bool process_alive(pid_t pid, unsigned long long start_time)

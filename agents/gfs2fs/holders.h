@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -26,12 +27,31 @@ struct HolderQuery {
     std::string mount_point;      // for safe mode's path comparison
 };
 
+// A process pinned when it was identified: its pidfd, taken and then checked against the start
+// time read during identification, so a later signal can never reach a process that got the
+// same pid after it ended. Without pidfd support (kernel < 5.3) it falls back to pid + start time.
+class ProcessRef {
+public:
+    ProcessRef() = default;
+    // Nothing when the process is gone or `pid` already names another process.
+    static std::optional<ProcessRef> take(pid_t pid, unsigned long long start_time);
+    pid_t pid() const { return pid_; }
+    bool alive() const;          // a zombie counts as gone: it holds no files any more
+    int signal(int sig) const;   // 0 or an errno (ESRCH: it ended)
+
+private:
+    pid_t pid_ = 0;
+    unsigned long long start_time_ = 0;
+    std::shared_ptr<const int> pidfd_;  // closes the pidfd with the last copy
+};
+
 struct Holder {
     pid_t pid = 0;
     unsigned long long start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid apart
     std::string comm;
     std::string what;  // "cwd /vm/sub", "fd 3 -> /vm/img", "mmap /vm/lib.so", ...
     bool spared = false;  // our own ancestor: listed, never signalled
+    ProcessRef process;   // taken when identified (not for spared ones)
 };
 
 // Never lists this process, PID 1 or kernel threads; our own ancestors come back spared.

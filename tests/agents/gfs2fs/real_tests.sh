@@ -1,6 +1,6 @@
 #!/bin/bash
 # gfs2fs against real mounts on loop devices (ext4, xfs) and real mkfs.gfs2 superblocks. Needs root.
-# usage: real_tests.sh AGENT GROUP   (GROUP: lifecycle | busy | faults | stopscope | badinput | gfs2 | ocf-tester)
+# usage: real_tests.sh AGENT GROUP   (GROUP: lifecycle | busy | faults | stopscope | statusfile | badinput | gfs2 | ocf-tester)
 # Everything lives under /run/ocfkit-test-gfs2fs-*; the EXIT trap removes every mount, loop
 # device and process this script made, also when a check fails.
 set -u
@@ -556,6 +556,71 @@ group_stopscope() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# The depth-20 status file lives where users write: no planted link, name or FIFO may make root
+# write, truncate or delete elsewhere, hang the monitor, or fail every monitor.
+group_statusfile() {
+    local dev m node
+    node=$(uname -n)
+    mkloop status 64 mkfs.ext4 -q -F; dev=$DEV
+    m=$WORK/st/mnt
+    res_reset
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4
+    expect 0 "start" start
+    chmod 1777 "$m"  # a shared scratch file system: every user may create names at its top
+    chmod 711 "$WORK"
+    echo precious > "$WORK/victim-file"
+    mkdir -p "$WORK/victim-dir"
+    as_user() { runuser -u nobody -- sh -c "$1"; }
+
+    # The status file's directory is a user's symlink to a root-owned directory elsewhere.
+    as_user "ln -s '$WORK/victim-dir' '$m/.Filesystem_status'"
+    expect 0 "planted directory symlink: monitor depth 20" monitor OCF_CHECK_LEVEL=20
+    check_not test -e "$WORK/victim-dir/fs1_$node"
+    check_not test -L "$m/.Filesystem_status"
+    [ "$(stat -c %U "$m/.Filesystem_status")" = root ] && ok "the status directory is root's" || not_ok "status directory owned by $(stat -c %U "$m/.Filesystem_status")"
+    grep -q "set aside" "$WORK/err" && ok "the planted name is reported" || not_ok "no note of the planted name"
+
+    # The status file itself is a user's symlink, or a FIFO (which once hung every depth-20
+    # monitor in open()), directly in the world-writable top.
+    as_user "ln -s '$WORK/victim-file' '$m/fs1_$node'"
+    expect 0 "planted file symlink: monitor depth 20 (no prefix)" monitor OCF_CHECK_LEVEL=20 OCF_RESKEY_statusfile_prefix=
+    [ "$(cat "$WORK/victim-file")" = precious ] && ok "the symlink's target is untouched" || not_ok "the symlink's target was written"
+    check_not test -L "$m/fs1_$node"
+    as_user "rm -f '$m/fs1_$node'; mkfifo '$m/fs1_$node'"
+    local t0 t1
+    t0=$(date +%s%N)
+    # (the last words make env run the agent under timeout 15)
+    expect 0 "planted FIFO: monitor depth 20 (no prefix)" monitor OCF_CHECK_LEVEL=20 OCF_RESKEY_statusfile_prefix= OCF_RESKEY_CRM_meta_timeout=8000 timeout 15
+    t1=$(date +%s%N)
+    [ $(((t1 - t0) / 1000000)) -lt 8000 ] && ok "no hang on the FIFO" || not_ok "took $(((t1 - t0) / 1000000)) ms"
+    check test -f "$m/fs1_$node"
+
+    # A hard link to a root-owned file of the same file system in the status file's name (what a
+    # user can do where fs.protected_hardlinks is 0; made by root here).
+    echo "keep me" > "$m/precious"
+    rm -f "$m/fs1_$node"
+    ln "$m/precious" "$m/fs1_$node"
+    expect 0 "planted hard link: monitor depth 20 (no prefix)" monitor OCF_CHECK_LEVEL=20 OCF_RESKEY_statusfile_prefix=
+    [ "$(cat "$m/precious")" = "keep me" ] && ok "the linked file is untouched" || not_ok "the linked file was overwritten: $(head -c 60 "$m/precious")"
+
+    # A user's own directory in the status directory's name: kept (renamed aside), not written into.
+    rm -rf "$m/.Filesystem_status"
+    as_user "mkdir '$m/.Filesystem_status' && echo mine > '$m/.Filesystem_status/notes'"
+    expect 0 "user-owned status directory: monitor depth 20" monitor OCF_CHECK_LEVEL=20
+    [ "$(stat -c %U "$m/.Filesystem_status")" = root ] && ok "the status directory is root's" || not_ok "status file written into a user's directory"
+    ls "$m"/.Filesystem_status.untrusted-*/notes > /dev/null 2>&1 && ok "the user's directory is kept aside" || not_ok "the user's directory is gone"
+
+    # Stop removes the status file only through root's own directories: a symlinked status
+    # directory never makes it delete a file of that name elsewhere.
+    rm -rf "$m/.Filesystem_status" "$m"/.Filesystem_status.untrusted-*
+    echo other > "$WORK/victim-dir/fs1_$node"
+    as_user "ln -s '$WORK/victim-dir' '$m/.Filesystem_status'"
+    expect 0 "stop with a planted status directory" stop
+    check test -e "$WORK/victim-dir/fs1_$node"
+    check_not is_mounted "$m"
+}
+
+# ---------------------------------------------------------------------------------------------
 group_badinput() {
     local dev m long
     mkloop bad 64 mkfs.ext4 -q -F; dev=$DEV
@@ -716,7 +781,7 @@ group_ocf_tester() {
 }
 
 case "$GROUP" in
-lifecycle | busy | faults | stopscope | badinput | gfs2) "group_$GROUP" ;;
+lifecycle | busy | faults | stopscope | statusfile | badinput | gfs2) "group_$GROUP" ;;
 ocf-tester) group_ocf_tester ;;
 *) echo "unknown group $GROUP" >&2; exit 2 ;;
 esac
