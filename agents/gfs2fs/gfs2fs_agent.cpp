@@ -411,23 +411,30 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
     if (!tr.ok()) {
         bool not_gfs2 = tr.err.find("does not contain a GFS") != std::string::npos ||
                         tr.out.find("does not contain a GFS") != std::string::npos;
-        fail(not_gfs2 ? ExitCode::ErrConfigured : ExitCode::ErrGeneric, "parameter 'device': {} holds no GFS2 file system "
+        // Seen through this node's device node only (another node's may name the right disk):
+        // 5, never 6, which would stop the clone everywhere.
+        fail(not_gfs2 ? ExitCode::ErrInstalled : ExitCode::ErrGeneric, "parameter 'device': {} holds no GFS2 file system "
              "readable here: {}", c.device.display(), failure_message(tune, tr));
     }
     Gfs2Superblock sb;
     try {
         sb = parse_tunegfs2_list(tr.out);
     } catch (const parse::ParseError& e) {
-        fail(ExitCode::ErrConfigured, "parameter 'device': cannot read the GFS2 superblock of {} ({}): {}",
+        fail(ExitCode::ErrGeneric, "parameter 'device': cannot read the GFS2 superblock of {} ({}): {}",
              c.device.display(), tune.display(), e.what());
     }
 
     const std::string proto = option_value(c.options, "lockproto").value_or(sb.lock_protocol);
     const std::string table = option_value(c.options, "locktable").value_or(sb.lock_table);
     const char* proto_from = option_value(c.options, "lockproto") ? "options" : "the superblock";
+    // What options say is wrong on every node (6); what this node read from the device is this
+    // node's finding (5).
+    auto code_for = [&](const char* key) {
+        return option_value(c.options, key) ? ExitCode::ErrConfigured : ExitCode::ErrInstalled;
+    };
     if (proto == "lock_nolock") {
         if (clone)
-            fail(ExitCode::ErrConfigured,
+            fail(code_for("lockproto"),
                  "{} uses lock_nolock (from {}): mounted by a clone on several nodes without cluster locking it "
                  "gets corrupted; make it lock_dlm (tunegfs2 -o lockproto=lock_dlm while unmounted everywhere)",
                  c.device.display(), proto_from);
@@ -435,10 +442,10 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
         return;
     }
     if (proto != "lock_dlm")
-        fail(ExitCode::ErrConfigured, "{} uses lock protocol '{}' (from {}); gfs2fs supports lock_dlm and lock_nolock",
+        fail(code_for("lockproto"), "{} uses lock protocol '{}' (from {}); gfs2fs supports lock_dlm and lock_nolock",
              c.device.display(), proto, proto_from);
     if (auto e = lock_table_problem(table))
-        fail(ExitCode::ErrConfigured, "lock table '{}' of {}: {}", table, c.device.display(), *e);
+        fail(code_for("locktable"), "lock table '{}' of {}: {}", table, c.device.display(), *e);
     const std::string cluster_part = table.substr(0, table.find(':'));
 
     if (clone && !has_option(c.options, "spectator")) {
@@ -456,7 +463,7 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
                  e.what());
         }
         if (j.journals < clone_max)
-            fail(ExitCode::ErrConfigured,
+            fail(ExitCode::ErrInstalled,  // counted on this node's device
                  "{} has {} journal(s) but the clone may run on clone-max={} nodes: add {} with gfs2_jadd -j {} on a "
                  "node where it is mounted, or lower clone-max",
                  c.device.display(), j.journals, clone_max, clone_max - j.journals, clone_max - j.journals);
@@ -489,7 +496,7 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
         fail(ExitCode::ErrGeneric, "cannot read the corosync cluster name from {}: {}", cmap.display(), e.what());
     }
     if (cluster_part != cluster_name)
-        fail(ExitCode::ErrConfigured,
+        fail(code_for("locktable"),
              "the lock table '{}' of {} names cluster '{}' but this is corosync cluster '{}': DLM would refuse "
              "the mount; fix it with tunegfs2 -o locktable={}:{} while it is unmounted everywhere, or use "
              "options=locktable=...",
@@ -532,8 +539,7 @@ public:
         auto now = Deadline::Clock::now();
         for (const auto& h : holders) {
             if (h.spared) {
-                ctx_.log.warn("not signalling our own ancestor {} ({}) although it holds {}: {}", h.pid, h.comm, what,
-                              h.what);
+                ctx_.log.warn("not signalling {} ({}) although it may hold {}: {}", h.pid, h.comm, what, h.what);
                 continue;
             }
             any = true;
@@ -628,6 +634,7 @@ std::optional<std::string> unmount_one(Context& ctx, const Config& c, const Dead
     q.mount_dev = own_dev ? entry_dev(target) : 0;
     q.safe = c.force_unmount == ForceUnmount::Safe;
     q.mount_point = target.mount_point;
+    q.deadline = budget;
     std::string last_err = "no time left to try", tried;
     for (int attempt = 1;; ++attempt) {
         auto table = read_mount_table();
@@ -1068,6 +1075,7 @@ Outcome Gfs2fsAgent::stop(Context& ctx)
         ctx.log.warn("{} is unmounted but a file system still holds {}", c.directory, dev.path);
         HolderQuery q;
         q.detached_dev = dev.rdev;
+        q.deadline = budget;
         Reaper reaper(ctx, c, budget);
         Deadline settle = Deadline::after(std::min<milliseconds>(2s, budget.remaining()));
         while (fs_still_alive(dev)) {

@@ -19,12 +19,14 @@
 #include "fs_config.h"
 #include "fs_system.h"
 #include "gfs2_parse.h"
+#include "ocfkit/bounded_io.h"
 
 namespace ocfkit::gfs2fs {
 
 namespace {
 
 constexpr unsigned long kPfKthread = 0x00200000;  // include/linux/sched.h
+constexpr const char* kMapsStuck = "memory maps unreadable within 2 s (stuck in the kernel?) [not signalled]";
 
 struct DirCloser {
     void operator()(DIR* d) const { closedir(d); }
@@ -185,7 +187,16 @@ std::string holding(pid_t pid, Matcher& m, const HolderQuery& q)
             }
         }
     }
-    auto maps = read_small_file(base + "maps", 64u << 20);
+    std::optional<std::string> maps;
+    if (q.deadline) {
+        using namespace std::chrono_literals;
+        Deadline bound = Deadline::at(std::min(q.deadline->when(), Deadline::Clock::now() + 2s));
+        ChildIoResult r = read_file_in_child(base + "maps", bound, 64u << 20);
+        if (r.outcome == ChildIoResult::Outcome::TimedOut) return std::string(kMapsStuck);
+        if (r.outcome == ChildIoResult::Outcome::Done) maps = std::move(r.data);
+    } else {
+        maps = read_small_file(base + "maps", 64u << 20);
+    }
     if (!maps) return {};
     std::string_view rest = *maps;
     std::set<std::string> seen;
@@ -239,6 +250,11 @@ std::vector<Holder> find_holders(const HolderQuery& q)
         if (!st || (st->flags & kPfKthread)) continue;
         std::string what = holding(pid, m, q);
         if (what.empty()) continue;
+        if (what == kMapsStuck) {
+            // Maybe a holder, maybe stuck on another file system: listed, never signalled.
+            out.push_back({pid, st->start_time, st->comm, what, true, {}});
+            continue;
+        }
         if (skip.count(pid)) {
             // Killing our caller (pacemaker-execd, a shell) would abort the stop itself.
             out.push_back({pid, st->start_time, st->comm, what + " [our ancestor: not signalled]", true, {}});

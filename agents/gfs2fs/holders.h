@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "ocfkit/deadline.h"
+
 namespace ocfkit::gfs2fs {
 
 struct HolderQuery {
@@ -25,6 +27,9 @@ struct HolderQuery {
     // hang us): open files by the mount id in /proc/<pid>/fdinfo, everything else by path.
     bool safe = false;
     std::string mount_point;      // for safe mode's path comparison
+    // Bounds each read of /proc/<pid>/maps, which waits for the process's memory map lock (held
+    // by a process stuck on a hung file system); nothing: unbounded.
+    std::optional<Deadline> deadline;
 };
 
 // A process pinned when it was identified: its pidfd, taken and then checked against the start
@@ -50,7 +55,7 @@ struct Holder {
     unsigned long long start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid apart
     std::string comm;
     std::string what;  // "cwd /vm/sub", "fd 3 -> /vm/img", "mmap /vm/lib.so", ...
-    bool spared = false;  // our own ancestor: listed, never signalled
+    bool spared = false;  // listed, never signalled: our own ancestor, or a process we cannot read
     ProcessRef process;   // taken when identified (not for spared ones)
 };
 

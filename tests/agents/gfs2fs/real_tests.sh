@@ -734,13 +734,13 @@ group_gfs2() {
     [ $gfs2_here = 1 ] || expect 5 "gfs2: validate-all level 0 on this kernel" validate-all
     check_not is_mounted "$m"
 
-    expect 6 "gfs2: lock table of another cluster" start OCF_RESKEY_device="$other"
+    expect 5 "gfs2: lock table of another cluster (read from this node's device)" start OCF_RESKEY_device="$other"
     reason_has "names cluster 'othercl' but this is corosync cluster 'hacl'"
-    expect 6 "gfs2: 2 journals, clone-max 3" start OCF_RESKEY_CRM_meta_clone_max=3
+    expect 5 "gfs2: 2 journals, clone-max 3" start OCF_RESKEY_CRM_meta_clone_max=3
     reason_has "2 journal(s)"
-    expect 6 "gfs2: 2 journals, clone-max 3 even when validating" validate-all OCF_CHECK_LEVEL=10 OCF_RESKEY_CRM_meta_clone_max=3
+    expect 5 "gfs2: 2 journals, clone-max 3 even when validating" validate-all OCF_CHECK_LEVEL=10 OCF_RESKEY_CRM_meta_clone_max=3
     passes "spectator mounts need no journal" OCF_RESKEY_CRM_meta_clone_max=3 OCF_RESKEY_options=spectator
-    expect 6 "gfs2: lock_nolock superblock on a clone" start OCF_RESKEY_device="$nolock"
+    expect 5 "gfs2: lock_nolock superblock on a clone" start OCF_RESKEY_device="$nolock"
     reason_has "lock_nolock"
     expect 6 "gfs2: lockproto=lock_nolock option on a clone" validate-all OCF_RESKEY_options=lockproto=lock_nolock
     reason_has "corrupt"
@@ -760,7 +760,7 @@ group_gfs2() {
     expect 1 "gfs2: corosync not running" start
     reason_has "corosync"
     rm "$knobs/cmap-fixture" "$knobs/cmap-rc"
-    expect 6 "gfs2: device holds ext4" start OCF_RESKEY_device="$ext"
+    expect 5 "gfs2: device holds ext4 (here)" start OCF_RESKEY_device="$ext"
     reason_has "no GFS2"
     expect 6 "gfs2: locktable option with bad syntax" validate-all OCF_RESKEY_options=locktable=nocolon
     expect 7 "gfs2: probe" monitor OCF_RESKEY_CRM_meta_interval=0
