@@ -109,7 +109,11 @@ const AgentSpec kSpec{
             {.name = "statusfile_prefix",
              .shortdesc = "Status file prefix for depth-20 monitors",
              .longdesc = "Path, relative to the mount point, prefixed to the status file name "
-                         "(<prefix><resource>[_<clone>]_<node>) that the depth-20 monitor writes and reads.",
+                         "(<prefix><resource>[_<clone>]_<node>) that the depth-20 monitor writes and reads. The "
+                         "file and its directories are reached without following symlinks and used only when "
+                         "owned by root and not writable by others; anything else found under those names (a "
+                         "link, a FIFO, a user's directory) is set aside (a directory renamed to "
+                         "<name>.untrusted-*, the rest removed) and logged.",
              .default_value = ".Filesystem_status/",
              .reloadable = true,
              .check = check_with(statusfile_prefix_problem)},
@@ -1027,7 +1031,8 @@ Outcome Gfs2fsAgent::stop(Context& ctx)
         auto table = read_mount_table();
         std::string where;
         const MountEntry* top = find_top(table, c.directory, &where);
-        if (top && round == 0 && cfg) {
+        std::string why;
+        if (top && round == 0 && cfg && identify(*top, c, dev, &why) != Identity::Mismatch) {
             // The depth-20 status file is ours; removing it may fail on a read-only mount. A hung
             // file system gets a few seconds here: the unmount has to deal with it anyway.
             StatusFile file{where, top->mount_id,
