@@ -333,7 +333,7 @@ struct StatusReport {
     int error = 0;
     int direct = 0;
     long long bytes = 0;
-    unsigned set_aside = 0;  // bit i: component i was set aside
+    unsigned set_aside = 0;  // bit i: component i (of the first 32) was set aside
 };
 
 // Everything the child needs, prepared before the fork.
@@ -418,7 +418,7 @@ int walk_dirs(int dir, const StatusPlan& plan, bool repair, StatusReport& rep)
             } else {
                 return -err;  // EXDEV: a mount sits there; ENOENT: removed meanwhile
             }
-            rep.set_aside |= 1u << i;
+            if (i < 32) rep.set_aside |= 1u << i;
         }
         dir = next;
     }
@@ -447,7 +447,7 @@ StatusFileResult finish(const StatusFile& file, const StatusPlan& plan, const Ch
     }
     std::memcpy(&rep, r.data.data(), sizeof rep);
     for (std::size_t i = 0; i < plan.parts.size(); ++i)
-        if (rep.set_aside & (1u << i)) out.set_aside.push_back(status_where(file, plan, static_cast<int>(i)));
+        if (i < 32 && (rep.set_aside & (1u << i))) out.set_aside.push_back(status_where(file, plan, static_cast<int>(i)));
     if (r.error == 0) return out;
     const std::string at = status_where(file, plan, rep.index);
     switch (rep.stage) {
@@ -532,7 +532,7 @@ StatusFileResult write_read_status_file(const StatusFile& file, std::string_view
             } else {
                 return report(StatusStage::File, err);
             }
-            rep.set_aside |= 1u << last;
+            if (last < 32) rep.set_aside |= 1u << last;
         }
         // O_DIRECT wants whole aligned blocks: write the padded block, then cut to size.
         ssize_t n;
