@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <csignal>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -341,8 +343,8 @@ bool path_within(std::string_view path, std::string_view dir)
     return path.size() == dir.size() || path[dir.size()] == '/';
 }
 
-std::string status_file_path(std::string_view directory, std::string_view prefix, std::string_view instance,
-                             std::optional<std::string> clone, std::string_view node)
+std::string status_file_name(std::string_view prefix, std::string_view instance, std::optional<std::string> clone,
+                             std::string_view node)
 {
     std::string name(instance.empty() ? "gfs2fs" : instance);
     // Anonymous clone instances come as "name:N"; ':' is fine in a file name but awkward.
@@ -350,9 +352,15 @@ std::string status_file_path(std::string_view directory, std::string_view prefix
     if (clone && !clone->empty()) name += "_" + *clone;
     name += "_";
     name += node;
+    return std::string(prefix) + name;
+}
+
+std::string status_file_path(std::string_view directory, std::string_view prefix, std::string_view instance,
+                             std::optional<std::string> clone, std::string_view node)
+{
     std::string dir = normalize_path(directory);
     if (dir != "/") dir += '/';
-    return dir + std::string(prefix) + name;
+    return dir + status_file_name(prefix, instance, std::move(clone), node);
 }
 
 std::optional<FsckMode> parse_fsck_mode(std::string_view text)
@@ -374,6 +382,62 @@ bool fsck_wanted(FsckMode mode, std::string_view fstype)
         return !in(kNoFsck, fstype);
     }
     return false;
+}
+
+std::string signal_text(int sig)
+{
+    const char* name = sig > 0 && sig < SIGRTMIN ? sigabbrev_np(sig) : nullptr;
+    return name ? fmt::format("SIG{}", name) : fmt::format("signal {}", sig);
+}
+
+SignalParse parse_holder_signal(std::string_view text)
+{
+    SignalParse r;
+    int sig = 0;
+    if (!text.empty() && text.front() >= '0' && text.front() <= '9') {
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), sig);
+        if (ec != std::errc() || end != text.data() + text.size() || sig < 1 || sig > 64) {
+            r.problem = fmt::format("'{}' is not a signal number (1 to 64)", text);
+            return r;
+        }
+    } else {
+        std::string name;
+        for (char c : text) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (name.rfind("SIG", 0) == 0) name.erase(0, 3);
+        if (name == "IOT") name = "ABRT";
+        if (name == "POLL") name = "IO";
+        if (name == "CLD") name = "CHLD";
+        for (int s = 1; s < 32 && !sig; ++s)
+            if (const char* n = sigabbrev_np(s); n && name == n) sig = s;
+        if (!sig) {
+            r.problem = fmt::format("'{}' is not a signal name or number", text);
+            return r;
+        }
+    }
+    constexpr const char* kUse = "use one that ends a process (TERM, INT, HUP, QUIT, USR1, KILL, ...)";
+    switch (sig) {
+    case SIGSTOP:
+    case SIGTSTP:
+    case SIGTTIN:
+    case SIGTTOU:
+        r.problem = fmt::format("{} stops a process instead of ending it; {}", signal_text(sig), kUse);
+        return r;
+    case SIGCHLD:
+    case SIGCONT:
+    case SIGURG:
+    case SIGWINCH:
+        r.problem = fmt::format("{} is ignored by default and ends no process; {}", signal_text(sig), kUse);
+        return r;
+    default: break;
+    }
+    if (sig >= 32) {
+        // 32 and 33 belong to glibc's threads; the others have no fixed meaning and are handled by
+        // whoever uses them.
+        r.problem = fmt::format("{} is a real-time signal, not one meant to end a process; {}", sig, kUse);
+        return r;
+    }
+    r.signal = sig;
+    return r;
 }
 
 std::optional<ForceUnmount> parse_force_unmount(std::string_view text)

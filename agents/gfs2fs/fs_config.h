@@ -66,6 +66,9 @@ std::string normalize_path(std::string_view path);
 // path is `dir` itself or below it.
 bool path_within(std::string_view path, std::string_view dir);
 
+// <prefix><instance>[_<clone>]_<node>, relative to the mount point.
+std::string status_file_name(std::string_view prefix, std::string_view instance, std::optional<std::string> clone,
+                             std::string_view node);
 // <directory>/<prefix><instance>[_<clone>]_<node>, as ocf:heartbeat:Filesystem names it.
 std::string status_file_path(std::string_view directory, std::string_view prefix, std::string_view instance,
                              std::optional<std::string> clone, std::string_view node);
@@ -73,6 +76,17 @@ std::string status_file_path(std::string_view directory, std::string_view prefix
 enum class FsckMode { Auto, Force, No };
 std::optional<FsckMode> parse_fsck_mode(std::string_view text);
 bool fsck_wanted(FsckMode mode, std::string_view fstype);
+
+// term_signal / kill_signal: a name (TERM, SIGTERM, any case) or number of a signal whose
+// default action ends a process. Stopping (STOP, TSTP, TTIN, TTOU), ignored (CHLD, CONT, URG,
+// WINCH) and real-time signals are refused: a holder they reach stays and keeps the mount busy.
+struct SignalParse {
+    std::optional<int> signal;
+    std::string problem;  // a sentence without the parameter name
+};
+SignalParse parse_holder_signal(std::string_view text);
+// "SIGTERM"; "signal 40" for numbers without a name (never NULL, unlike sigabbrev_np).
+std::string signal_text(int sig);
 
 enum class ForceUnmount { True, Safe, False };
 std::optional<ForceUnmount> parse_force_unmount(std::string_view text);

@@ -35,6 +35,15 @@ ParamCheck check_with(std::optional<std::string> (*f)(std::string_view))
     return [f](std::string_view v) { return f(v); };
 }
 
+ParamCheck holder_signal_check()
+{
+    return [](std::string_view v) -> std::optional<std::string> {
+        SignalParse s = parse_holder_signal(v);
+        if (!s.signal) return s.problem;
+        return std::nullopt;
+    };
+}
+
 ParamCheck force_unmount_check()
 {
     return [](std::string_view v) -> std::optional<std::string> {
@@ -61,8 +70,9 @@ const AgentSpec kSpec{
         "run); 10 also reads the first 4 KiB of the device with O_DIRECT; 20 also writes, syncs and reads "
         "back a status file below the mount point (O_DIRECT where supported). Other depths fall back "
         "to the next lower one.\n\n"
-        "Stop unmounts the mounts below the directory, other mounts of the same device and then the "
-        "directory itself. When a mount is busy, it finds the processes holding exactly that mount by "
+        "Stop unmounts the mounts below the directory, then the directory itself (other mounts of the "
+        "device only with unmount_other_mounts=true), each by its mount id from a path it reaches "
+        "without following symlinks. When a mount is busy, it finds the processes holding exactly that mount by "
         "scanning /proc (working directory, root, executable, open files, memory maps), sends "
         "term_signal, waits signal_delay seconds, then sends kill_signal, and gives up with the list of "
         "holders when the operation's time runs out.",
@@ -99,7 +109,11 @@ const AgentSpec kSpec{
             {.name = "statusfile_prefix",
              .shortdesc = "Status file prefix for depth-20 monitors",
              .longdesc = "Path, relative to the mount point, prefixed to the status file name "
-                         "(<prefix><resource>[_<clone>]_<node>) that the depth-20 monitor writes and reads.",
+                         "(<prefix><resource>[_<clone>]_<node>) that the depth-20 monitor writes and reads. The "
+                         "file and its directories are reached without following symlinks and used only when "
+                         "owned by root and not writable by others; anything else found under those names (a "
+                         "link, a FIFO, a user's directory) is set aside (a directory renamed to "
+                         "<name>.untrusted-*, the rest removed) and logged.",
              .default_value = ".Filesystem_status/",
              .reloadable = true,
              .check = check_with(statusfile_prefix_problem)},
@@ -135,19 +149,35 @@ const AgentSpec kSpec{
              .default_value = "true",
              .reloadable = true,
              .check = force_unmount_check()},
+            {.name = "unmount_other_mounts",
+             .type = ParamType::Boolean,
+             .shortdesc = "Stop also unmounts the device's mounts elsewhere",
+             .longdesc = "false: stop unmounts only what is mounted at directory and below it, as "
+                         "ocf:heartbeat:Filesystem does. Other mounts of the same device on this node (an admin's "
+                         "maintenance mount, a bind mount of a sub-directory made elsewhere) and their users are "
+                         "left alone; stop logs them, and a probe or monitor reports the resource not running "
+                         "there. Such a mount keeps a local file system (ext4, xfs) in use on this node: do not "
+                         "start the resource on another node while it exists. true: stop also unmounts the "
+                         "device's other mounts and everything below them, signalling their holders as for "
+                         "directory. Either way stop never unmounts a mount that is not its target, even one "
+                         "made on top of a target: it fails and names it.",
+             .default_value = "false",
+             .reloadable = true},
             {.name = "term_signal",
              .shortdesc = "First signal sent to holders",
-             .longdesc = "Signal name or number sent first to processes that keep the mount busy.",
+             .longdesc = "Signal sent first to processes that keep the mount busy: a name (TERM, SIGTERM) or "
+                         "number. Only signals that end a process by default are accepted; STOP, TSTP, TTIN, "
+                         "TTOU, CHLD, CONT, URG, WINCH and real-time signals (32-64) are refused.",
              .default_value = "SIGTERM",
              .reloadable = true,
-             .check = check::signal_name()},
+             .check = holder_signal_check()},
             {.name = "kill_signal",
              .shortdesc = "Signal sent to holders that outlive signal_delay",
-             .longdesc = "Signal name or number sent to holders still present signal_delay seconds after "
-                         "term_signal.",
+             .longdesc = "Signal sent to holders still present signal_delay seconds after term_signal: a name "
+                         "(KILL, SIGKILL) or number, accepted as for term_signal.",
              .default_value = "SIGKILL",
              .reloadable = true,
-             .check = check::signal_name()},
+             .check = holder_signal_check()},
             {.name = "signal_delay",
              .type = ParamType::Integer,
              .shortdesc = "Seconds between term_signal and kill_signal",
@@ -184,6 +214,7 @@ struct Config {
     milliseconds signal_delay{1000};
     bool fast_stop = false;
     bool force_clones = false;
+    bool unmount_other_mounts = false;
     std::string statusfile_prefix;
 };
 
@@ -214,17 +245,16 @@ Config load_config(const Context& ctx)
 
     c.fsck = parse_fsck_mode(p.str("run_fsck")).value_or(FsckMode::Auto);
     c.force_unmount = parse_force_unmount(p.str("force_unmount")).value_or(ForceUnmount::True);
-    c.term_signal = signal_from_name(p.str("term_signal")).value_or(SIGTERM);
-    c.kill_signal = signal_from_name(p.str("kill_signal")).value_or(SIGKILL);
+    for (auto [name, sig] : {std::pair{"term_signal", &c.term_signal}, std::pair{"kill_signal", &c.kill_signal}}) {
+        SignalParse s = parse_holder_signal(p.str(name));
+        if (!s.signal) fail(ExitCode::ErrConfigured, "parameter '{}': {}", name, s.problem);
+        *sig = *s.signal;
+    }
     c.signal_delay = std::chrono::seconds(p.integer("signal_delay"));
     c.fast_stop = p.boolean("fast_stop");
     c.force_clones = p.boolean("force_clones");
+    c.unmount_other_mounts = p.boolean("unmount_other_mounts");
     c.statusfile_prefix = p.str("statusfile_prefix");
-
-    for (int sig : {c.term_signal, c.kill_signal})
-        if (sig == SIGSTOP || sig == SIGCONT || sig == SIGTSTP)
-            fail(ExitCode::ErrConfigured, "parameter '{}': {} does not end a process",
-                 sig == c.term_signal ? "term_signal" : "kill_signal", sigabbrev_np(sig));
 
     if (clone && !clone_safe(c.fstype) && !c.force_clones)
         fail(ExitCode::ErrConfigured,
@@ -385,23 +415,30 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
     if (!tr.ok()) {
         bool not_gfs2 = tr.err.find("does not contain a GFS") != std::string::npos ||
                         tr.out.find("does not contain a GFS") != std::string::npos;
-        fail(not_gfs2 ? ExitCode::ErrConfigured : ExitCode::ErrGeneric, "parameter 'device': {} holds no GFS2 file system "
+        // Seen through this node's device node only (another node's may name the right disk):
+        // 5, never 6, which would stop the clone everywhere.
+        fail(not_gfs2 ? ExitCode::ErrInstalled : ExitCode::ErrGeneric, "parameter 'device': {} holds no GFS2 file system "
              "readable here: {}", c.device.display(), failure_message(tune, tr));
     }
     Gfs2Superblock sb;
     try {
         sb = parse_tunegfs2_list(tr.out);
     } catch (const parse::ParseError& e) {
-        fail(ExitCode::ErrConfigured, "parameter 'device': cannot read the GFS2 superblock of {} ({}): {}",
+        fail(ExitCode::ErrGeneric, "parameter 'device': cannot read the GFS2 superblock of {} ({}): {}",
              c.device.display(), tune.display(), e.what());
     }
 
     const std::string proto = option_value(c.options, "lockproto").value_or(sb.lock_protocol);
     const std::string table = option_value(c.options, "locktable").value_or(sb.lock_table);
     const char* proto_from = option_value(c.options, "lockproto") ? "options" : "the superblock";
+    // What options say is wrong on every node (6); what this node read from the device is this
+    // node's finding (5).
+    auto code_for = [&](const char* key) {
+        return option_value(c.options, key) ? ExitCode::ErrConfigured : ExitCode::ErrInstalled;
+    };
     if (proto == "lock_nolock") {
         if (clone)
-            fail(ExitCode::ErrConfigured,
+            fail(code_for("lockproto"),
                  "{} uses lock_nolock (from {}): mounted by a clone on several nodes without cluster locking it "
                  "gets corrupted; make it lock_dlm (tunegfs2 -o lockproto=lock_dlm while unmounted everywhere)",
                  c.device.display(), proto_from);
@@ -409,10 +446,10 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
         return;
     }
     if (proto != "lock_dlm")
-        fail(ExitCode::ErrConfigured, "{} uses lock protocol '{}' (from {}); gfs2fs supports lock_dlm and lock_nolock",
+        fail(code_for("lockproto"), "{} uses lock protocol '{}' (from {}); gfs2fs supports lock_dlm and lock_nolock",
              c.device.display(), proto, proto_from);
     if (auto e = lock_table_problem(table))
-        fail(ExitCode::ErrConfigured, "lock table '{}' of {}: {}", table, c.device.display(), *e);
+        fail(code_for("locktable"), "lock table '{}' of {}: {}", table, c.device.display(), *e);
     const std::string cluster_part = table.substr(0, table.find(':'));
 
     if (clone && !has_option(c.options, "spectator")) {
@@ -430,7 +467,7 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
                  e.what());
         }
         if (j.journals < clone_max)
-            fail(ExitCode::ErrConfigured,
+            fail(ExitCode::ErrInstalled,  // counted on this node's device
                  "{} has {} journal(s) but the clone may run on clone-max={} nodes: add {} with gfs2_jadd -j {} on a "
                  "node where it is mounted, or lower clone-max",
                  c.device.display(), j.journals, clone_max, clone_max - j.journals, clone_max - j.journals);
@@ -463,7 +500,7 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
         fail(ExitCode::ErrGeneric, "cannot read the corosync cluster name from {}: {}", cmap.display(), e.what());
     }
     if (cluster_part != cluster_name)
-        fail(ExitCode::ErrConfigured,
+        fail(code_for("locktable"),
              "the lock table '{}' of {} names cluster '{}' but this is corosync cluster '{}': DLM would refuse "
              "the mount; fix it with tunegfs2 -o locktable={}:{} while it is unmounted everywhere, or use "
              "options=locktable=...",
@@ -506,8 +543,7 @@ public:
         auto now = Deadline::Clock::now();
         for (const auto& h : holders) {
             if (h.spared) {
-                ctx_.log.warn("not signalling our own ancestor {} ({}) although it holds {}: {}", h.pid, h.comm, what,
-                              h.what);
+                ctx_.log.warn("not signalling {} ({}) although it may hold {}: {}", h.pid, h.comm, what, h.what);
                 continue;
             }
             any = true;
@@ -520,7 +556,7 @@ public:
                 send(h, c_.term_signal, what);
                 signalled_[h.pid] = {h, now, false};
             } else if (!it->second.killed && now - it->second.term_at >= c_.signal_delay) {
-                send(h, c_.kill_signal, what);
+                send(it->second.h, c_.kill_signal, what);  // through the pidfd taken when first identified
                 it->second.killed = true;
             }
         }
@@ -528,11 +564,11 @@ public:
         // Wait until every signalled process is gone, or until the next one is due for kill_signal.
         auto escalate = Deadline::Clock::time_point::max();
         for (const auto& [pid, s] : signalled_)
-            if (!s.killed && process_alive(pid, s.h.start_time)) escalate = std::min(escalate, s.term_at + c_.signal_delay);
+            if (!s.killed && s.h.process.alive()) escalate = std::min(escalate, s.term_at + c_.signal_delay);
         while (!budget_.expired() && Deadline::Clock::now() < escalate) {
             bool alive = false;
             for (const auto& [pid, s] : signalled_)
-                if (process_alive(pid, s.h.start_time)) alive = true;
+                if (s.h.process.alive()) alive = true;
             if (!alive) break;
             sleep_within(budget_, 50ms);
         }
@@ -548,10 +584,10 @@ private:
 
     void send(const Holder& h, int sig, std::string_view what)
     {
-        if (!process_alive(h.pid, h.start_time)) return;
-        ctx_.log.info("sending SIG{} to {} ({}) holding {}: {}", sigabbrev_np(sig), h.pid, h.comm, what, h.what);
-        if (::kill(h.pid, sig) != 0 && errno != ESRCH)
-            ctx_.log.warn("kill({}, SIG{}) failed: {}", h.pid, sigabbrev_np(sig), std::strerror(errno));
+        if (!h.process.alive()) return;
+        ctx_.log.info("sending {} to {} ({}) holding {}: {}", signal_text(sig), h.pid, h.comm, what, h.what);
+        if (int err = h.process.signal(sig); err != 0 && err != ESRCH)
+            ctx_.log.warn("signalling {} with {} failed: {}", h.pid, signal_text(sig), std::strerror(err));
     }
 
     Context& ctx_;
@@ -560,12 +596,41 @@ private:
     std::map<pid_t, Signalled> signalled_;
 };
 
-// Unmounts one mount (by id) with umount(8), killing its holders as configured; throws when the
-// budget runs out.
-void unmount_one(Context& ctx, const Config& c, const Deadline& budget, const MountEntry& target)
+const MountEntry* mount_by_id(const std::vector<MountEntry>& table, int mount_id)
+{
+    for (const auto& e : table)
+        if (e.mount_id == mount_id) return &e;
+    return nullptr;
+}
+
+std::string mount_text(const MountEntry& e)
+{
+    return fmt::format("{} ({} from {}, mount {})", e.mount_point, e.fstype, e.source, e.mount_id);
+}
+
+// Mounts that hide `target` from its path: made on it or on a directory above it, and not among
+// the mounts it hangs from.
+std::vector<std::string> covering_mounts(const std::vector<MountEntry>& table, const MountEntry& target)
+{
+    std::set<int> chain{target.mount_id};
+    for (const MountEntry* e = &target; e;) {
+        const MountEntry* parent = mount_by_id(table, e->parent_id);
+        if (!parent || !chain.insert(parent->mount_id).second) break;
+        e = parent;
+    }
+    std::vector<std::string> out;
+    for (const auto& e : table)
+        if (!chain.count(e.mount_id) && path_within(target.mount_point, e.mount_point)) out.push_back(mount_text(e));
+    return out;
+}
+
+// Unmounts one mount, by its id, killing its holders as configured. Returns why it cannot be
+// reached (a mount on top of it, a symlink on its path) without touching anything else; throws
+// when the budget runs out.
+std::optional<std::string> unmount_one(Context& ctx, const Config& c, const Deadline& budget, const MountEntry& target)
 {
     Reaper reaper(ctx, c, budget);
-    const bool network = classify_fstype(target.fstype) == FsClass::Network;
+    const bool network = classify_fstype(target.fstype) == FsClass::Network;  // a dead server must not block us
     HolderQuery q;
     q.mount_ids = {target.mount_id};
     // btrfs subvolumes and overlay files report other device numbers than the mount: no pre-filter.
@@ -573,57 +638,112 @@ void unmount_one(Context& ctx, const Config& c, const Deadline& budget, const Mo
     q.mount_dev = own_dev ? entry_dev(target) : 0;
     q.safe = c.force_unmount == ForceUnmount::Safe;
     q.mount_point = target.mount_point;
-    std::string last_err;
+    q.deadline = budget;
+    std::string last_err = "no time left to try", tried;
     for (int attempt = 1;; ++attempt) {
-        CommandSpec um;
-        um.argv = {"umount"};
-        if (network) um.argv.push_back("-f");  // a dead server must not block us
-        um.argv.push_back(target.mount_point);
-        um.timeout = std::max(budget.remaining(), milliseconds(1));
-        CommandResult r = ctx.runner.run(um, budget);
-        require_started(um, r);
-        if (!mount_present(read_mount_table(), target.mount_id)) {
-            ctx.log.info("unmounted {} ({} from {})", target.mount_point, target.fstype, target.source);
-            return;
+        auto table = read_mount_table();
+        const MountEntry* now = mount_by_id(table, target.mount_id);
+        if (!now) {
+            ctx.log.info("unmounted {}", mount_text(target));
+            return std::nullopt;
         }
-        last_err = failure_message(um, r);
+        // A directory above it may have been renamed since: the table has its current path.
+        q.mount_point = now->mount_point;
+        if (attempt > 1 && budget.expired()) break;
+        const milliseconds left = budget.remaining();
+        UnmountResult r = unmount_exact(now->mount_point, target.mount_id, network, budget);
+        using O = UnmountResult::Outcome;
+        if (r.outcome == O::Unmounted) continue;  // confirmed by the next table
+        if (r.outcome == O::Covered) {
+            const MountEntry* on_top = mount_by_id(table, r.found_mount_id);
+            return fmt::format("{} leads to {} instead", now->mount_point,
+                               on_top ? mount_text(*on_top) : fmt::format("mount {}", r.found_mount_id));
+        }
+        if (r.outcome == O::Unreachable) {
+            if (tried == now->mount_point) {
+                auto covers = covering_mounts(table, *now);
+                if (!covers.empty())
+                    return fmt::format("{} is hidden by {}", mount_text(*now), fmt::join(covers, ", "));
+                return fmt::format("{} cannot be reached without following a symlink ({})", mount_text(*now),
+                                   errno_text(r.error));
+            }
+            tried = now->mount_point;
+            continue;
+        }
+        if (r.outcome == O::TimedOut && left < 500ms) break;  // the budget ran out, not the kernel
+        if (r.outcome == O::TimedOut)
+            fail(ExitCode::ErrGeneric, "unmounting {} did not return before the {} deadline (stuck in the kernel: "
+                 "a cluster file system waiting for fencing, or an unreachable server?)",
+                 mount_text(*now), c.fast_stop ? "fast_stop" : "operation");
+        last_err = r.outcome == O::Busy ? "busy" : errno_text(r.error);
         if (budget.expired()) break;
         if (c.force_unmount == ForceUnmount::False) {
-            if (attempt == 1) ctx.log.info("{} is busy; force_unmount=false: retrying until the deadline", target.mount_point);
+            if (attempt == 1) ctx.log.info("{} is busy; force_unmount=false: retrying until the deadline", now->mount_point);
             sleep_within(budget, 1000ms);
             continue;
         }
-        if (!reaper.round(find_holders(q), target.mount_point)) sleep_within(budget, 250ms);
+        if (!reaper.round(find_holders(q), now->mount_point)) sleep_within(budget, 250ms);
     }
     std::string holders = describe_holders(find_holders(q));
-    if (holders.empty()) holders = kernel_busy_hint(target.mount_point);
-    fail(ExitCode::ErrGeneric, "cannot unmount {} before the {} deadline: {}; holders: {}", target.mount_point,
+    if (holders.empty()) holders = kernel_busy_hint(q.mount_point);
+    fail(ExitCode::ErrGeneric, "cannot unmount {} before the {} deadline: {}; holders: {}", q.mount_point,
          c.fast_stop ? "fast_stop" : "operation", last_err, holders);
 }
 
-// The mounts stop must remove, in order: below the directory (deepest first), other mounts of
-// the same device (bind mounts of it elsewhere keep the file system alive), the directory itself.
+// Start's own mount that went wrong.
+void take_back(Context& ctx, const Config& c, const MountEntry& made)
+{
+    if (auto why = unmount_one(ctx, c, ctx.deadline, made)) ctx.log.warn("cannot take back {}: {}", mount_text(made), *why);
+}
+
+// The mounts stop removes: the stack at the directory and everything below it; with
+// unmount_other_mounts also the device's other mounts and what is below them, but never a mount
+// stacked on top of one of those (that one is not ours: stop fails and names it).
 std::vector<MountEntry> stop_targets(const std::vector<MountEntry>& table, const std::string& dir, const Config* c,
                                      const Resolved& dev)
 {
     std::vector<MountEntry> out;
+    auto add = [&](const MountEntry& e) {
+        if (std::none_of(out.begin(), out.end(), [&](const MountEntry& o) { return o.mount_id == e.mount_id; }))
+            out.push_back(e);
+    };
     std::string where;
-    const MountEntry* top = find_top(table, dir, &where);
-    if (top)
-        for (const auto* m : mounts_below(table, where)) out.push_back(*m);
-    if (c && !c->bind && dev.block) {
+    if (find_top(table, dir, &where))
+        for (const auto& e : table)
+            if (path_within(e.mount_point, where)) add(e);
+    if (c && c->unmount_other_mounts && !c->bind && dev.block)
         for (const auto* m : mounts_of_dev(table, dev.rdev)) {
-            if (path_within(m->mount_point, where)) continue;
-            bool dup = false;
-            for (const auto& o : out) dup = dup || o.mount_id == m->mount_id;
-            if (!dup) {
-                for (const auto* sub : mounts_below(table, m->mount_point)) out.push_back(*sub);
-                out.push_back(*m);
-            }
+            add(*m);
+            for (const auto* below : mounts_below(table, m->mount_point)) add(*below);
         }
-    }
-    if (top) out.push_back(*top);
     return out;
+}
+
+// The targets nothing is mounted on (below them or stacked on top): the ones umount can take
+// now; their parents follow in the next round. A target with a child that is not a target is
+// covered by someone else's mount: `blocked` says which.
+std::vector<MountEntry> ready_targets(const std::vector<MountEntry>& table, const std::vector<MountEntry>& targets,
+                                      std::vector<std::string>& blocked)
+{
+    std::vector<MountEntry> out;
+    for (const auto& t : targets) {
+        bool has_child = false;
+        for (const auto& e : table) {
+            if (e.parent_id != t.mount_id || e.mount_id == t.mount_id) continue;
+            has_child = true;
+            if (std::none_of(targets.begin(), targets.end(), [&](const MountEntry& o) { return o.mount_id == e.mount_id; }))
+                blocked.push_back(fmt::format("{} is covered by {}", mount_text(t), mount_text(e)));
+        }
+        if (!has_child) out.push_back(t);
+    }
+    return out;
+}
+
+// Mounts of the device that stop leaves alone (unmount_other_mounts=false).
+std::vector<const MountEntry*> other_mounts(const std::vector<MountEntry>& table, const Config& c, const Resolved& dev)
+{
+    if (c.bind || !dev.block) return {};
+    return mounts_of_dev(table, dev.rdev);
 }
 
 // After the mounts are gone, a block device still claimed by a file system means a detached
@@ -694,7 +814,7 @@ Outcome Gfs2fsAgent::validate(Context& ctx, ValidatePurpose purpose)
         if (::stat(c.directory.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
             return {ExitCode::ErrArgs,
                     fmt::format("parameter 'directory': {} exists and is not a directory", c.directory)};
-        if (auto p = missing_program({"mount", "umount"}))
+        if (auto p = missing_program({"mount"}))
             return {ExitCode::ErrInstalled, fmt::format("{} is not installed (util-linux)", *p)};
         if (fsck_wanted(c.fsck, c.fstype))
             if (auto p = missing_program({"fsck"}))
@@ -790,20 +910,18 @@ Outcome Gfs2fsAgent::start(Context& ctx)
         const MountEntry* top = find_top(after, c.directory, &where);
         if (!r.ok()) {
             // A mount that timed out may still have completed in the kernel: take it away again.
-            if (top && !mount_present(table, top->mount_id)) {
-                unmount_one(ctx, c, ctx.deadline, *top);
-            }
+            if (top && !mount_present(table, top->mount_id)) take_back(ctx, c, *top);
             fail(ExitCode::ErrGeneric, "cannot mount {} on {}: {}", c.device.display(), c.directory,
                  failure_message(mount, r));
         }
         if (!top) fail(ExitCode::ErrGeneric, "mount reported success but {} is not in /proc/self/mountinfo", c.directory);
         std::string why;
         if (identify(*top, c, dev, &why) == Identity::Mismatch) {
-            unmount_one(ctx, c, ctx.deadline, *top);
+            take_back(ctx, c, *top);
             fail(ExitCode::ErrGeneric, "the mount went wrong: {}", why);
         }
         if (!c.expect_ro && top->read_only()) {
-            unmount_one(ctx, c, ctx.deadline, *top);
+            take_back(ctx, c, *top);
             fail(ExitCode::ErrGeneric, "{} was mounted read-only although options do not ask for ro "
                  "(a write-protected device?)", c.directory);
         }
@@ -824,9 +942,13 @@ Outcome Gfs2fsAgent::monitor(Context& ctx)
     const MountEntry* top = find_top(table, c.directory, &where);
     if (!top) {
         if (dev.block && !c.bind) {
+            // Someone else's mount (an admin's maintenance mount): not this resource, and no
+            // reason to stop it here.
             if (auto others = mounts_of_dev(table, dev.rdev); !others.empty())
-                return {ExitCode::ErrGeneric, fmt::format("{} is not mounted at {} but at {}", c.device.display(),
-                                                          c.directory, mounts_list(others))};
+                return {ExitCode::NotRunning, fmt::format("{} is not mounted at {}; {} is mounted at {}, which is "
+                                                          "not this resource's mount",
+                                                          c.directory, c.device.display(), c.device.display(),
+                                                          mounts_list(others))};
             if (fs_still_alive(dev))
                 return {ExitCode::ErrGeneric,
                         fmt::format("{} is not mounted, but a file system still holds {} (its mount point was "
@@ -848,7 +970,7 @@ Outcome Gfs2fsAgent::monitor(Context& ctx)
     if (level >= 10) {
         if (!dev.block && c.device.is_tag()) dev = resolve_device(ctx, c, hooks_, true);
         if (dev.block) {
-            if (auto e = read_device_direct(dev.path)) return {ExitCode::ErrGeneric, *e};
+            if (auto e = read_device_direct(dev.path, ctx.deadline)) return {ExitCode::ErrGeneric, *e};
         } else if (expects_block_device(c)) {
             return {ExitCode::ErrGeneric, fmt::format("{} cannot be found for the depth-10 read: {}", c.device.display(),
                                                       errno_text(dev.error ? dev.error : ENOENT))};
@@ -859,10 +981,14 @@ Outcome Gfs2fsAgent::monitor(Context& ctx)
     if (level >= 20) {
         std::optional<std::string> clone = ctx.env.meta("clone");
         std::string node = node_name(ctx);
-        std::string path = status_file_path(where, c.statusfile_prefix, ctx.env.resource_instance(), clone, node);
+        StatusFile file{where, top->mount_id,
+                        status_file_name(c.statusfile_prefix, ctx.env.resource_instance(), clone, node)};
         std::string content = fmt::format("{} {} {} {}\n", ctx.env.resource_instance(), node, ::getpid(),
                                           std::chrono::system_clock::now().time_since_epoch().count());
-        if (auto e = write_read_status_file(path, content)) return {ExitCode::ErrGeneric, *e};
+        StatusFileResult r = write_read_status_file(file, content, ctx.deadline);
+        for (const auto& p : r.set_aside)
+            ctx.log.warn("{} was not a root-owned status file or directory (a planted link or name?): set aside", p);
+        if (r.problem) return {ExitCode::ErrGeneric, *r.problem};
     }
     return ExitCode::Success;
 }
@@ -892,6 +1018,7 @@ Outcome Gfs2fsAgent::stop(Context& ctx)
     Config fallback;
     fallback.directory = normalize_path(*dir_param);
     if (auto fu = parse_force_unmount(ctx.params.opt("force_unmount").value_or("true"))) fallback.force_unmount = *fu;
+    fallback.unmount_other_mounts = parse_bool(ctx.params.opt("unmount_other_mounts").value_or("")).value_or(false);
     const Config& c = cfg ? *cfg : fallback;
 
     Resolved dev;
@@ -904,27 +1031,56 @@ Outcome Gfs2fsAgent::stop(Context& ctx)
         auto table = read_mount_table();
         std::string where;
         const MountEntry* top = find_top(table, c.directory, &where);
-        if (top && round == 0 && cfg) {
-            // The depth-20 status file is ours; removing it may fail on a read-only mount.
-            std::string path = status_file_path(where, c.statusfile_prefix, ctx.env.resource_instance(),
-                                                ctx.env.meta("clone"), node_name(ctx));
-            if (::unlink(path.c_str()) == 0) ctx.log.debug("removed status file {}", path);
+        std::string why;
+        if (top && round == 0 && cfg && identify(*top, c, dev, &why) != Identity::Mismatch) {
+            // The depth-20 status file is ours; removing it may fail on a read-only mount. A hung
+            // file system gets a few seconds here: the unmount has to deal with it anyway.
+            StatusFile file{where, top->mount_id,
+                            status_file_name(c.statusfile_prefix, ctx.env.resource_instance(), ctx.env.meta("clone"),
+                                             node_name(ctx))};
+            Deadline bound = Deadline::at(std::min(budget.when(), Deadline::Clock::now() + 5s));
+            StatusFileResult r = remove_status_file(file, bound);
+            if (r.problem) ctx.log.debug("status file left: {}", *r.problem);
         }
         auto targets = stop_targets(table, c.directory, cfg ? &c : nullptr, dev);
         if (targets.empty()) break;
-        // Stacked mounts reappear one by one; more than a few rounds means someone keeps mounting.
-        if (round == 16)
-            fail(ExitCode::ErrGeneric, "{} is still mounted ({} from {}) after {} rounds of unmounting", where,
-                 targets.back().fstype, targets.back().source, round);
-        for (const auto& t : targets) unmount_one(ctx, c, budget, t);
+        // Each round takes the mounts nothing else sits on; a few dozen rounds means someone
+        // keeps mounting.
+        if (round == 32)
+            fail(ExitCode::ErrGeneric, "{} is still mounted after {} rounds of unmounting", mount_text(targets.back()),
+                 round);
+        std::vector<std::string> blocked;
+        bool progress = false;
+        for (const auto& t : ready_targets(table, targets, blocked)) {
+            if (auto why = unmount_one(ctx, c, budget, t))
+                blocked.push_back(*why);
+            else
+                progress = true;
+        }
+        if (!progress)
+            fail(ExitCode::ErrGeneric,
+                 "cannot unmount what is mounted at {}: {}; stop never unmounts a mount that is not its target, "
+                 "so unmount what covers it first",
+                 where, fmt::join(blocked, "; "));
     }
 
+    if (cfg && !c.unmount_other_mounts) {
+        auto table = read_mount_table();
+        if (auto others = other_mounts(table, c, dev); !others.empty()) {
+            // Not this resource's mounts: an admin's, or bind mounts made from it elsewhere.
+            ctx.log.warn("{} is unmounted; {} stays mounted at {} (unmount_other_mounts=false leaves those alone; "
+                         "the file system is still in use on this node)",
+                         c.directory, c.device.display(), mounts_list(others));
+            return ExitCode::Success;
+        }
+    }
     if (fs_still_alive(dev)) {
         // No mount is visible but the file system lives on: a detached mount (mount point deleted,
         // lazy unmount) held by processes, or a mount in another namespace.
         ctx.log.warn("{} is unmounted but a file system still holds {}", c.directory, dev.path);
         HolderQuery q;
         q.detached_dev = dev.rdev;
+        q.deadline = budget;
         Reaper reaper(ctx, c, budget);
         Deadline settle = Deadline::after(std::min<milliseconds>(2s, budget.remaining()));
         while (fs_still_alive(dev)) {

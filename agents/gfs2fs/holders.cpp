@@ -3,6 +3,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -16,12 +19,14 @@
 #include "fs_config.h"
 #include "fs_system.h"
 #include "gfs2_parse.h"
+#include "ocfkit/bounded_io.h"
 
 namespace ocfkit::gfs2fs {
 
 namespace {
 
 constexpr unsigned long kPfKthread = 0x00200000;  // include/linux/sched.h
+constexpr const char* kMapsStuck = "memory maps unreadable within 2 s (stuck in the kernel?) [not signalled]";
 
 struct DirCloser {
     void operator()(DIR* d) const { closedir(d); }
@@ -182,7 +187,16 @@ std::string holding(pid_t pid, Matcher& m, const HolderQuery& q)
             }
         }
     }
-    auto maps = read_small_file(base + "maps", 64u << 20);
+    std::optional<std::string> maps;
+    if (q.deadline) {
+        using namespace std::chrono_literals;
+        Deadline bound = Deadline::at(std::min(q.deadline->when(), Deadline::Clock::now() + 2s));
+        ChildIoResult r = read_file_in_child(base + "maps", bound, 64u << 20);
+        if (r.outcome == ChildIoResult::Outcome::TimedOut) return std::string(kMapsStuck);
+        if (r.outcome == ChildIoResult::Outcome::Done) maps = std::move(r.data);
+    } else {
+        maps = read_small_file(base + "maps", 64u << 20);
+    }
     if (!maps) return {};
     std::string_view rest = *maps;
     std::set<std::string> seen;
@@ -236,14 +250,54 @@ std::vector<Holder> find_holders(const HolderQuery& q)
         if (!st || (st->flags & kPfKthread)) continue;
         std::string what = holding(pid, m, q);
         if (what.empty()) continue;
-        if (skip.count(pid)) {
-            // Killing our caller (pacemaker-execd, a shell) would abort the stop itself.
-            out.push_back({pid, st->start_time, st->comm, what + " [our ancestor: not signalled]", true});
+        if (what == kMapsStuck) {
+            // Maybe a holder, maybe stuck on another file system: listed, never signalled.
+            out.push_back({pid, st->start_time, st->comm, what, true, {}});
             continue;
         }
-        out.push_back({pid, st->start_time, st->comm, what, false});
+        if (skip.count(pid)) {
+            // Killing our caller (pacemaker-execd, a shell) would abort the stop itself.
+            out.push_back({pid, st->start_time, st->comm, what + " [our ancestor: not signalled]", true, {}});
+            continue;
+        }
+        // Pinned now: by the time it is signalled, its pid may belong to someone else.
+        auto ref = ProcessRef::take(pid, st->start_time);
+        if (!ref) continue;  // it ended meanwhile
+        out.push_back({pid, st->start_time, st->comm, what, false, *ref});
     }
     return out;
+}
+
+std::optional<ProcessRef> ProcessRef::take(pid_t pid, unsigned long long start_time)
+{
+    ProcessRef ref;
+    ref.pid_ = pid;
+    ref.start_time_ = start_time;
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (fd < 0 && errno != ENOSYS) return std::nullopt;  // ESRCH: gone
+    if (fd >= 0) ref.pidfd_ = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+        ::close(*p);
+        delete p;
+    });
+    // The pidfd names whatever had the pid when it was opened: check that is the one identified.
+    if (!process_alive(pid, start_time)) return std::nullopt;
+    return ref;
+}
+
+bool ProcessRef::alive() const
+{
+    if (pid_ <= 0) return false;
+    if (!pidfd_) return process_alive(pid_, start_time_);
+    pollfd p{*pidfd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) == 0;  // readable once it has exited
+}
+
+int ProcessRef::signal(int sig) const
+{
+    if (pid_ <= 0) return ESRCH;
+    if (pidfd_) return ::syscall(SYS_pidfd_send_signal, *pidfd_, sig, nullptr, 0) == 0 ? 0 : errno;
+    if (!process_alive(pid_, start_time_)) return ESRCH;
+    return ::kill(pid_, sig) == 0 ? 0 : errno;
 }
 
 bool process_alive(pid_t pid, unsigned long long start_time)

@@ -4,10 +4,13 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "ocfkit/deadline.h"
 
 namespace ocfkit::gfs2fs {
 
@@ -24,6 +27,27 @@ struct HolderQuery {
     // hang us): open files by the mount id in /proc/<pid>/fdinfo, everything else by path.
     bool safe = false;
     std::string mount_point;      // for safe mode's path comparison
+    // Bounds each read of /proc/<pid>/maps, which waits for the process's memory map lock (held
+    // by a process stuck on a hung file system); nothing: unbounded.
+    std::optional<Deadline> deadline;
+};
+
+// A process pinned when it was identified: its pidfd, taken and then checked against the start
+// time read during identification, so a later signal can never reach a process that got the
+// same pid after it ended. Without pidfd support (kernel < 5.3) it falls back to pid + start time.
+class ProcessRef {
+public:
+    ProcessRef() = default;
+    // Nothing when the process is gone or `pid` already names another process.
+    static std::optional<ProcessRef> take(pid_t pid, unsigned long long start_time);
+    pid_t pid() const { return pid_; }
+    bool alive() const;          // a zombie counts as gone: it holds no files any more
+    int signal(int sig) const;   // 0 or an errno (ESRCH: it ended)
+
+private:
+    pid_t pid_ = 0;
+    unsigned long long start_time_ = 0;
+    std::shared_ptr<const int> pidfd_;  // closes the pidfd with the last copy
 };
 
 struct Holder {
@@ -31,7 +55,8 @@ struct Holder {
     unsigned long long start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid apart
     std::string comm;
     std::string what;  // "cwd /vm/sub", "fd 3 -> /vm/img", "mmap /vm/lib.so", ...
-    bool spared = false;  // our own ancestor: listed, never signalled
+    bool spared = false;  // listed, never signalled: our own ancestor, or a process we cannot read
+    ProcessRef process;   // taken when identified (not for spared ones)
 };
 
 // Never lists this process, PID 1 or kernel threads; our own ancestors come back spared.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # gfs2fs against real mounts on loop devices (ext4, xfs) and real mkfs.gfs2 superblocks. Needs root.
-# usage: real_tests.sh AGENT GROUP   (GROUP: lifecycle | busy | faults | badinput | gfs2 | ocf-tester)
+# usage: real_tests.sh AGENT GROUP   (GROUP: lifecycle | busy | faults | stopscope | statusfile | badinput | gfs2 | ocf-tester)
 # Everything lives under /run/ocfkit-test-gfs2fs-*; the EXIT trap removes every mount, loop
 # device and process this script made, also when a check fails.
 set -u
@@ -288,6 +288,13 @@ os.chroot('$m'); os.chdir('/'); time.sleep(300)")
     grep -q "SIGKILL to $h_sub " "$WORK/err" && not_ok "SIGKILL for a holder that obeys TERM" || ok "holders obeying TERM got no SIGKILL"
     check_not is_mounted "$m"
     check_not is_mounted "$m/inner"
+    # A bind mount of a sub-directory made elsewhere is not the resource's mount: stop leaves it
+    # and its user alone unless unmount_other_mounts asks for it.
+    check is_mounted "$WORK/bindout"
+    check alive "$h_bindout"
+    grep -q "stays mounted at $WORK/bindout" "$WORK/err" && ok "stop names the mount it left" || not_ok "no note of $WORK/bindout"
+    expect 7 "probe with only the bind mount elsewhere left" monitor OCF_RESKEY_CRM_meta_interval=0
+    expect 0 "stop with unmount_other_mounts=true takes the bind mount too" stop OCF_RESKEY_unmount_other_mounts=true
     check_not is_mounted "$WORK/bindout"
     check is_mounted "$WORK/parent/sibling"
     local p
@@ -363,13 +370,23 @@ group_faults() {
     expect 1 "another device at the directory: start" start
     umount "$m"
 
-    # Our device mounted somewhere else.
+    # Our device mounted somewhere else by an admin (the resource never ran here): a probe
+    # finds it not running, and stop leaves the mount and its users alone.
     mkdir -p "$WORK/f/elsewhere"
     mount "$dev" "$WORK/f/elsewhere"
-    expect 1 "device mounted elsewhere: monitor" monitor
+    local admin
+    admin=$(bg sh -c "cd '$WORK/f/elsewhere' && exec sleep 300")
+    wait_for holds_cwd "$admin" "$WORK/f/elsewhere"
+    expect 7 "device mounted elsewhere: probe" monitor OCF_RESKEY_CRM_meta_interval=0
     reason_has "elsewhere"
+    expect 7 "device mounted elsewhere: monitor" monitor
     expect 1 "device mounted elsewhere: start refuses a second mount" start
-    expect 0 "device mounted elsewhere: stop takes it away" stop
+    expect 0 "device mounted elsewhere: stop" stop
+    check is_mounted "$WORK/f/elsewhere"
+    check alive "$admin"
+    kill "$admin"
+    wait_for eval "! alive $admin"
+    expect 0 "device mounted elsewhere: stop with unmount_other_mounts=true takes it away" stop OCF_RESKEY_unmount_other_mounts=true
     check_not is_mounted "$WORK/f/elsewhere"
 
     # Mount point deleted while mounted, with a process inside: the kernel detaches the mount.
@@ -462,6 +479,148 @@ group_faults() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# What stop unmounts: exactly the mounts it identified (by mount id, reached without symlinks),
+# at or below the directory; never a mount a user's symlink or an overmount puts in their place.
+group_stopscope() {
+    local dev m
+    mkloop scope 64 mkfs.ext4 -q -F; dev=$DEV
+    m=$WORK/s/mnt
+    res_reset
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4 OCF_RESKEY_signal_delay=2
+
+    # A nested mount below a user-owned directory; while stop waits for a holder that ignores
+    # SIGTERM, the user renames the directory and puts a symlink to another mount in its place.
+    expect 0 "start" start
+    mkdir -p "$m/home/alice/dir/x" "$WORK/victim/x"
+    chown -R nobody "$m/home/alice"
+    chmod 711 "$WORK"  # mktemp's 700 would keep alice out
+    mount -t tmpfs ocfkit-nested "$m/home/alice/dir/x"
+    mount -t tmpfs ocfkit-victim "$WORK/victim/x"
+    local h
+    h=$(bg sh -c "trap 'touch $WORK/got-term' TERM; cd '$m/home/alice/dir/x'; while :; do sleep 0.2; done")
+    wait_for holds_cwd "$h" "$m/home/alice/dir/x"
+    rm -f "$WORK/got-term"
+    (
+        agent stop OCF_RESKEY_CRM_meta_timeout=30000
+        echo "$RC" > "$WORK/bg-rc"
+        cp "$WORK/err" "$WORK/bg-err"
+    ) &
+    local stopper=$!
+    wait_for test -e "$WORK/got-term" && ok "the holder got SIGTERM" || not_ok "no SIGTERM reached the holder"
+    runuser -u nobody -- sh -c "mv '$m/home/alice/dir' '$m/home/alice/dir.old' && ln -s '$WORK/victim' '$m/home/alice/dir'" &&
+        ok "alice swapped her directory for a symlink" || not_ok "the swap failed"
+    wait "$stopper"
+    RC=$(cat "$WORK/bg-rc")
+    [ "$RC" = 0 ] && ok "stop through the swap (rc 0)" || { not_ok "stop rc $RC"; tail -5 "$WORK/bg-err"; }
+    check is_mounted "$WORK/victim/x"
+    check_not is_mounted "$m/home/alice/dir.old/x"
+    check_not is_mounted "$m"
+    umount "$WORK/victim/x"
+
+    # A mount stacked on top of the resource's own mount at its directory is at the directory:
+    # stop takes both, top first.
+    expect 0 "start" start
+    mount -t tmpfs ocfkit-ontop "$m"
+    expect 0 "overmount at the directory: stop" stop
+    check_not is_mounted "$m"
+
+    # Another mount of the device elsewhere with an unrelated mount on top of it: even with
+    # unmount_other_mounts=true, stop never unmounts what covers it; it fails and names it.
+    expect 0 "start" start
+    mkdir -p "$WORK/s/other"
+    mount "$dev" "$WORK/s/other"
+    mount -t tmpfs ocfkit-cover "$WORK/s/other"
+    expect 1 "covered mount of the device elsewhere: stop with unmount_other_mounts=true" stop OCF_RESKEY_unmount_other_mounts=true
+    reason_has "ocfkit-cover"
+    check is_mounted "$WORK/s/other"
+    awk -v m="$WORK/s/other" '$5 == m' /proc/self/mountinfo | grep -q ocfkit-cover && ok "the covering tmpfs is still there" || not_ok "the covering tmpfs was unmounted"
+    check_not is_mounted "$m"
+    umount "$WORK/s/other"
+    expect 0 "uncovered: stop with unmount_other_mounts=true" stop OCF_RESKEY_unmount_other_mounts=true
+    check_not is_mounted "$WORK/s/other"
+
+    # A mount made over the directory's parent hides the resource's mount: stop fails at once,
+    # naming what covers it, and leaves that alone.
+    expect 0 "start" start
+    mount -t tmpfs ocfkit-parent "$WORK/s"
+    local t0 t1
+    t0=$(date +%s%N)
+    expect 1 "mount over the parent: stop" stop OCF_RESKEY_CRM_meta_timeout=20000
+    t1=$(date +%s%N)
+    reason_has "ocfkit-parent"
+    [ $(((t1 - t0) / 1000000)) -lt 5000 ] && ok "failed without waiting for the deadline" || not_ok "took $(((t1 - t0) / 1000000)) ms"
+    awk -v m="$WORK/s" '$5 == m' /proc/self/mountinfo | grep -q ocfkit-parent && ok "the parent's tmpfs stays" || not_ok "the parent's tmpfs was unmounted"
+    umount "$WORK/s"
+    expect 0 "uncovered again: stop" stop
+    check_not is_mounted "$m"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The depth-20 status file lives where users write: no planted link, name or FIFO may make root
+# write, truncate or delete elsewhere, hang the monitor, or fail every monitor.
+group_statusfile() {
+    local dev m node
+    node=$(uname -n)
+    mkloop status 64 mkfs.ext4 -q -F; dev=$DEV
+    m=$WORK/st/mnt
+    res_reset
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4
+    expect 0 "start" start
+    chmod 1777 "$m"  # a shared scratch file system: every user may create names at its top
+    chmod 711 "$WORK"
+    echo precious > "$WORK/victim-file"
+    mkdir -p "$WORK/victim-dir"
+    as_user() { runuser -u nobody -- sh -c "$1"; }
+
+    # The status file's directory is a user's symlink to a root-owned directory elsewhere.
+    as_user "ln -s '$WORK/victim-dir' '$m/.Filesystem_status'"
+    expect 0 "planted directory symlink: monitor depth 20" monitor OCF_CHECK_LEVEL=20
+    check_not test -e "$WORK/victim-dir/fs1_$node"
+    check_not test -L "$m/.Filesystem_status"
+    [ "$(stat -c %U "$m/.Filesystem_status")" = root ] && ok "the status directory is root's" || not_ok "status directory owned by $(stat -c %U "$m/.Filesystem_status")"
+    grep -q "set aside" "$WORK/err" && ok "the planted name is reported" || not_ok "no note of the planted name"
+
+    # The status file itself is a user's symlink, or a FIFO (which once hung every depth-20
+    # monitor in open()), directly in the world-writable top.
+    as_user "ln -s '$WORK/victim-file' '$m/fs1_$node'"
+    expect 0 "planted file symlink: monitor depth 20 (no prefix)" monitor OCF_CHECK_LEVEL=20 OCF_RESKEY_statusfile_prefix=
+    [ "$(cat "$WORK/victim-file")" = precious ] && ok "the symlink's target is untouched" || not_ok "the symlink's target was written"
+    check_not test -L "$m/fs1_$node"
+    as_user "rm -f '$m/fs1_$node'; mkfifo '$m/fs1_$node'"
+    local t0 t1
+    t0=$(date +%s%N)
+    # (the last words make env run the agent under timeout 15)
+    expect 0 "planted FIFO: monitor depth 20 (no prefix)" monitor OCF_CHECK_LEVEL=20 OCF_RESKEY_statusfile_prefix= OCF_RESKEY_CRM_meta_timeout=8000 timeout 15
+    t1=$(date +%s%N)
+    [ $(((t1 - t0) / 1000000)) -lt 8000 ] && ok "no hang on the FIFO" || not_ok "took $(((t1 - t0) / 1000000)) ms"
+    check test -f "$m/fs1_$node"
+
+    # A hard link to a root-owned file of the same file system in the status file's name (what a
+    # user can do where fs.protected_hardlinks is 0; made by root here).
+    echo "keep me" > "$m/precious"
+    rm -f "$m/fs1_$node"
+    ln "$m/precious" "$m/fs1_$node"
+    expect 0 "planted hard link: monitor depth 20 (no prefix)" monitor OCF_CHECK_LEVEL=20 OCF_RESKEY_statusfile_prefix=
+    [ "$(cat "$m/precious")" = "keep me" ] && ok "the linked file is untouched" || not_ok "the linked file was overwritten: $(head -c 60 "$m/precious")"
+
+    # A user's own directory in the status directory's name: kept (renamed aside), not written into.
+    rm -rf "$m/.Filesystem_status"
+    as_user "mkdir '$m/.Filesystem_status' && echo mine > '$m/.Filesystem_status/notes'"
+    expect 0 "user-owned status directory: monitor depth 20" monitor OCF_CHECK_LEVEL=20
+    [ "$(stat -c %U "$m/.Filesystem_status")" = root ] && ok "the status directory is root's" || not_ok "status file written into a user's directory"
+    ls "$m"/.Filesystem_status.untrusted-*/notes > /dev/null 2>&1 && ok "the user's directory is kept aside" || not_ok "the user's directory is gone"
+
+    # Stop removes the status file only through root's own directories: a symlinked status
+    # directory never makes it delete a file of that name elsewhere.
+    rm -rf "$m/.Filesystem_status" "$m"/.Filesystem_status.untrusted-*
+    echo other > "$WORK/victim-dir/fs1_$node"
+    as_user "ln -s '$WORK/victim-dir' '$m/.Filesystem_status'"
+    expect 0 "stop with a planted status directory" stop
+    check test -e "$WORK/victim-dir/fs1_$node"
+    check_not is_mounted "$m"
+}
+
+# ---------------------------------------------------------------------------------------------
 group_badinput() {
     local dev m long
     mkloop bad 64 mkfs.ext4 -q -F; dev=$DEV
@@ -496,6 +655,10 @@ group_badinput() {
     reason_has "'term_signal'"
     expect 6 "kill_signal 99" validate-all OCF_RESKEY_kill_signal=99
     expect 6 "term_signal STOP" validate-all OCF_RESKEY_term_signal=STOP
+    expect 6 "kill_signal 40 (real-time)" start OCF_RESKEY_kill_signal=40
+    reason_has "real-time"
+    expect 6 "term_signal 21 (SIGTTIN stops, not ends)" validate-all OCF_RESKEY_term_signal=21
+    reason_has "SIGTTIN"
     expect 6 "signal_delay not a number" validate-all OCF_RESKEY_signal_delay=soon
     expect 6 "signal_delay out of range" validate-all OCF_RESKEY_signal_delay=100000
     expect 6 "force_unmount=maybe" validate-all OCF_RESKEY_force_unmount=maybe
@@ -571,13 +734,13 @@ group_gfs2() {
     [ $gfs2_here = 1 ] || expect 5 "gfs2: validate-all level 0 on this kernel" validate-all
     check_not is_mounted "$m"
 
-    expect 6 "gfs2: lock table of another cluster" start OCF_RESKEY_device="$other"
+    expect 5 "gfs2: lock table of another cluster (read from this node's device)" start OCF_RESKEY_device="$other"
     reason_has "names cluster 'othercl' but this is corosync cluster 'hacl'"
-    expect 6 "gfs2: 2 journals, clone-max 3" start OCF_RESKEY_CRM_meta_clone_max=3
+    expect 5 "gfs2: 2 journals, clone-max 3" start OCF_RESKEY_CRM_meta_clone_max=3
     reason_has "2 journal(s)"
-    expect 6 "gfs2: 2 journals, clone-max 3 even when validating" validate-all OCF_CHECK_LEVEL=10 OCF_RESKEY_CRM_meta_clone_max=3
+    expect 5 "gfs2: 2 journals, clone-max 3 even when validating" validate-all OCF_CHECK_LEVEL=10 OCF_RESKEY_CRM_meta_clone_max=3
     passes "spectator mounts need no journal" OCF_RESKEY_CRM_meta_clone_max=3 OCF_RESKEY_options=spectator
-    expect 6 "gfs2: lock_nolock superblock on a clone" start OCF_RESKEY_device="$nolock"
+    expect 5 "gfs2: lock_nolock superblock on a clone" start OCF_RESKEY_device="$nolock"
     reason_has "lock_nolock"
     expect 6 "gfs2: lockproto=lock_nolock option on a clone" validate-all OCF_RESKEY_options=lockproto=lock_nolock
     reason_has "corrupt"
@@ -597,7 +760,7 @@ group_gfs2() {
     expect 1 "gfs2: corosync not running" start
     reason_has "corosync"
     rm "$knobs/cmap-fixture" "$knobs/cmap-rc"
-    expect 6 "gfs2: device holds ext4" start OCF_RESKEY_device="$ext"
+    expect 5 "gfs2: device holds ext4 (here)" start OCF_RESKEY_device="$ext"
     reason_has "no GFS2"
     expect 6 "gfs2: locktable option with bad syntax" validate-all OCF_RESKEY_options=locktable=nocolon
     expect 7 "gfs2: probe" monitor OCF_RESKEY_CRM_meta_interval=0
@@ -618,7 +781,7 @@ group_ocf_tester() {
 }
 
 case "$GROUP" in
-lifecycle | busy | faults | badinput | gfs2) "group_$GROUP" ;;
+lifecycle | busy | faults | stopscope | statusfile | badinput | gfs2) "group_$GROUP" ;;
 ocf-tester) group_ocf_tester ;;
 *) echo "unknown group $GROUP" >&2; exit 2 ;;
 esac

@@ -1,6 +1,10 @@
 // gfs2fs's pure configuration rules: device forms, options, paths, classes, levels.
 #include "catch.h"
 
+#include <csignal>
+
+#include <fmt/format.h>
+
 #include "fs_config.h"
 
 using namespace ocfkit::gfs2fs;
@@ -166,4 +170,33 @@ TEST_CASE("fsck, force_unmount, check levels, udev names", "[gfs2fs-config]")
     CHECK(udev_escape("hacl:gfs0") == "hacl:gfs0");
     // Found by fuzz-gfs2fs_config: strchr() finds the terminator, so NUL passed through unescaped.
     CHECK(udev_escape(std::string("a\0b", 3)) == "a\\x00b");
+}
+
+TEST_CASE("holder signals: only those that end a process", "[gfs2fs-config]")
+{
+    for (auto [text, sig] : std::vector<std::pair<std::string, int>>{
+             {"TERM", SIGTERM}, {"SIGKILL", SIGKILL}, {"sigint", SIGINT}, {"hup", SIGHUP}, {"15", SIGTERM},
+             {"9", SIGKILL}, {"USR1", SIGUSR1}, {"SIGPWR", SIGPWR}, {"31", SIGSYS}}) {
+        INFO(text);
+        auto s = parse_holder_signal(text);
+        CHECK(s.signal == sig);
+        CHECK(s.problem.empty());
+    }
+    // Stopping, ignored and real-time signals never make a holder let go of the mount.
+    for (auto [text, named] : std::vector<std::pair<std::string, std::string>>{
+             {"STOP", "SIGSTOP"}, {"SIGTSTP", "SIGTSTP"}, {"21", "SIGTTIN"}, {"22", "SIGTTOU"}, {"TTOU", "SIGTTOU"},
+             {"CONT", "SIGCONT"}, {"17", "SIGCHLD"}, {"WINCH", "SIGWINCH"}, {"URG", "SIGURG"}, {"32", "32"},
+             {"34", "34"}, {"40", "40"}, {"64", "64"}}) {
+        INFO(text);
+        auto s = parse_holder_signal(text);
+        CHECK_FALSE(s.signal);
+        CHECK_THAT(s.problem, Catch::Contains(named) && Catch::Contains("use one that ends a process"));
+    }
+    for (std::string text : {"", "0", "65", "-9", "9x", "SIGFOO", "SIG", " TERM"}) {
+        INFO(text);
+        CHECK_FALSE(parse_holder_signal(text).signal);
+    }
+    CHECK(signal_text(SIGTERM) == "SIGTERM");
+    CHECK(signal_text(40) == "signal 40");
+    CHECK(signal_text(SIGRTMIN) == fmt::format("signal {}", SIGRTMIN));
 }
