@@ -147,6 +147,15 @@ check "JSON: fstype ext4 on $LOOP" test "$(json "d['filesystems'][0]['fstype'], 
 check "JSON: cluster has quorum, DC $NODE" test "$(json "d['cluster']['quorum'], d['cluster']['dc']")" == "True $NODE"
 
 # --- stop (hibernate) / start (resume) directly through libvirt -------------------------------
+# Pacemaker's monitor must not see the hibernation before the checks below have: in maintenance
+# the resource's recurring monitor is cancelled, so the order of events no longer depends on load.
+pcs resource meta $RSC_A maintenance=true >/dev/null
+if wait_xpath 60 "/pacemaker-result/resources//resource[@id='$RSC_A'][@managed='false']" &&
+    timeout 90 crm_resource --wait >/dev/null 2>&1; then
+    ok "$RSC_A in maintenance (its monitor cancelled) for the hibernation checks"
+else
+    bad "$RSC_A did not enter maintenance"
+fi
 cvm stop
 expect_rc 0 "stop (hibernate guest A)"
 check "guest A shut off with a managed save image" test "$(dom_state $GUEST_A) $(managed_save $GUEST_A)" == "shut off yes"
@@ -154,7 +163,8 @@ check "stop warns that Pacemaker may undo it" grep -q "managed by Pacemaker reso
 cvm status
 expect_rc 3 "status right after the hibernation (LSB stopped)"
 check "status shows the managed save" grep -Eq "^  $GUEST_A +shut off +yes" <<<"$OUT"
-# The warning is true: the monitor finds the guest gone and Pacemaker recovers it.
+# The warning is true: once managed again, the monitor finds the guest gone and Pacemaker recovers it.
+pcs resource meta $RSC_A maintenance=false >/dev/null
 if wait_xpath 60 "/pacemaker-result/failures/failure[starts-with(@op_key,'${RSC_A}_monitor')]" && wait_xpath 90 "$(guest_started)"; then
     ok "Pacemaker undid the hibernation (monitor failure, then restarted)"
 else
