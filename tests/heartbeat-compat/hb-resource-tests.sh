@@ -188,9 +188,10 @@ gfs2fs)
     expect_status "$entry::ro,noatime" running
     expect "$entry::ro,noatime" stop 0
     # fstype omitted (two fields): nothing is passed, so the agent's default (gfs2) applies and
-    # the ext4 device is refused as not configured, without mounting anything.
+    # the ext4 device is refused without mounting anything: 5, what this node's device holds (not 6,
+    # which would keep a cluster manager from trying the resource on any other node).
     hb "gfs2fs::$dev::$mnt" start
-    [[ $RC == 6 && $ERR == *"holds no GFS2"* && -z $(mounted) ]] && ok "gfs2fs::DEV::DIR on ext4 -> rc 6 (agent default fstype gfs2)" ||
+    [[ $RC == 5 && $ERR == *"holds no GFS2"* && -z $(mounted) ]] && ok "gfs2fs::DEV::DIR on ext4 -> rc 5 (agent default fstype gfs2)" ||
         bad "gfs2fs::DEV::DIR on ext4 -> rc $RC, mounted: $(mounted), $ERR"
     expect_status "gfs2fs::$dev::$mnt" stopped
     # A device that does not exist: start fails (not installed here), status is not running.
