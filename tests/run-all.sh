@@ -20,7 +20,8 @@ if [ "$(id -u)" = 0 ] && [ -z "${OCFKIT_NO_APT:-}" ]; then
 fi
 
 phase "building ($build)"
-if [ -d "$build" ]; then meson setup --reconfigure "$build" >/dev/null; else meson setup "$build" >/dev/null; fi ||
+# Warnings are errors here (not in a user's or packager's build: a newer compiler must not break it).
+if [ -d "$build" ]; then meson setup --reconfigure "$build" -Dwerror=true >/dev/null; else meson setup "$build" -Dwerror=true >/dev/null; fi ||
     { echo "meson setup failed"; echo "0 passed, 1 failed"; exit 1; }
 ninja -C "$build" || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
