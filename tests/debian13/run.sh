@@ -94,7 +94,7 @@ make_root() {
     # shellcheck disable=SC2046
     if ! timed "apt-get install of tests/deps.txt" in_root "$new" \
         sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends "$@"' sh \
-        $(grep -v '^[[:space:]]*#' "$deps") > "$cache/deps-install.log" 2>&1; then
+        $("$src/tests/deps.sh" 13) > "$cache/deps-install.log" 2>&1; then
         tail -20 "$cache/deps-install.log" >&2
         rm -rf "$new"
         die "installing the dependencies failed (log: $cache/deps-install.log)"
@@ -119,6 +119,9 @@ in_root() {
     unshare --mount --propagation private -- /bin/bash -c '
         set -e
         r=$1 src=$2; shift 2
+        # "/" must be a mount point, as on a booted system: libvirt, unshare and mount-namespace
+        # tests change its propagation, which fails with EINVAL on a plain directory.
+        mount --bind "$r" "$r"
         mount --rbind /dev "$r/dev"
         mount -t tmpfs -o mode=1777 shm "$r/dev/shm"
         mount -t proc proc "$r/proc"
