@@ -134,6 +134,10 @@ in_root() {
         DEBIAN_FRONTEND=noninteractive "${pass[@]}" "$@"
 }
 
+# The logs of a previous run must never be counted as this run's, even when no root can be made.
+[ "$mode" = ci ] || [ "$mode" = all ] &&
+    rm -f "$src/$build"/meson-logs/{fast,system,full}.json "$src/$build-fuzz/meson-logs/fuzz.json"
+
 (
     flock 9
     if [ -n "${OCFKIT_DEBIAN13_REMAKE:-}" ]; then rm -rf "$root"; fi
@@ -153,8 +157,6 @@ shell)
     ;;
 esac
 
-# The logs of a previous run must never be counted as this run's.
-rm -f "$src/$build"/meson-logs/{fast,system,full}.json "$src/$build-fuzz/meson-logs/fuzz.json"
 tiers=(OCFKIT_NO_FULL=1 OCFKIT_NO_FUZZ=1)
 [ "$mode" = all ] && tiers=()
 timed "tests/run-all.sh ($mode) in the root" in_root "$root" \
