@@ -1,24 +1,30 @@
 #!/usr/bin/env python3
 """Counts meson test results from testlog JSON files and prints 'N passed, N failed'.
 
-A missing log (a phase that never ran) counts as a failure, and no test at all is not a pass."""
+A missing log (a phase that never ran) counts as a failure, and no test at all is not a pass.
+`--prefix P` before some logs names their tests P<name> (the Debian 13 tier's, for example)."""
 import json
 import sys
 
 passed = failed = skipped = 0
 failures = []
-for path in sys.argv[1:]:
+prefix = ""
+args = iter(sys.argv[1:])
+for path in args:
+    if path == "--prefix":
+        prefix = next(args, "")
+        continue
     try:
         with open(path, encoding="utf-8") as f:
             lines = [l for l in f if l.strip()]
     except OSError:
         failed += 1
-        failures.append(f"{path}: no results (the phase did not run)")
+        failures.append(f"{prefix}{path}: no results (the phase did not run)")
         continue
     for line in lines:
         entry = json.loads(line)
         result = entry.get("result", "ERROR")
-        name = entry.get("name", "?")
+        name = prefix + entry.get("name", "?")
         if result in ("OK", "EXPECTEDFAIL"):
             passed += 1
         elif result == "SKIP":

@@ -1,6 +1,9 @@
 #!/bin/bash
 # The README's test command: installs what the build and tests need (as root, Debian 12),
-# builds, runs every tier that runs on one host, and ends with "N passed, N failed".
+# builds, runs every tier that runs on one host, then the Debian 13 tier (tests/debian13/run.sh),
+# and ends with "N passed, N failed". OCFKIT_NO_FULL=1 leaves out the sandbox and packaging tiers,
+# OCFKIT_NO_FUZZ=1 the fuzzing, OCFKIT_NO_DEBIAN13=1 the Debian 13 tier; OCFKIT_JOBS=N builds
+# with ninja -j N.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,14 +18,15 @@ if [ "$(id -u)" = 0 ] && [ -z "${OCFKIT_NO_APT:-}" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >/dev/null || { echo "apt-get update failed"; echo "0 passed, 1 failed"; exit 1; }
     # shellcheck disable=SC2046
-    apt-get install -y -q --no-install-recommends $(grep -v '^[[:space:]]*#' tests/deps.txt) >/dev/null ||
+    apt-get install -y -q --no-install-recommends $(tests/deps.sh) >/dev/null ||
         { echo "apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 phase "building ($build)"
-if [ -d "$build" ]; then meson setup --reconfigure "$build" >/dev/null; else meson setup "$build" >/dev/null; fi ||
+# Warnings are errors here (not in a user's or packager's build: a newer compiler must not break it).
+if [ -d "$build" ]; then meson setup --reconfigure "$build" -Dwerror=true >/dev/null; else meson setup "$build" -Dwerror=true >/dev/null; fi ||
     { echo "meson setup failed"; echo "0 passed, 1 failed"; exit 1; }
-ninja -C "$build" || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+ninja -C "$build" ${OCFKIT_JOBS:+-j "$OCFKIT_JOBS"} || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 phase "unit, runner and parser tests (parallel)"
 meson test -C "$build" --num-processes 2 --print-errorlogs --logbase fast \
@@ -34,9 +38,11 @@ meson test -C "$build" --num-processes 1 --print-errorlogs --logbase system \
     --no-suite unit --no-suite runner --no-suite parse --no-suite fuzz --no-suite sandbox --no-suite packaging
 logs+=("$build/meson-logs/system.json")
 
-phase "sandbox and packaging tiers (real Pacemaker and libvirtd; deb and rpm built and installed)"
-meson test -C "$build" --num-processes 1 --print-errorlogs --logbase full --suite sandbox --suite packaging
-logs+=("$build/meson-logs/full.json")
+if [ -z "${OCFKIT_NO_FULL:-}" ]; then
+    phase "sandbox and packaging tiers (real Pacemaker and libvirtd; deb and rpm built and installed)"
+    meson test -C "$build" --num-processes 1 --print-errorlogs --logbase full --suite sandbox --suite packaging
+    logs+=("$build/meson-logs/full.json")
+fi
 
 if command -v clang++ >/dev/null && [ -z "${OCFKIT_NO_FUZZ:-}" ]; then
     phase "fuzzing every parser for ${fuzz_seconds}s each (clang, libFuzzer)"
@@ -48,11 +54,24 @@ if command -v clang++ >/dev/null && [ -z "${OCFKIT_NO_FUZZ:-}" ]; then
         python3 -c 'import json,sys; print(" ".join(f for t in json.load(sys.stdin) if t["name"].startswith("fuzz-") for f in t["filename"]))' |
         sed "s|$(cd "$fuzz_build" && pwd)/||g") &&
         # Only the fuzz targets: the rest of the tree was built and tested above.
-        ninja -C "$fuzz_build" $fuzz_targets >/dev/null &&
+        ninja -C "$fuzz_build" ${OCFKIT_JOBS:+-j "$OCFKIT_JOBS"} $fuzz_targets >/dev/null &&
         OCFKIT_FUZZ_SECONDS=$fuzz_seconds meson test -C "$fuzz_build" --no-rebuild --suite fuzz --num-processes 2 \
             --print-errorlogs --logbase fuzz
     logs+=("$fuzz_build/meson-logs/fuzz.json")
 fi
 
+# Debian 13 from this Debian 12 host: build, unit, runner, parser, agent and conformance tiers in a
+# cached debootstrap root (`tests/debian13/run.sh all` runs every tier there, see README.md).
+d13_logs=()
+if [ -z "${OCFKIT_NO_DEBIAN13:-}" ] && [ "$(. /etc/os-release && echo "$VERSION_ID")" = 12 ]; then
+    phase "Debian 13 tier (debootstrap root: build, unit, runner, parser, agents, conformance)"
+    d13_build=${OCFKIT_DEBIAN13_BUILD:-build-debian13}
+    OCFKIT_DEBIAN13_BUILD=$d13_build bash tests/debian13/run.sh ci
+    # No root or no build counts as one failure, not one per missing log.
+    d13_logs=("$d13_build/meson-logs/fast.json")
+    [ -e "$d13_build/meson-logs/fast.json" ] && d13_logs+=("$d13_build/meson-logs/system.json")
+fi
+
 phase "results"
+[ ${#d13_logs[@]} -gt 0 ] && logs+=(--prefix debian13/ "${d13_logs[@]}")
 python3 tests/count-results.py "${logs[@]}"

@@ -129,9 +129,12 @@ TEST_CASE("crm_mon error result after a fence reboot is a ParseError", "[crm_mon
     CHECK(message.find("Connection refused") != std::string::npos);
 }
 
-TEST_CASE("sandbox captures: promotable clone and failures", "[crm_mon]")
+TEST_CASE("sandbox captures of Pacemaker 2.1.5 and 3.0: promotable clone and failures", "[crm_mon]")
 {
-    CrmMon promoted = parse_crm_mon(read_fixture("crm_mon/sandbox-stateful-promoted.xml"));
+    // The same states captured on Debian 12 (sandbox-*) and Debian 13 (pacemaker3-sandbox-*).
+    const std::string prefix = GENERATE(as<std::string>{}, "crm_mon/sandbox-", "crm_mon/pacemaker3-sandbox-");
+    INFO(prefix);
+    CrmMon promoted = parse_crm_mon(read_fixture(prefix + "stateful-promoted.xml"));
     CHECK(promoted.dc_name == "vm");
     CHECK_FALSE(promoted.stonith_enabled);
     auto inst = promoted.instances("cap-stateful");
@@ -140,16 +143,18 @@ TEST_CASE("sandbox captures: promotable clone and failures", "[crm_mon]")
     CHECK(inst[0]->parent == "cap-stateful-clone");
     CHECK(inst[0]->parent_promotable);
 
-    CrmMon failmon = parse_crm_mon(read_fixture("crm_mon/sandbox-failed-monitor.xml"));
+    CrmMon failmon = parse_crm_mon(read_fixture(prefix + "failed-monitor.xml"));
     REQUIRE(failmon.failures.size() == 1);
     CHECK(failmon.failures[0].op_key == "cap-failmon_monitor_2000");
     CHECK(failmon.failures[0].node == "vm");
     CHECK(failmon.failures[0].exitcode == 7);
-    CHECK(failmon.failures[0].exitstatus == "not running");
+    // Pacemaker 3.0 words these two differently ("Not running", "Done"); nothing reads them.
+    const bool v3 = prefix.find("pacemaker3") != std::string::npos;
+    CHECK(failmon.failures[0].exitstatus == (v3 ? "Not running" : "not running"));
     CHECK(failmon.failures[0].task == "monitor");
-    CHECK(failmon.failures[0].status == "complete");
+    CHECK(failmon.failures[0].status == (v3 ? "Done" : "complete"));
 
-    CrmMon failstart = parse_crm_mon(read_fixture("crm_mon/sandbox-failed-start.xml"));
+    CrmMon failstart = parse_crm_mon(read_fixture(prefix + "failed-start.xml"));
     REQUIRE(failstart.failures.size() == 1);
     CHECK(failstart.failures[0].exitcode == 1);
     CHECK(failstart.failures[0].task == "start");
@@ -159,7 +164,7 @@ TEST_CASE("sandbox captures: promotable clone and failures", "[crm_mon]")
     CHECK_FALSE(r[0]->active);
     CHECK(r[0]->nodes.empty());
 
-    CrmMon idle = parse_crm_mon(read_fixture("crm_mon/sandbox-idle.xml"));
+    CrmMon idle = parse_crm_mon(read_fixture(prefix + "idle.xml"));
     CHECK(idle.resources.empty());
     CHECK(idle.resources_configured == 0);
 }

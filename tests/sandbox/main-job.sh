@@ -28,7 +28,7 @@ if [[ ${OCFKIT_SKIP_APT:-0} != 1 ]]; then
     apt-get update
     # Without recommends: libvirt's recommends pull in systemd units this setup does not use.
     # shellcheck disable=SC2046
-    apt-get install -y --no-install-recommends $(sed -e 's/#.*//' "$ROOT/tests/deps.txt")
+    apt-get install -y --no-install-recommends $("$ROOT/tests/deps.sh")
 fi
 
 step "building into $BUILD"

@@ -240,7 +240,8 @@ describe_one() {
         xmllint --xpath '/resource-agent/parameters/parameter/@name' - 2>/dev/null | sed -E 's/ *name="([^"]*)"/\1\n/g')
     [[ -n $params ]] || fail "meta-data of $agent lists no parameter"
     for p in $params; do
-        grep -qE "^  $p( \([^)]*\))*: " <<<"$out" || fail "describe of ocf:$provider:$agent does not list parameter $p"
+        # pcs 0.11: "  name (required): description"; pcs 0.12: "  name (required)", details below.
+        grep -qE "^  $p( \([^)]*\))*(: |$)" <<<"$out" || fail "describe of ocf:$provider:$agent does not list parameter $p"
     done
     # Operations Pacemaker schedules by default (meta-data and validate-all are not listed by pcs).
     local actions a
@@ -274,6 +275,7 @@ log_since() {
 }
 
 # waits_log MARK SECONDS REGEX: until pacemaker.log has a matching line after MARK.
+# (Pacemaker 2.1 logs "Result of ... operation ...: ok", 3.0 "...: OK".)
 wait_log() {
     local mark=$1 limit=$2 re=$3 t0=$SECONDS
     until [[ -n $(log_since "$mark" "$re") ]]; do
@@ -289,7 +291,7 @@ expect_reload() {
     local id=$1 change=$2 mark
     mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
     pcs resource update "$id" "$change"
-    wait_log "$mark" 60 "Result of reload-agent operation for $id on $NODE: ok" ||
+    wait_log "$mark" 60 "Result of reload-agent operation for $id on $NODE: (ok|OK)" ||
         fail "no successful reload-agent of $id after $change"
     wait_xpath 30 "$(started_xpath "$id")" || fail "$id not started after the reload"
     [[ -z $(log_since "$mark" "rsc:$id action:(stop|start) ") ]] ||
@@ -312,7 +314,7 @@ disable_resource() {
     local id=$1 limit=$2 mark
     mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
     pcs resource disable "$id"
-    wait_log "$mark" "$limit" "Result of stop operation for $id on $NODE: ok" || fail "no successful stop of $id after disable"
+    wait_log "$mark" "$limit" "Result of stop operation for $id on $NODE: (ok|OK)" || fail "no successful stop of $id after disable"
     wait_xpath 30 "$(stopped_xpath "$id")" || fail "$id not stopped after disable"
 }
 
@@ -321,8 +323,8 @@ expect_restart() {
     local id=$1 change=$2 mark
     mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
     pcs resource update "$id" "$change"
-    wait_log "$mark" 90 "Result of start operation for $id on $NODE: ok" || fail "$change did not restart $id"
-    [[ -n $(log_since "$mark" "Result of stop operation for $id on $NODE: ok") ]] || fail "restart without a stop"
+    wait_log "$mark" 90 "Result of start operation for $id on $NODE: (ok|OK)" || fail "$change did not restart $id"
+    [[ -n $(log_since "$mark" "Result of stop operation for $id on $NODE: (ok|OK)") ]] || fail "restart without a stop"
     [[ -z $(log_since "$mark" "rsc:$id action:reload-agent ") ]] || fail "reload-agent for non-reloadable $change"
     wait_xpath 30 "$(started_xpath "$id")" || fail "$id not started after the restart"
 }

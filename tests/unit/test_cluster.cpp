@@ -1,6 +1,7 @@
 // Cluster access through crm_attribute/crm_mon, against scripted tool results.
 #include "catch.h"
 
+#include "fixture.h"
 #include "ocfkit/cluster.h"
 
 using namespace ocfkit;
@@ -58,6 +59,39 @@ TEST_CASE("fencing: unset means enabled (Pacemaker's default), false means disab
     Fixture h;
     h.runner.expect({"crm_attribute"}, FakeRunner::exited(102, "", "Could not connect to the CIB"));
     CHECK_FALSE(h.cluster->fencing_enabled().has_value());
+}
+
+namespace {
+
+// A real tool result captured with tests/data/pacemaker-3.0/NAME.{out,err}: stdout, then "rc=N".
+CommandResult captured(const std::string& name)
+{
+    std::string out = test::read_fixture("pacemaker-3.0/" + name + ".out");
+    std::size_t rc_at = out.rfind("rc=");
+    REQUIRE(rc_at != std::string::npos);
+    int rc = std::stoi(out.substr(rc_at + 3));
+    return FakeRunner::exited(rc, out.substr(0, rc_at), test::read_fixture("pacemaker-3.0/" + name + ".err"));
+}
+
+}  // namespace
+
+TEST_CASE("Pacemaker 3.0.0's crm_attribute and crm_node, as captured, read as with 2.1.5", "[cluster]")
+{
+    Fixture f;
+    f.env = MapEnv{{"OCF_RESOURCE_INSTANCE", "cap-x"}};
+    f.cluster = make_pacemaker_cluster(f.runner, f.env, f.log, f.deadline);
+    f.runner.expect({"crm_node", "-n"}, captured("crm_node-n"));
+    CHECK(f.cluster->local_node() == "vm");
+    f.runner.expect({"crm_attribute", "-N", "vm", "-n", "ocfkit-cap"}, captured("nodeattr-get"));
+    CHECK(f.cluster->node_attribute("ocfkit-cap", AttrLifetime::Reboot) == "42");
+    f.runner.expect({"crm_attribute", "-N", "vm", "-n", "ocfkit-none"}, captured("nodeattr-get-missing"));
+    CHECK_FALSE(f.cluster->node_attribute("ocfkit-none", AttrLifetime::Reboot).has_value());
+    f.runner.expect({"crm_attribute", "--promotion"}, captured("promotion-get"));
+    f.runner.expect({"crm_attribute", "--promotion"}, captured("promotion-get2"));
+    CHECK_FALSE(f.cluster->promotion_score().has_value());
+    CHECK(f.cluster->promotion_score() == 10);
+    f.runner.expect({"crm_attribute", "-t", "crm_config", "-n", "stonith-enabled"}, captured("stonith-G"));
+    CHECK(f.cluster->fencing_enabled() == false);
 }
 
 TEST_CASE("standalone mode answers without Pacemaker", "[cluster]")

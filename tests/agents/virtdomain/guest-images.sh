@@ -47,7 +47,9 @@ fi
 work=$(mktemp -d "$CACHE_ROOT/virtdomain/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 dpkg-deb -x "$deb" "$work/pkg"
-kdir=$(ls -d "$work"/pkg/lib/modules/* | head -1)
+# Debian 13's kernel packages ship their modules under /usr/lib (merged /usr), Debian 12's under /lib.
+kdir=$(ls -d "$work"/pkg/lib/modules/* "$work"/pkg/usr/lib/modules/* 2>/dev/null | head -1 || true)
+[[ -d $kdir ]] || die "no lib/modules in $deb"
 
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys,lib/modules}
@@ -56,7 +58,14 @@ for applet in $(busybox --list); do
     [[ $applet == busybox ]] || ln -s busybox "$root/bin/$applet"
 done
 # The power button reaches userspace through these two modules (both =m in Debian's config).
-cp "$kdir/kernel/drivers/acpi/button.ko" "$kdir/kernel/drivers/input/evdev.ko" "$root/lib/modules/"
+# Debian 13 ships them xz-compressed, which busybox's insmod does not read.
+for m in acpi/button input/evdev; do
+    if [[ -e $kdir/kernel/drivers/$m.ko.xz ]]; then
+        xz -dc "$kdir/kernel/drivers/$m.ko.xz" >"$root/lib/modules/${m#*/}.ko"
+    else
+        cp "$kdir/kernel/drivers/$m.ko" "$root/lib/modules/"
+    fi
+done
 install -m 0755 "$INIT" "$root/init"
 (cd "$root" && find . -print0 | cpio --null --create --format=newc --quiet) | gzip -9 >"$work/initrd.gz"
 
