@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -20,6 +19,7 @@
 #include "fs_system.h"
 #include "gfs2_parse.h"
 #include "ocfkit/bounded_io.h"
+#include "ocfkit/pidfd.h"
 
 namespace ocfkit::gfs2fs {
 
@@ -273,7 +273,7 @@ std::optional<ProcessRef> ProcessRef::take(pid_t pid, unsigned long long start_t
     ProcessRef ref;
     ref.pid_ = pid;
     ref.start_time_ = start_time;
-    int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    int fd = pidfd::open(pid);
     if (fd < 0 && errno != ENOSYS) return std::nullopt;  // ESRCH: gone
     if (fd >= 0) ref.pidfd_ = std::shared_ptr<const int>(new int(fd), [](const int* p) {
         ::close(*p);
@@ -295,7 +295,7 @@ bool ProcessRef::alive() const
 int ProcessRef::signal(int sig) const
 {
     if (pid_ <= 0) return ESRCH;
-    if (pidfd_) return ::syscall(SYS_pidfd_send_signal, *pidfd_, sig, nullptr, 0) == 0 ? 0 : errno;
+    if (pidfd_) return pidfd::send_signal(*pidfd_, sig);
     if (!process_alive(pid_, start_time_)) return ESRCH;
     return ::kill(pid_, sig) == 0 ? 0 : errno;
 }

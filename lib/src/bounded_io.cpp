@@ -1,11 +1,12 @@
 // Work that may block in the kernel, done in a forked child the deadline can abandon.
 #include "ocfkit/bounded_io.h"
 
+#include "ocfkit/pidfd.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,26 +50,13 @@ private:
     int fd_;
 };
 
-int open_pidfd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-    (void)pid;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
 // A pidfd cannot reach another process once ours is reaped by someone else.
-void kill_child(pid_t pid, int pidfd)
+void kill_child(pid_t pid, int fd)
 {
-#ifdef SYS_pidfd_send_signal
-    if (pidfd >= 0) {
-        ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+    if (fd >= 0) {
+        pidfd::send_signal(fd, SIGKILL);
         return;
     }
-#endif
     ::kill(pid, SIGKILL);
 }
 
@@ -206,7 +194,7 @@ ChildIoResult run_in_child(const Deadline& deadline, std::size_t cap, const std:
     }
     ::fcntl(read_end.get(), F_SETFL, ::fcntl(read_end.get(), F_GETFL) | O_NONBLOCK);
     // Exit, not EOF, ends the wait: another child forked meanwhile may hold the write end.
-    Fd pidfd(open_pidfd(pid));
+    Fd pidfd(pidfd::open(pid));
 
     Stream stream(cap);
     bool pipe_open = true;

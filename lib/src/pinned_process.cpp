@@ -3,7 +3,6 @@
 
 #include <poll.h>
 #include <signal.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,36 +10,11 @@
 #include <utility>
 
 #include "ocfkit/host.h"
+#include "ocfkit/pidfd.h"
 
 namespace ocfkit {
 
 using namespace std::chrono;
-
-namespace {
-
-int open_pidfd(int pid)
-{
-#ifdef SYS_pidfd_open
-    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-    (void)pid;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
-int send_by_pidfd(int pidfd, int sig)
-{
-#ifdef SYS_pidfd_send_signal
-    return ::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0) == 0 ? 0 : errno;
-#else
-    (void)pidfd;
-    (void)sig;
-    return ENOSYS;
-#endif
-}
-
-}  // namespace
 
 std::optional<PinnedProcess> PinnedProcess::pin(const std::string& proc_root, int pid, bool use_pidfd)
 {
@@ -49,7 +23,7 @@ std::optional<PinnedProcess> PinnedProcess::pin(const std::string& proc_root, in
     if (!before) return std::nullopt;
     int fd = -1;
     if (use_pidfd) {
-        fd = open_pidfd(pid);
+        fd = pidfd::open(pid);
         if (fd < 0 && errno == ESRCH) return std::nullopt;
     }
     // The same start time after opening: the pidfd holds the process that was looked at.
@@ -91,7 +65,7 @@ bool PinnedProcess::still_same() const
 
 int PinnedProcess::signal(int sig) const
 {
-    if (pidfd_ >= 0) return send_by_pidfd(pidfd_, sig);
+    if (pidfd_ >= 0) return pidfd::send_signal(pidfd_, sig);
     // A pid can change hands between this check and kill(2); without a pidfd nothing closes that.
     if (!still_same()) return ESRCH;
     return ::kill(pid_, sig) == 0 ? 0 : errno;

@@ -3,11 +3,12 @@
 // never a blocking wait: a child that cannot be reaped soon after KILL is left behind and named.
 #include "ocfkit/process_runner.h"
 
+#include "ocfkit/pidfd.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,17 +68,6 @@ void append_capped(std::string& to, const char* data, std::size_t n, std::size_t
     } else if (n > 0) {
         truncated = true;
     }
-}
-
-int open_pidfd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-    (void)pid;
-    errno = ENOSYS;
-    return -1;
-#endif
 }
 
 // Reaps pid if it ends before `until`, polling with pauses; never blocks past `until`.
@@ -206,7 +196,7 @@ public:
         int wstatus = 0;
         std::optional<asio::posix::stream_descriptor> pidfd;
         bool pidfd_armed = false;
-        if (int fd = options_.use_pidfd ? open_pidfd(pid) : -1; fd >= 0) {
+        if (int fd = options_.use_pidfd ? pidfd::open(pid) : -1; fd >= 0) {
             pidfd.emplace(ioc, fd);
             pidfd_armed = true;
             // Fires once: a zombie only a tracer may reap stays readable, so it is not re-armed.
