@@ -382,12 +382,14 @@ stack_vm() {
 	# libvirt call on a node that has not run the guest lately includes libvirtd's start-up:
 	# 15-20 s inside a TCG guest on a loaded host, more than virtdomain's default 10 s (a failed
 	# start there bans the guest from the survivor; seen in the failover phase).
+	# Start and stop 300 s: the stock VirtualDomain's start timed out at 180 s on node2
+	# (2026-12-06, host load 8; several virsh calls of ~20 s each under TCG).
 	local extra=
 	[[ $virt == ocf:custom:virtdomain ]] && extra=call_timeout=60
 	pcs_batch vm "
 pcs -f \$CIB resource create labguest $virt config=$GFS2_DIR/vm/labguest.xml hypervisor=qemu:///system \
 	migration_transport=tcp $extra meta allow-migrate=true \
-	op monitor interval=20s timeout=120s start timeout=180s stop timeout=180s \
+	op monitor interval=20s timeout=120s start timeout=300s stop timeout=300s \
 	migrate_to timeout=300s migrate_from timeout=300s
 pcs -f \$CIB constraint order start gfs2-clone then start labguest
 pcs -f \$CIB constraint colocation add labguest with gfs2-clone INFINITY
