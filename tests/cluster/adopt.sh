@@ -245,8 +245,12 @@ EOF
 	log "plan: ${ADOPT_IDS[*]} convert; $ADOPT_STAYS stays: $(grep -m1 'why it stays' "$RUN/adopt-plan.txt" | sed 's/^ *why it stays: //')"
 }
 
+adopt_stack_whole() { drbd_primary_both && gfs2_mounted_both && guest_running_somewhere; }
+
 adopt_apply_phase() {
 	: > "$RUN/adopt-results"
+	wait_for 900 10 "the stack whole (Primary/Primary, GFS2 on both, labguest running)" adopt_stack_whole ||
+		{ show_failures; die "the stack is not whole"; }
 	adopt_cluster_ok stock
 	adopt_monitors_by stock || die "the stock stack's monitors are not all running"
 	adopt_log_check_works
