@@ -31,8 +31,9 @@ adopt_snapshot() {
 		echo gfs2_mount=\$(awk '\$5 == \"$GFS2_DIR\" && / - gfs2 / {print \$1, \$3}' /proc/self/mountinfo)
 		dlm_tool ls 2>/dev/null | awk '\$1 == \"name\" {n = \$2} \$1 == \"id\" {i = \$2}
 			\$1 == \"members\" {\$1 = \"\"; print \"lockspace=\" n, i, \"members\" \$0}' | sort
-		echo dlm_controld=\$(pgrep -x dlm_controld)
-		echo lvmlockd=\$(pgrep -x lvmlockd)
+		# The oldest is the daemon: dlm_controld keeps a helper child, lvmlockd forks short-lived ones.
+		echo dlm_controld=\$(pgrep -o -x dlm_controld)
+		echo lvmlockd=\$(pgrep -o -x lvmlockd)
 		p=\$(pgrep -f 'qemu-system-x86_64 .*guest=labguest' | head -1)
 		[ -n \"\$p\" ] && echo qemu=\$p \$(awk '{print \$22}' /proc/\$p/stat)
 		true" 120
