@@ -223,8 +223,10 @@ adopt_plan() {
 	log "ocfkit adopt plan: exit $rc"
 	# The real stock stack's CIB and plan, for the unit tests' fixtures (captures phase).
 	gx node1 'd=/host/captures/adopt-stock-stack/node1; rm -rf $d; mkdir -p $d
-		cibadmin -Q > $d/cib.xml; ocfkit adopt plan > $d/ocfkit-adopt-plan.txt; echo "rc=$?" >> $d/commands.txt
-		ocfkit adopt plan --json > $d/ocfkit-adopt-plan.json' 300 >/dev/null
+		cap() { f=$1; shift; "$@" > $d/$f; printf "%s\trc=%s\t%s\n" $f $? "$*" >> $d/commands.txt; }
+		cap cib.xml cibadmin -Q
+		cap ocfkit-adopt-plan.txt ocfkit adopt plan
+		cap ocfkit-adopt-plan.json ocfkit adopt plan --json' 300 >/dev/null
 	# Everything converts but the LVM-activate resource, which stays with a reason: exit 1.
 	[[ $rc == 1 ]] || die "plan exited $rc, expected 1 (everything converts but $ADOPT_STAYS)"
 	"$PY" - "$RUN/adopt-plan.json" "$ADOPT_STAYS" <<EOF || die "the plan is not what this stack needs"
