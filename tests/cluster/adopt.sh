@@ -89,7 +89,7 @@ adopt_log_check_works() {
 	log "executor logs show the stack's own promotions (the action check can see actions)"
 }
 
-# The guest's RAM counter, sampled from the host every 2 s while adopt runs.
+# The guest's RAM counter, sampled from the host every 2 s (plus the read's own time) while adopt runs.
 adopt_sampler_start() { # TAG NODE
 	local f=$RUN/adopt-counter-$1 node=$2
 	rm -f "$f" "$RUN/adopt-sampler-stop"
