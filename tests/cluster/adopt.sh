@@ -175,7 +175,7 @@ adopt_cluster_ok() { # agents WHICH (stock|ours) for the converted ones; sharedl
 	done
 	a=$(adopt_cib_agent "$ADOPT_STAYS")
 	[[ $a == ocf:heartbeat:LVM-activate ]] || die "$ADOPT_STAYS is $a, not ocf:heartbeat:LVM-activate"
-	log "CIB: ${ADOPT_IDS[*]} on the $which agents, $ADOPT_STAYS on $a"
+	log "CIB: ${ADOPT_IDS[*]} on $([[ $which == ours ]] && echo "ocfkit's" || echo the stock) agents, $ADOPT_STAYS on $a"
 	[[ $(gx node1 'crm_attribute -t crm_config -n maintenance-mode -G -q 2>/dev/null' 30) != true ]] ||
 		die "maintenance-mode is still on"
 	no_failures || { show_failures; die "Pacemaker reports failed actions"; }
