@@ -13,17 +13,21 @@
 #         verify GFS2 on both, cross-node I/O, DRBD Primary/Primary, guest live migration
 #         clevervm  tests/agents/clevervm/cluster-tier.sh: status, cleanup, migrate, unmigrate
 #         failover  qemu killed -> fenced -> survivor keeps GFS2 -> rejoin; link cut
+#         adopt     (stack on the stock agents) ocfkit adopt plan, apply, revert with the guest
+#                   running; adopt-apply / adopt-revert do one half each
 #         captures  copy captured tool output into tests/data/cluster-captures/
 #         teardown  stop the VMs (through their monitor) and the fencing loop
 # Host packages: host-packages.txt (the missing ones are installed with apt-get first;
 #   OCFKIT_CLUSTER_HOST_DEPS=0 skips that).
 # Environment: OCFKIT_BUILD_DIR (meson build for the fallback when the .debs do not build, and
 #   for clevervm when its package is not installed; default /work/build-cluster),
-#   OCFKIT_CLUSTER_CACHE, OCFKIT_CLUSTER_KEEP=1 (leave VMs running on failure).
+#   OCFKIT_CLUSTER_CACHE, OCFKIT_CLUSTER_KEEP=1 (leave VMs running on failure),
+#   OCFKIT_CLUSTER_STACK=stock|ocfkit (stack on the stock agents although ours are installed;
+#   default ocfkit), OCFKIT_CLUSTER_DEBS=DIR (.debs build-debs.sh made earlier: no rebuild).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-for f in image boot stack verify clevervm failover captures; do
+for f in image boot stack verify clevervm failover adopt captures; do
 	[[ -e $here/$f.sh ]] && source "$here/$f.sh"
 done
 

@@ -18,10 +18,18 @@ build_debs() {
 	local out=$RUN/debbuild p deb
 	rm -rf "$out" "$SHARE/debs" "$SHARE/agents" "$RUN/debroot"
 	mkdir -p "$SHARE/debs" "$SHARE/agents"
-	log "building the Debian packages (tests/packaging/build-debs.sh; log $out/build.log)"
-	if ! nice -n 5 bash "$REPO_DIR/tests/packaging/build-debs.sh" "$out" >&2; then
-		log "the package build failed (log $out/build.log)"
-		return 1
+	if [[ -n ${OCFKIT_CLUSTER_DEBS:-} ]]; then
+		# Packages built earlier by build-debs.sh (the build is the heaviest step on this host).
+		ls "$OCFKIT_CLUSTER_DEBS"/ocfkit-agents_*.deb >/dev/null 2>&1 ||
+			{ log "OCFKIT_CLUSTER_DEBS=$OCFKIT_CLUSTER_DEBS holds no ocfkit-agents .deb"; return 1; }
+		log "using the packages in $OCFKIT_CLUSTER_DEBS (OCFKIT_CLUSTER_DEBS; not rebuilt)"
+		out=$OCFKIT_CLUSTER_DEBS
+	else
+		log "building the Debian packages (tests/packaging/build-debs.sh; log $out/build.log)"
+		if ! nice -n 5 bash "$REPO_DIR/tests/packaging/build-debs.sh" "$out" >&2; then
+			log "the package build failed (log $out/build.log)"
+			return 1
+		fi
 	fi
 	for p in "${PACKAGES[@]}"; do
 		deb=$(ls "$out/${p}"_*.deb 2>/dev/null | head -1)
@@ -124,18 +132,24 @@ provide_agents() {
 }
 
 # Which agent each layer uses: ours if installed in the guests, otherwise the stock one, loudly.
+# OCFKIT_CLUSTER_STACK=stock: the stock agents everywhere although ours are installed (the
+# adopt phase then moves the running stack onto ours).
+STACK=${OCFKIT_CLUSTER_STACK:-ocfkit}
+[[ $STACK == ocfkit || $STACK == stock ]] || die "OCFKIT_CLUSTER_STACK must be stock or ocfkit, not '$STACK'"
 declare -A STOCK=([drbd-dual]=ocf:linbit:drbd [controld]=ocf:pacemaker:controld
 	[clvm]=ocf:heartbeat:lvmlockd [gfs2fs]=ocf:heartbeat:Filesystem
 	[virtdomain]=ocf:heartbeat:VirtualDomain)
 agent_for() {
+	[[ $STACK == stock ]] && { echo "${STOCK[$1]}"; return; }
 	if [[ -e $SHARE/agents/$1 ]] && gx node1 "test -x /usr/lib/ocf/resource.d/custom/$1" 10 >/dev/null; then
 		echo "ocf:custom:$1"
 	else
 		echo "${STOCK[$1]}"
 	fi
 }
-# $RUN/agents-used: "<layer> <agent> <how>", how = "deb <version>", "copied <builddir>" or
-# "stock"; plus a clevervm line when the package is installed.
+# $RUN/agents-used: "<layer> <agent> <how>", how = "deb <version>", "copied <builddir>",
+# "stock" (fallback) or "stock (OCFKIT_CLUSTER_STACK=stock)"; plus a clevervm line when the
+# package is installed, and an ocfkit line (the adopt command) with its package.
 report_agents() {
 	local a t src
 	src=$(cat "$RUN/agent-source" 2>/dev/null)
@@ -145,6 +159,9 @@ report_agents() {
 		if [[ $t == ocf:custom:* ]]; then
 			echo "$a $t $src" >> "$RUN/agents-used"
 			log "layer $a: $t ($src)"
+		elif [[ $STACK == stock ]]; then
+			echo "$a $t stock (OCFKIT_CLUSTER_STACK=stock)" >> "$RUN/agents-used"
+			log "layer $a: $t (OCFKIT_CLUSTER_STACK=stock)"
 		else
 			echo "$a $t stock" >> "$RUN/agents-used"
 			loud "FALLBACK: layer $a uses the STOCK agent $t (ocfkit agent $a not built/installed)"
@@ -152,6 +169,7 @@ report_agents() {
 	done
 	local cv; cv=$(gx node1 "dpkg-query -W -f '\${Status} \${Version}' ocfkit-clevervm 2>/dev/null" 30)
 	[[ $cv == "install ok installed "* ]] && echo "clevervm /usr/sbin/clevervm deb ${cv##* }" >> "$RUN/agents-used"
+	gx node1 'test -x /usr/sbin/ocfkit' 10 >/dev/null && echo "ocfkit /usr/sbin/ocfkit $src" >> "$RUN/agents-used"
 	cat "$RUN/agents-used" >&2
 }
 
@@ -319,7 +337,7 @@ stack_fs() {
 pcs -f \$CIB constraint order start lvmlockd-clone then start gfs2-clone
 pcs -f \$CIB constraint colocation add gfs2-clone with lvmlockd-clone INFINITY"
 	else
-		loud "FALLBACK: stock lvmlockd does not activate VGs: adding ocf:heartbeat:LVM-activate"
+		[[ $STACK == stock ]] || loud "FALLBACK: stock lvmlockd does not activate VGs: adding ocf:heartbeat:LVM-activate"
 		lvm_layer="pcs -f \$CIB resource create sharedlv ocf:heartbeat:LVM-activate vgname=$VG lvname=$LV \
 	vg_access_mode=lvmlockd activation_mode=shared op monitor interval=30s timeout=90s on-fail=fence \
 	clone interleave=true
@@ -364,12 +382,14 @@ stack_vm() {
 	# libvirt call on a node that has not run the guest lately includes libvirtd's start-up:
 	# 15-20 s inside a TCG guest on a loaded host, more than virtdomain's default 10 s (a failed
 	# start there bans the guest from the survivor; seen in the failover phase).
+	# Start and stop 300 s: the stock VirtualDomain's start timed out at 180 s on node2
+	# (2026-12-06, host load 8; several virsh calls of ~20 s each under TCG).
 	local extra=
 	[[ $virt == ocf:custom:virtdomain ]] && extra=call_timeout=60
 	pcs_batch vm "
 pcs -f \$CIB resource create labguest $virt config=$GFS2_DIR/vm/labguest.xml hypervisor=qemu:///system \
 	migration_transport=tcp $extra meta allow-migrate=true \
-	op monitor interval=20s timeout=120s start timeout=180s stop timeout=180s \
+	op monitor interval=20s timeout=120s start timeout=300s stop timeout=300s \
 	migrate_to timeout=300s migrate_from timeout=300s
 pcs -f \$CIB constraint order start gfs2-clone then start labguest
 pcs -f \$CIB constraint colocation add labguest with gfs2-clone INFINITY
