@@ -54,7 +54,8 @@ if command -v clang++ >/dev/null && [ -z "${OCFKIT_NO_FUZZ:-}" ]; then
         python3 -c 'import json,sys; print(" ".join(f for t in json.load(sys.stdin) if t["name"].startswith("fuzz-") for f in t["filename"]))' |
         sed "s|$(cd "$fuzz_build" && pwd)/||g") &&
         # Only the fuzz targets: the rest of the tree was built and tested above.
-        ninja -C "$fuzz_build" ${OCFKIT_JOBS:+-j "$OCFKIT_JOBS"} $fuzz_targets >/dev/null &&
+        { ninja -C "$fuzz_build" ${OCFKIT_JOBS:+-j "$OCFKIT_JOBS"} $fuzz_targets >"$fuzz_build/fuzz-build.log" 2>&1 ||
+            { echo "fuzz build failed (counted as a failure):"; tail -n 30 "$fuzz_build/fuzz-build.log"; false; }; } &&
         OCFKIT_FUZZ_SECONDS=$fuzz_seconds meson test -C "$fuzz_build" --no-rebuild --suite fuzz --num-processes 2 \
             --print-errorlogs --logbase fuzz
     logs+=("$fuzz_build/meson-logs/fuzz.json")
