@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "ocfkit/parse/json.h"
+
 namespace ocfkit::adopt {
 
 namespace {
@@ -21,23 +23,7 @@ std::string where(const ResourcePlan& r)
 
 }  // namespace
 
-std::string json_string(std::string_view s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-            else out += c;
-        }
-    }
-    return out + "\"";
-}
+std::string json_string(std::string_view s) { return parse::json_quote(s); }
 
 std::string render_plan_text(const Plan& plan)
 {

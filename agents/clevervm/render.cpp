@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "ocfkit/parse/json.h"
+
 namespace ocfkit::clevervm {
 
 namespace {
@@ -57,23 +59,7 @@ std::string size_or_dash(const std::optional<std::uint64_t>& v) { return v ? hum
 
 // --- JSON -------------------------------------------------------------------------------------
 
-std::string q(std::string_view s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-            else out += c;
-        }
-    }
-    return out + "\"";
-}
+std::string q(std::string_view s) { return parse::json_quote(s); }
 
 std::string b(bool v) { return v ? "true" : "false"; }
 

@@ -155,3 +155,11 @@ TEST_CASE("malformed json names the line", "[json]")
     // The line counts \n only; \r\n files count the same.
     CHECK(error_line("{\r\n\"a\":\r\n}") == 3);
 }
+
+TEST_CASE("json_quote escapes what JSON requires and parses back to the same text")
+{
+    const std::string text = std::string("a\"b\\c\nd\te\rf") + '\x01' + "\x7f" + "\xc3\xa9";
+    const std::string quoted = ocfkit::parse::json_quote(text);
+    CHECK(quoted == "\"a\\\"b\\\\c\\nd\\te\\rf\\u0001\x7f\xc3\xa9\"");
+    CHECK(ocfkit::parse::parse_json(quoted).as_string() == text);
+}

@@ -61,4 +61,7 @@ private:
 // Throws ParseError with the line of the first error. Nesting is limited to 64 levels.
 Json parse_json(std::string_view text);
 
+// s as a JSON string literal, quotes included (control characters escaped).
+std::string json_quote(std::string_view s);
+
 }  // namespace ocfkit::parse
