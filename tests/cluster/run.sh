@@ -15,6 +15,8 @@
 #         failover  qemu killed -> fenced -> survivor keeps GFS2 -> rejoin; link cut
 #         adopt     (stack on the stock agents) ocfkit adopt plan, apply, revert with the guest
 #                   running; adopt-apply / adopt-revert do one half each
+#         faults    the fault table's rows (OCFKIT_CLUSTER_FAULTS=3,9,...) on the running stack;
+#                   faults.sh runs them on the stock stack and, after adopt-apply, on ocfkit's
 #         captures  copy captured tool output into tests/data/cluster-captures/
 #         teardown  stop the VMs (through their monitor) and the fencing loop
 # Host packages: host-packages.txt (the missing ones are installed with apt-get first;
@@ -27,7 +29,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-for f in image boot stack verify clevervm failover adopt captures; do
+for f in image boot stack verify clevervm failover adopt faults-phase captures; do
 	[[ -e $here/$f.sh ]] && source "$here/$f.sh"
 done
 
