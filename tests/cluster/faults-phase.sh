@@ -204,6 +204,11 @@ faults_phase() {
 	for r in "${rows[@]}"; do
 		faults_row "$r" || { log "row $r left the stack broken: the remaining rows are skipped"; return 1; }
 	done
+	# What comes next (adopt apply/revert) wants a settled cluster with every monitor running.
+	gq node1 'crm_resource --wait --timeout=600s' 700 >/dev/null
+	local which=stock; [[ $(faults_stack_label) == ocfkit ]] && which=ours
+	wait_for 300 10 "recurring monitors on every active instance" adopt_monitors_by "$which" ||
+		log "WARNING: not every active instance has its recurring monitor again"
 	"$PY" "$FAULTS_REPORT" table "$FAULTS_DIR/results.jsonl" >&2
 }
 
