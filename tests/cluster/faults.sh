@@ -1,6 +1,6 @@
 #!/bin/bash
 # The fault table in one run: the stack on the stock agents, the rows on it, `ocfkit adopt
-# apply` onto ocfkit's agents, the failover phase and the rows again on the adopted stack, then
+# apply` onto ocfkit's agents, the rows again and the failover phase on the adopted stack, then
 # `ocfkit adopt revert` (with the adopt phase's checks), all on one two-node VM cluster.
 #
 #   sudo tests/cluster/faults.sh [--faults 3,9,K] [--stacks stock,ocfkit] [--no-setup] [--keep]
@@ -11,8 +11,8 @@
 #                   adopt-revert. stock or ocfkit alone: that stack built directly, its rows.
 #   --no-setup      use the running cluster (no image/boot/stack phases)
 #   --keep          leave the VMs running at the end (no teardown)
-# The failover phase runs on the adopted stack unless rows K and 8 (its two scenarios, measured)
-# are both selected. Other environment as run.sh (OCFKIT_CLUSTER_DEBS=DIR to reuse .debs).
+# The failover phase runs on the adopted stack after its rows, unless rows K and 8 (its two
+# scenarios, measured) are both selected. Other environment as run.sh (OCFKIT_CLUSTER_DEBS=DIR to reuse .debs).
 # Results: $RUN/faults/results.jsonl, one directory of raw data per row and stack; the tables:
 #   tests/cluster/faults-report.py table /var/cache/ocfkit-cluster/run/faults/results.jsonl
 set -uo pipefail
@@ -33,9 +33,9 @@ phases=()
 case $stacks in
 stock,ocfkit)
 	stack=stock
-	phases+=(faults adopt-apply)
+	phases+=(faults adopt-apply faults)
 	[[ ,$faults, == *,K,* && ,$faults, == *,8,* ]] || phases+=(failover)
-	phases+=(faults adopt-revert) ;;
+	phases+=(adopt-revert) ;;
 stock|ocfkit) stack=$stacks; phases+=(faults) ;;
 *) echo "--stacks: stock,ocfkit, stock or ocfkit" >&2; exit 2 ;;
 esac
