@@ -159,7 +159,7 @@ faults_row() {
 	echo "row=$row" > "$D/metrics"; echo "stack=$stack" >> "$D/metrics"
 	if [[ $row == 7 ]]; then ( faults_row7 ); faults_finish "$s0"; return 0; fi
 	wait_for 900 10 "the stack whole before row $row" faults_whole || { faults_note "stack not whole before the row"; faults_finish "$s0"; return 1; }
-	gq node1 'crm_resource --wait --timeout=600s' 700 >/dev/null
+	gx node1 'crm_resource --wait --timeout=600s' 700 >/dev/null || log "a transition still runs after 10 min"
 	echo "guest_node=$(labguest_node)" >> "$D/metrics"
 	faults_boot_ids before
 	faults_clocks before
@@ -201,11 +201,13 @@ faults_phase() {
 	local rows=() r
 	IFS=', ' read -r -a rows <<< "${OCFKIT_CLUSTER_FAULTS:-${FAULTS_ALL[*]}}"
 	log "rows ${rows[*]} on the $(faults_stack_label) stack"
+	# Failures from before (the stack's own start-up) would be counted against the first row.
+	no_failures || { log "failed actions before the first row (cleaned up):"; show_failures; faults_cleanup; }
 	for r in "${rows[@]}"; do
 		faults_row "$r" || { log "row $r left the stack broken: the remaining rows are skipped"; return 1; }
 	done
 	# What comes next (adopt apply/revert) wants a settled cluster with every monitor running.
-	gq node1 'crm_resource --wait --timeout=600s' 700 >/dev/null
+	gx node1 'crm_resource --wait --timeout=600s' 700 >/dev/null || log "a transition still runs after 10 min"
 	local which=stock; [[ $(faults_stack_label) == ocfkit ]] && which=ours
 	wait_for 300 10 "recurring monitors on every active instance" adopt_monitors_by "$which" ||
 		log "WARNING: not every active instance has its recurring monitor again"
