@@ -207,9 +207,58 @@ faults_row10() {
 	echo "victim=$g" >> "$D/metrics"
 }
 
-# 7: DRBD's backing disk failing under a Primary needs the lower device on a device-mapper
-# table from the start (dmsetup is in the image; r0.res uses /dev/vdb directly, and swapping
-# the disk under a running Primary is itself a detach). Not scripted yet: recorded as skipped.
+# 7: DRBD's backing disk fails under a Primary: the lower device's dm table (stack phase with
+# OCFKIT_CLUSTER_DRBD_DM=1) swapped for an error target on the guest's node, a synced write
+# there to meet it; DRBD must detach (on-io-error detach) and go on through the peer, the guest
+# keep running. Two monitor intervals later the disk comes back (linear table, drbdadm attach)
+# and resyncs. Without the dm table the row is recorded as skipped.
+faults_dstate_is() { [[ $(gx "$1" 'drbdadm dstate r0 2>/dev/null' 30) == $2* ]]; }
 faults_row7() {
-	faults_metric skipped "r0's lower device is /dev/vdb itself; an error target needs it on a dm-linear table from the stack phase on"
+	if ! gx node1 'dmsetup info r0lower >/dev/null 2>&1' 30; then
+		faults_metric skipped "r0's lower device is /dev/vdb itself: run the stack phase with OCFKIT_CLUSTER_DRBD_DM=1 (a dm-linear table under it, dmsetup is in the image)"
+		return 0
+	fi
+	local g o; read -r g o < <(faults_peer_of_guest)
+	faults_t0
+	gq "$g" "set -e; s=\$(blockdev --getsz /dev/vdb)
+		dmsetup suspend r0lower; dmsetup load r0lower --table \"0 \$s error\"; dmsetup resume r0lower
+		dd if=/dev/urandom of=$GFS2_DIR/faults-io-$g bs=64k count=4 conv=fsync status=none || true
+		echo error target under r0 on $g" 120
+	wait_for 300 3 "DRBD detached on $g (Diskless)" faults_dstate_is "$g" Diskless && faults_metric detached_s "$(faults_since_t0)"
+	gx "$g" 'drbdadm role r0; drbdadm cstate r0; drbdadm dstate r0' 30 > "$D/drbd-degraded.txt"
+	gx "$g" "dd if=/dev/urandom of=$GFS2_DIR/faults-io2-$g bs=64k count=4 conv=fsync status=none && echo gfs2 writable through the peer" 120 >> "$D/drbd-degraded.txt" ||
+		faults_note "GFS2 on $g not writable while detached"
+	sleep 60   # two monitor intervals of the Primary
+	faults_gx_any 'crm_mon -1 --output-as=xml' > "$D/crm_mon-degraded.xml"
+	gq "$g" "set -e; s=\$(blockdev --getsz /dev/vdb)
+		dmsetup suspend r0lower; dmsetup load r0lower --table \"0 \$s linear /dev/vdb 0\"; dmsetup resume r0lower
+		drbdadm attach r0; echo disk back on $g" 120
+	faults_metric reattached_s "$(faults_since_t0)"
+	wait_for 900 3 "DRBD UpToDate again on $g" faults_dstate_is "$g" UpToDate/UpToDate && faults_metric resynced_s "$(faults_since_t0)"
+}
+
+# drbd_config's hook (OCFKIT_CLUSTER_DRBD_DM=1): r0's lower device becomes /dev/mapper/r0lower,
+# a dm-linear table over /dev/vdb that a oneshot unit sets up at every boot before Pacemaker.
+drbd_lower_on_dm() {
+	sed -i -e 's|disk /dev/vdb;|disk /dev/mapper/r0lower;|' \
+		-e 's|fencing resource-and-stonith;|&\n\t\ton-io-error detach;|' "$SHARE/work/r0.res"
+	cat > "$SHARE/work/ocfkit-r0lower.service" <<'UNIT'
+[Unit]
+Description=DRBD r0 lower device on a dm-linear table (lab fault injection)
+DefaultDependencies=no
+After=systemd-udev-settle.service
+Before=pacemaker.service drbd.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'dmsetup info r0lower >/dev/null 2>&1 || echo "0 $(blockdev --getsz /dev/vdb) linear /dev/vdb 0" | dmsetup create r0lower'
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+	gx_all 'install -m 0644 /host/work/ocfkit-r0lower.service /etc/systemd/system/ &&
+		systemctl daemon-reload && systemctl enable --now ocfkit-r0lower.service 2>&1 && dmsetup table r0lower' 120 ||
+		die "the dm table under r0 could not be set up"
+	log "r0's lower device: /dev/mapper/r0lower (dm-linear over /dev/vdb)"
 }

@@ -175,6 +175,8 @@ report_agents() {
 
 drbd_config() {
 	cp "$CLUSTER_DIR/conf/r0.res" "$SHARE/work/r0.res"
+	# Fault row 7 needs the lower device on a dm table (faults-phase.sh).
+	[[ ${OCFKIT_CLUSTER_DRBD_DM:-0} == 1 ]] && drbd_lower_on_dm
 	gx_all 'install -m 0644 /host/work/r0.res /etc/drbd.d/r0.res && drbdadm dump r0 >/dev/null' 60 ||
 		die "drbd config rejected"
 }
