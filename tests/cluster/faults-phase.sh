@@ -170,7 +170,7 @@ faults_row() {
 	cat "$RUN/fence-events" 2>/dev/null | wc -l > "$D/fence-mark"
 	faults_sampler_start
 	trap faults_sampler_stop EXIT
-	sleep 10
+	sleep 20   # the counting rate, before the fault
 	# The row runs in a subshell: a helper's die ends the row, not the phase.
 	( "faults_row$row" ); local rc=$?
 	faults_metric row_rc "$rc"

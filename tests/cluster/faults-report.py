@@ -76,8 +76,12 @@ def counter_measures(d, t0):
         return out
     gaps = [b[0] - a[0] for a, b in zip(samples, samples[1:])]
     out["sample_interval_s"] = round(sorted(gaps)[len(gaps) // 2], 1)
-    # Counts per second of host time, from the samples before the fault (TCG in TCG: < 1).
-    pre = [s for s in samples if s[0] <= t0]
+    # Counts per second of host time (TCG in TCG: < 1), from the first incarnation's samples.
+    pre = [samples[0]]
+    for s in samples[1:]:
+        if s[3] < pre[-1][3]:
+            break
+        pre.append(s)
     rate = None
     if len(pre) >= 2 and pre[-1][3] > pre[0][3] and pre[-1][0] > pre[0][0]:
         rate = (pre[-1][3] - pre[0][3]) / (pre[-1][0] - pre[0][0])
