@@ -40,6 +40,7 @@ faults_clocks() { # TAG -> $D/clock-TAG: "node offset" per reachable node
 	for n in "${NODES[@]}"; do
 		vm_running "$n" && vm_ready "$n" || continue
 		o=$(faults_clock "$n") && echo "$n $o" >> "$D/clock-$1"
+		[[ $1 == before ]] && echo "$n $(gx "$n" 'cat /sys/devices/system/clocksource/clocksource0/current_clocksource' 30)" >> "$D/clocksource"
 	done
 }
 

@@ -239,7 +239,8 @@ def row(d):
     clocks.update(after)
     res = {"row": m.get("row"), "what": ROWS.get(m.get("row"), "?"), "stack": m.get("stack"),
            "t0": t0, "metrics": m, "notes": read(d, "notes").strip().splitlines(),
-           "clock_offsets_s": {"before": before, "after": after}}
+           "clock_offsets_s": {"before": before, "after": after},
+           "clocksource": dict(l.split(None, 1) for l in read(d, "clocksource").splitlines() if " " in l)}
     if m.get("skipped"):
         res["skipped"] = m["skipped"]
         return res
