@@ -132,15 +132,24 @@ faults_collect() {
 	faults_gx_any 'crm_mon -1 -o --output-as=xml' > "$D/crm_mon.xml"
 	faults_gx_any 'cibadmin -Q --scope status' > "$D/status.xml"
 	faults_gx_any 'cibadmin -Q --scope constraints' > "$D/constraints.xml"
+	faults_journals
+	# pacemaker.log is on disk: it keeps a node's view across its own reset.
 	for n in "${NODES[@]}"; do
 		vm_running "$n" && vm_ready "$n" || continue
-		# The journal is in RAM: a fenced node's ends at its reset; the survivor's has it all.
+		gx "$n" "tail -n +\$(( $(cat "$D/pcmk-mark-$n" 2>/dev/null || echo 0) + 1 )) $ADOPT_LOG | grep -av 'cib_perform_op\|cib_process_request'; true" 180 > "$D/pacemaker-$n.txt"
+	done
+}
+# faults_journals [TAG]: each reachable node's journal since a minute before the fault.
+faults_journals() {
+	local n t0g sfx=${1:+-$1}
+	for n in "${NODES[@]}"; do
+		vm_running "$n" && vm_ready "$n" || continue
+		# The journal is in RAM: a fenced node's ends at its reset.
 		t0g=$(awk -v n="$n" '$1 == n {print $2}' "$D/clock-before" 2>/dev/null)
 		t0g=$(awk -v t="$(cat "$D/t0")" -v o="${t0g:-0}" 'BEGIN { printf "%d", t + o - 60 }')
 		gx "$n" "journalctl -o short-unix --no-pager --since @$t0g -t corosync -t pacemaker-controld \
 			-t pacemaker-fenced -t pacemaker-schedulerd -t pacemaker-execd -t pacemaker-attrd -t kernel \
-			-t dlm_controld -t lvmlockd -t libvirtd -t systemd -t pacemakerd -t stonith-ng 2>/dev/null; true" 180 > "$D/journal-$n.txt"
-		gx "$n" "grep -aE 'exit-reason|exitreason|ocf-exit-reason|(error|warning):' $ADOPT_LOG | tail -200; true" 60 > "$D/pacemaker-log-$n.txt"
+			-t dlm_controld -t lvmlockd -t libvirtd -t systemd -t pacemakerd -t stonith-ng 2>/dev/null; true" 180 > "$D/journal-$n$sfx.txt"
 	done
 }
 
@@ -168,6 +177,8 @@ faults_row() {
 	faults_boot_ids before
 	faults_clocks before
 	faults_data_prepare
+	local n
+	for n in "${NODES[@]}"; do gx "$n" "wc -l < $ADOPT_LOG" 60 > "$D/pcmk-mark-$n"; done
 	cat "$RUN/fence-events" 2>/dev/null | wc -l > "$D/fence-mark"
 	faults_sampler_start
 	trap faults_sampler_stop EXIT
@@ -175,6 +186,8 @@ faults_row() {
 	# The row runs in a subshell: a helper's die ends the row, not the phase.
 	( "faults_row$row" ); local rc=$?
 	faults_metric row_rc "$rc"
+	# A survivor may be fenced in turn while the stack recovers: its journal (in RAM) now.
+	faults_journals early
 	[[ -s $D/t0 ]] || faults_t0
 	# Full recovery: whole again, with no transition pending.
 	if wait_for 1500 5 "the stack whole after row $row" faults_whole; then

@@ -76,15 +76,20 @@ def counter_measures(d, t0):
         return out
     gaps = [b[0] - a[0] for a, b in zip(samples, samples[1:])]
     out["sample_interval_s"] = round(sorted(gaps)[len(gaps) // 2], 1)
-    # Counts per second of host time (TCG in TCG: < 1), from the first incarnation's samples.
-    pre = [samples[0]]
+    # Counts per second of host time (TCG in TCG: < 1), from the first incarnation with samples
+    # 10 s apart or more (the first may have only one when a counter read takes 20 s).
+    incarnations, cur = [], [samples[0]]
     for s in samples[1:]:
-        if s[3] < pre[-1][3]:
-            break
-        pre.append(s)
+        if s[3] < cur[-1][3]:
+            incarnations.append(cur)
+            cur = []
+        cur.append(s)
+    incarnations.append(cur)
     rate = None
-    if len(pre) >= 2 and pre[-1][3] > pre[0][3] and pre[-1][0] > pre[0][0]:
-        rate = (pre[-1][3] - pre[0][3]) / (pre[-1][0] - pre[0][0])
+    for inc in incarnations:
+        if len(inc) >= 2 and inc[-1][3] > inc[0][3] and inc[-1][0] - inc[0][0] >= 10:
+            rate = (inc[-1][3] - inc[0][3]) / (inc[-1][0] - inc[0][0])
+            break
     out["counts_per_s"] = round(rate, 3) if rate else None
     rate = rate or 1.0
     restarts, frozen, frozen_at = [], 0.0, None
@@ -93,8 +98,9 @@ def counter_measures(d, t0):
         if b[3] < a[3]:
             # A new incarnation: it started about counter/rate before this sample.
             start = b[0] - b[3] / rate
+            # Not down before the fault, whenever the old incarnation was last read.
             restarts.append({"last_seen_old_s": round(a[0] - t0, 1), "new_started_s": round(start - t0, 1),
-                             "downtime_s": round(max(0.0, start - a[0]), 1), "old_node": a[2], "new_node": b[2]})
+                             "downtime_s": round(max(0.0, start - max(a[0], t0)), 1), "old_node": a[2], "new_node": b[2]})
             run_start = b
         elif b[3] == a[3]:
             if run_start[3] != a[3]:
@@ -202,7 +208,8 @@ EVENTS = [
 
 
 def timeline_of(d, t0, survivor, clocks):
-    text = read(d, "journal-%s.txt" % survivor)
+    # The journal right after the row (the survivor may be fenced later), else the later one.
+    text = read(d, "journal-%s-early.txt" % survivor) or read(d, "journal-%s.txt" % survivor)
     off = clocks.get(survivor, 0.0)
     found = {}
     for line in text.splitlines():
@@ -254,7 +261,8 @@ def row(d):
         res["full_recovery_s"] = round(float(m["recovered_at"]) - t0, 1)
     res["failures"] = failures_of(d)
     res["operations"] = ops_of(d, t0, clocks)
-    victim = m.get("victim")
+    # A row that died before naming its victim: the first node fenced after the fault.
+    victim = m.get("victim") or next((e["target"] for e in ev if e["action"] in ("reboot", "off")), None)
     if victim:
         survivor = "node2" if victim == "node1" else "node1"
         res["survivor"] = survivor
