@@ -62,7 +62,7 @@ ParamCheck score_table()
 ParamCheck bool_or_unexpected()
 {
     return [](std::string_view v) -> std::optional<std::string> {
-        if (v == "unexpected" || parse_bool(v)) return std::nullopt;
+        if (v.empty() || v == "unexpected" || parse_bool(v)) return std::nullopt;
         return fmt::format("'{}' is neither a boolean nor 'unexpected'", v);
     };
 }
