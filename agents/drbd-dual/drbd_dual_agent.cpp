@@ -151,7 +151,8 @@ const AgentSpec kSpec{
                          "promoted later without a resync from the newer copy. The Primary is taken from DRBD's "
                          "own connection just before going down (a connected peer in role Primary), not from "
                          "Pacemaker's notification variables.",
-             .default_value = "false"},
+             .default_value = "false",
+             .reloadable = true},
             {.name = "remove_master_score_if_peer_primary",
              .shortdesc = "No promotion score while connected to a Primary peer (single-primary)",
              .longdesc = "As in ocf:linbit:drbd, for promoted-max=1 only: true withdraws this node's promotion "
@@ -177,13 +178,15 @@ const AgentSpec kSpec{
                          "e.g. crm-unfence-peer.9.sh) with unfence_extra_args in its environment, in case a "
                          "fencing constraint was left behind. Run when that state is first seen and again every "
                          "five minutes while it lasts, not on every monitor.",
-             .default_value = "false"},
+             .default_value = "false",
+             .reloadable = true},
             {.name = "unfence_extra_args",
              .shortdesc = "Arguments for the unfence-peer handler",
              .longdesc = "Passed to the unfence-peer handler as OCF_RESKEY_unfence_extra_args (the handler reads "
                          "it from its environment), as ocf:linbit:drbd does; used only with "
                          "unfence_if_all_uptodate=true.",
              .default_value = kUnfenceArgsDefault,
+             .reloadable = true,
              .check = check::max_length(1024)},
             {.name = "connect_only_after_promote",
              .type = ParamType::Boolean,
@@ -380,6 +383,13 @@ public:
         scores_.apply(d, force);
     }
 
+    // The next fully UpToDate state runs the unfence-peer handler again at once.
+    void forget_unfenced()
+    {
+        std::error_code ec;
+        std::filesystem::remove(node_.state_file(".unfenced"), ec);
+    }
+
     // unfence_if_all_uptodate: DRBD's unfence-peer handler, in case a fencing constraint outlived
     // the outage. Once when the fully UpToDate state is first seen, then every five minutes.
     void maybe_unfence(const ResourceStatus& st)
@@ -388,7 +398,7 @@ public:
         std::error_code ec;
         const std::filesystem::path marker = node_.state_file(".unfenced");
         if (!all_up_to_date_primary(st)) {
-            if (std::filesystem::exists(marker, ec)) std::filesystem::remove(marker, ec);
+            forget_unfenced();
             return;
         }
         const long long now = std::time(nullptr);
@@ -752,6 +762,7 @@ Outcome DrbdDualAgent::stop(Context& ctx)
     if (node.kernel() == Kernel::NotLoaded) {
         op.remove_score(true);
         node.forget_minors();
+        op.forget_unfenced();
         return ExitCode::Success;
     }
     ResourceStatus st = node.status();
@@ -793,6 +804,7 @@ Outcome DrbdDualAgent::stop(Context& ctx)
         }
     }
     node.forget_minors();
+    op.forget_unfenced();
     op.remove_score(true);
     return ExitCode::Success;
 }
@@ -938,7 +950,10 @@ Outcome DrbdDualAgent::reload_agent(Context& ctx)
 {
     Operation op(ctx);
     ResourceStatus st = op.node().status();
-    if (st.exists) op.update_score(st, true);  // adjust_master_score may have changed
+    if (st.exists) {
+        op.update_score(st, true);  // adjust_master_score may have changed
+        op.maybe_unfence(st);       // so may unfence_if_all_uptodate
+    }
     return ExitCode::Success;
 }
 

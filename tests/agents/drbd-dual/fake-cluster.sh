@@ -360,6 +360,14 @@ params)
     [ "$(tail -1 "$S/unfence")" = "node1 --quiet" ] && [ "$(wc -l < "$S/unfence")" = 2 ] &&
         ok "back to all UpToDate after an outage: unfence-peer again, with unfence_extra_args" ||
         bad "unfence-peer calls after the outage: $(cat "$S/unfence")"
+    # A stop forgets it: the next promotion to a fully UpToDate state calls the handler at once.
+    expect node1 stop 0 "" $U
+    expect node1 start 0 "" $U
+    fake sync done
+    expect node1 promote 0 "" $U
+    expect node1 monitor 8 "" $U
+    [ "$(wc -l < "$S/unfence")" = 3 ] && ok "after stop and start: unfence-peer again" ||
+        bad "unfence-peer calls after stop/start: $(cat "$S/unfence")"
 
     # Single-primary (promoted-max=1): the peer-Primary parameters mean what they mean there.
     fake init --kernel "$kernel" --nodes "node1 node2" --single-primary --fencing resource-only
