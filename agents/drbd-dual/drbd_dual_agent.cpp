@@ -408,13 +408,13 @@ public:
         auto cap = std::min<std::chrono::milliseconds>(10s, ctx_.deadline.remaining() / 2);
         CommandResult r = node_.run({"drbdadm", "-c", node_.conf(), "unfence-peer", "--", node_.resource()}, cap,
                                     {{"OCF_RESKEY_unfence_extra_args", args}});
-        if (!r.ok()) {
-            ctx_.log.warn("'drbdadm unfence-peer {}' {}: {}", node_.resource(), r.describe(),
-                          one_line(r.err.empty() ? r.out : r.err));
-            return;
-        }
-        ctx_.log.info("{}: all data UpToDate; ran DRBD's unfence-peer handler (unfence_if_all_uptodate)",
-                      node_.resource());
+        if (r.ok())
+            ctx_.log.info("{}: all data UpToDate; ran DRBD's unfence-peer handler (unfence_if_all_uptodate)",
+                          node_.resource());
+        else
+            ctx_.log.warn("'drbdadm unfence-peer {}' {}: {}; trying again in five minutes", node_.resource(),
+                          r.describe(), one_line(r.err.empty() ? r.out : r.err));
+        // A failing handler too waits five minutes: not a program and a warning every monitor.
         std::filesystem::create_directories(node_.state_dir(), ec);
         std::ofstream(marker, std::ios::trunc) << now << '\n';
     }

@@ -360,6 +360,19 @@ params)
     [ "$(tail -1 "$S/unfence")" = "node1 --quiet" ] && [ "$(wc -l < "$S/unfence")" = 2 ] &&
         ok "back to all UpToDate after an outage: unfence-peer again, with unfence_extra_args" ||
         bad "unfence-peer calls after the outage: $(cat "$S/unfence")"
+    # A failing handler is retried five minutes later, not on every monitor.
+    fake link down
+    expect node1 monitor 191 "disconnected" $U
+    fake link up
+    fake sync done
+    fake fail node1 drbdadm unfence-peer 1 "crm-unfence-peer.9.sh: cibadmin failed"
+    agent node1 monitor $U
+    [ "$RC" = 8 ] && printf '%s' "$OUT" | grep -q "unfence-peer r0' exit code 1" && ok "failing unfence-peer: monitor 8, warned" ||
+        bad "failing unfence-peer: rc $RC, $OUT"
+    fake nofail
+    expect node1 monitor 8 "" $U
+    [ "$(wc -l < "$S/unfence")" = 2 ] && ok "failed unfence-peer not retried on the next monitor" ||
+        bad "unfence-peer after a failure: $(cat "$S/unfence")"
     # A stop forgets it: the next promotion to a fully UpToDate state calls the handler at once.
     expect node1 stop 0 "" $U
     expect node1 start 0 "" $U
