@@ -148,7 +148,8 @@ def acct(path):
 
 
 def acct_records(path):
-    """[(flag, pid, ppid, comm)] of the processes that ended while accounting was on."""
+    """[(flag, pid, ppid, comm, start, end)] of the processes that ended while accounting was on;
+    start and end in seconds since the epoch (start whole seconds, end from the elapsed time)."""
     out = []
     with open(path, "rb") as f:
         data = f.read()
@@ -156,32 +157,39 @@ def acct_records(path):
         r = ACCT_V3.unpack_from(data, off)
         if r[1] != 3:
             raise RuntimeError(f"{path}: accounting record version {r[1]}, want 3")
-        out.append((r[0], r[6], r[7], r[18].split(b"\0")[0].decode(errors="replace")))
+        hz = 100  # AHZ: the unit of ac_etime
+        out.append((r[0], r[6], r[7], r[18].split(b"\0")[0].decode(errors="replace"), r[8], r[8] + r[9] / hz))
     return out
 
 
 def monitor_trees(records, execd, agent):
     """(agent runs, other processes execd started, processes under the agent runs, programs among
-    them). A run is an accounting record of `agent` (its name, at most 15 characters) whose parent
+    them, {program name: count}). A run is an accounting record of `agent` (its name, at most 15 characters) whose parent
     is pacemaker-execd; its processes are the records whose parent chain leads to it."""
     name = agent[:15]
     children = {}
-    for flag, pid, ppid, c in records:
-        children.setdefault(ppid, []).append((flag, pid, c))
-    runs = [pid for flag, pid, c in children.get(execd, []) if c == name]
-    others = sum(1 for flag, pid, c in children.get(execd, []) if c != name)
+    for flag, pid, ppid, c, start, end in records:
+        children.setdefault(ppid, []).append((flag, pid, c, start, end))
+    runs = [(pid, start, end) for flag, pid, c, start, end in children.get(execd, []) if c == name]
+    others = sum(1 for flag, pid, c, _, _ in children.get(execd, []) if c != name)
     procs = progs = 0
+    names = {}
     stack = list(runs)
-    seen = set(stack)
+    seen = set(pid for pid, _, _ in runs)
     while stack:
-        for flag, pid, c in children.get(stack.pop(), []):
-            if pid in seen:
+        parent, p_start, p_end = stack.pop()
+        for flag, pid, c, start, end in children.get(parent, []):
+            # PIDs are reused (pid_max 32768 goes round in minutes on a busy host): a child is
+            # this run's only if it started while the run lived.
+            if pid in seen or start < p_start - 1 or start > p_end + 1:
                 continue
             seen.add(pid)
             procs += 1
-            progs += 0 if flag & AFORK else 1
-            stack.append(pid)
-    return len(runs), others, procs, progs
+            if not flag & AFORK:
+                progs += 1
+                names[c] = names.get(c, 0) + 1
+            stack.append((pid, start, end))
+    return len(runs), others, procs, progs, names
 
 
 # ---------------------------------------------------------------- the cluster
@@ -364,7 +372,7 @@ def measure(label, seconds, execd, agent):
             parts["libvirtd"] += (own + reaped) * per_min
         else:
             parts["pacemaker+corosync"] += (own + reaped) * per_min
-    runs, others, nproc, nprog = monitor_trees(acct_records(acct_file), execd, agent)
+    runs, others, nproc, nprog, names = monitor_trees(acct_records(acct_file), execd, agent)
     os.unlink(acct_file)
     w = {
         "window": label, "agent": agent, "seconds": round(elapsed, 1),
@@ -377,6 +385,7 @@ def measure(label, seconds, execd, agent):
         "other_execd_processes": others,
         "processes_per_monitor": round(nproc / runs, 1) if runs else 0,
         "programs_per_monitor": round(nprog / runs, 1) if runs else 0,
+        "programs": {k: round(v / runs, 2) for k, v in sorted(names.items(), key=lambda kv: -kv[1])} if runs else {},
         "agents_cpu_ms_per_monitor": round(parts["agents+children"] * 1000.0 * elapsed / 60.0 / runs, 1)
         if runs else 0,
     }
@@ -488,6 +497,15 @@ def install_agents(build):
         os.chmod(os.path.join(OCF_DIR, a), 0o755)
 
 
+def remove_agent_state():
+    """The state files both agents keep per resource in HA_RSCTMP (a stop would remove them)."""
+    d = "/run/resource-agents"
+    if os.path.isdir(d):
+        for name in os.listdir(d):
+            if name.startswith((f"VirtualDomain-{GUEST_PREFIX}", "ocfkit-virtdomain-benchvm")):
+                os.unlink(os.path.join(d, name))
+
+
 def cluster_running():
     return sh("bash", CLUSTER_SH, "status", check=False).returncode == 0
 
@@ -564,6 +582,7 @@ def main():
             sh("bash", LIBVIRTD_SH, "down", check=False)
         shutil.rmtree(OCF_DIR, ignore_errors=True)
         shutil.rmtree(WORK, ignore_errors=True)
+        remove_agent_state()
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)
