@@ -137,6 +137,7 @@ def host_busy():
 
 ACCT_V3 = struct.Struct("<BBHIIIIIIfHHHHHHHH16s")  # struct acct_v3, 64 bytes
 AFORK = 0x01  # forked, never exec'd
+AHZ = 100  # the unit of ac_etime
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -157,15 +158,15 @@ def acct_records(path):
         r = ACCT_V3.unpack_from(data, off)
         if r[1] != 3:
             raise RuntimeError(f"{path}: accounting record version {r[1]}, want 3")
-        hz = 100  # AHZ: the unit of ac_etime
-        out.append((r[0], r[6], r[7], r[18].split(b"\0")[0].decode(errors="replace"), r[8], r[8] + r[9] / hz))
+        out.append((r[0], r[6], r[7], r[18].split(b"\0")[0].decode(errors="replace"), r[8], r[8] + r[9] / AHZ))
     return out
 
 
 def monitor_trees(records, execd, agent):
     """(agent runs, other processes execd started, processes under the agent runs, programs among
-    them, {program name: count}). A run is an accounting record of `agent` (its name, at most 15 characters) whose parent
-    is pacemaker-execd; its processes are the records whose parent chain leads to it."""
+    them, {program name: count}). A run is an accounting record of `agent` (its name, at most 15
+    characters) whose parent is pacemaker-execd; its processes are the records whose parent chain
+    leads to it."""
     name = agent[:15]
     children = {}
     for flag, pid, ppid, c, start, end in records:
