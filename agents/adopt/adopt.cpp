@@ -21,6 +21,7 @@
 #include "ocfkit/deadline.h"
 #include "ocfkit/parse/crm_mon.h"
 #include "plan.h"
+#include "precheck.h"
 #include "render.h"
 #include "status.h"
 
@@ -459,6 +460,7 @@ int run_plan(CommandRunner& runner, const Options& o, const Output& out, const O
         Plan plan = restricted(make_plan(cib, o.provider), o.only, unknown);
         for (const auto& id : unknown) err(fmt::format("ocfkit adopt: {} is not a resource on a stock agent ocfkit replaces", id));
         if (!unknown.empty()) return static_cast<int>(Exit::Usage);
+        if (o.validate) validate_plan(plan, runner, o.ocf_root);
         out(o.json ? render_plan_json(plan) : render_plan_text(plan));
         return plan.staying() ? static_cast<int>(Exit::SomeStay) : static_cast<int>(Exit::Ok);
     });
@@ -474,6 +476,7 @@ int run_apply(CommandRunner& runner, const Options& o, const Output& out, const 
         Plan plan = restricted(make_plan(cib, o.provider), o.only, unknown);
         for (const auto& id : unknown) err(fmt::format("ocfkit adopt: {} is not a resource on a stock agent ocfkit replaces", id));
         if (!unknown.empty()) return static_cast<int>(Exit::Usage);
+        if (o.validate) validate_plan(plan, runner, o.ocf_root);
         out(render_plan_text(plan));
         Move m{.verb = "apply"};
         for (const auto& r : plan.resources) {

@@ -31,6 +31,8 @@ struct Options {
     std::vector<std::string> only;        // restrict to these resource ids
     bool force = false;                   // revert resources changed since apply
     std::string provider = "custom";
+    bool validate = true;                 // run our agents' validate-all on this node first
+    std::string ocf_root = "/usr/lib/ocf";
 };
 
 using Output = std::function<void(const std::string&)>;

@@ -1,6 +1,7 @@
 // ocfkit: the command-line companion of the agents. `ocfkit adopt` moves running resources
 // between the stock agents and ocfkit's without stopping them (see adopt.h, ocfkit(8)).
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -17,8 +18,8 @@ using namespace ocfkit::adopt;
 namespace {
 
 const char* kUsage =
-    "usage: ocfkit adopt plan [--json] [--cib-file FILE] [--provider NAME] [RESOURCE...]\n"
-    "       ocfkit adopt apply [--timeout SECONDS] [--save-dir DIR] [--provider NAME] [RESOURCE...]\n"
+    "usage: ocfkit adopt plan [--json] [--cib-file FILE] [--provider NAME] [--no-validate] [RESOURCE...]\n"
+    "       ocfkit adopt apply [--timeout SECONDS] [--save-dir DIR] [--provider NAME] [--no-validate] [RESOURCE...]\n"
     "       ocfkit adopt revert [--force] [--timeout SECONDS] [--save-dir DIR] [--provider NAME] FILE [RESOURCE...]\n"
     "       ocfkit --version\n";
 
@@ -49,6 +50,7 @@ int main(int argc, char** argv)
     if (verb != "plan" && verb != "apply" && verb != "revert") return usage("unknown adopt command " + verb);
     Options o;
     o.provider = OCFKIT_PROVIDER;
+    if (const char* root = std::getenv("OCF_ROOT"); root && *root) o.ocf_root = root;
     std::vector<std::string> rest;
     for (std::size_t i = 2; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -60,6 +62,8 @@ int main(int argc, char** argv)
         };
         if (a == "--json" && verb == "plan") {
             o.json = true;
+        } else if (a == "--no-validate" && verb != "revert") {
+            o.validate = false;
         } else if (a == "--force" && verb == "revert") {
             o.force = true;
         } else if (a.rfind("--cib-file", 0) == 0 && verb == "plan") {

@@ -197,7 +197,13 @@ constexpr std::array kLvmActivate{
 
 constexpr std::array kMappings{
     AgentMapping{.stock = "ocf:heartbeat:Filesystem", .target = "gfs2fs", .rules = kFilesystem},
-    AgentMapping{.stock = "ocf:heartbeat:VirtualDomain", .target = "virtdomain", .rules = kVirtualDomain},
+    // VirtualDomain bounds no virsh call: each may take the whole operation's timeout. virtdomain
+    // fails a quick libvirt call after call_timeout (default 10 s), so a libvirtd that answers
+    // the monitor in 15 s, which the stock agent accepted, would fail it and restart the guest.
+    AgentMapping{.stock = "ocf:heartbeat:VirtualDomain", .target = "virtdomain", .rules = kVirtualDomain,
+                 .from_monitor_timeout = "call_timeout", .monitor_timeout_min = 10, .monitor_timeout_max = 600,
+                 .monitor_timeout_why = "VirtualDomain waits for libvirt as long as the monitor's timeout allows; "
+                                        "virtdomain's default (10 s) would fail monitors the stock agent passed"},
     AgentMapping{.stock = "ocf:linbit:drbd", .target = "drbd-dual", .rules = kDrbd},
     AgentMapping{.stock = "ocf:pacemaker:controld", .target = "controld", .rules = kControld},
     AgentMapping{.stock = "ocf:heartbeat:lvmlockd", .target = "clvm", .rules = kLvmlockd, .fixed = kLvmlockdFixed},
@@ -257,6 +263,22 @@ const ParamRule* find_rule(const AgentMapping& mapping, std::string_view stock_p
     for (const auto& r : mapping.rules)
         if (r.stock == stock_param) return &r;
     return nullptr;
+}
+
+std::optional<long long> duration_ms(std::string_view text)
+{
+    std::string t = lower(trim(text));
+    std::size_t digits = 0;
+    while (digits < t.size() && t[digits] >= '0' && t[digits] <= '9') ++digits;
+    if (digits == 0 || digits > 12) return std::nullopt;
+    long long n = std::stoll(t.substr(0, digits));
+    std::string unit = trim(t.substr(digits));
+    if (unit.empty() || unit == "s" || unit == "sec") return n * 1000;
+    if (unit == "ms" || unit == "msec") return n;
+    if (unit == "us" || unit == "usec") return n / 1000;
+    if (unit == "m" || unit == "min") return n * 60'000;
+    if (unit == "h" || unit == "hr") return n * 3'600'000;
+    return std::nullopt;
 }
 
 bool ocf_is_true(std::string_view value)

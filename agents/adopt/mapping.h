@@ -62,12 +62,21 @@ struct AgentMapping {
     std::span<const StockDefault> defaults = {};
     // Set when no resource of this agent can convert on its own, whatever its parameters.
     std::string_view blocker = {};
+    // Our parameter that gets the stock resource's monitor timeout (whole seconds, within
+    // [min, max]), and why; empty: none.
+    std::string_view from_monitor_timeout = {};
+    long long monitor_timeout_min = 0, monitor_timeout_max = 0;
+    std::string_view monitor_timeout_why = {};
 };
 
 std::span<const AgentMapping> agent_mappings();
 // The table for "class:provider:type"; nothing for agents ocfkit does not replace.
 const AgentMapping* find_mapping(std::string_view stock_agent);
 const ParamRule* find_rule(const AgentMapping& mapping, std::string_view stock_param);
+
+// A Pacemaker duration ("30s", "2min", "500ms", "20": seconds) in milliseconds; nothing when
+// Pacemaker would not read it either.
+std::optional<long long> duration_ms(std::string_view text);
 
 // ocf_is_true of the shell agents.
 bool ocf_is_true(std::string_view value);

@@ -56,6 +56,8 @@ struct Walker {
     Plan& plan;
     std::vector<std::string> global_reasons;
     std::map<std::string, std::vector<std::string>> discovery;  // resource id → constraints limiting discovery
+    std::vector<std::pair<std::string, std::string>> defaults_meta;   // rsc_defaults (rule-less sets)
+    std::vector<std::pair<std::string, std::string>> inherited_meta;  // defaults_meta, then the clone being walked
 
     void resources(const pugi::xml_node& parent, const std::string& parent_id, const std::string& kind,
                    const std::string& top, const std::vector<std::string>& ancestors, bool in_bundle)
@@ -71,7 +73,15 @@ struct Walker {
                 resources(n, id, kind.empty() ? "group" : "group in " + kind, top.empty() ? id : top, chain, in_bundle);
             } else if (name == "clone" || name == "master") {
                 bool promotable = name == "master" || is_true(meta_value(n, "promotable"));
+                inherited_meta = defaults_meta;
+                for (pugi::xml_node set : n.children("meta_attributes"))
+                    for (pugi::xml_node nv : set.children("nvpair"))
+                        inherited_meta.emplace_back(nv.attribute("name").value(), nv.attribute("value").value());
+                // Pacemaker tells each instance its number and, for a <master>, that it is promotable.
+                inherited_meta.emplace_back("clone", "0");
+                if (name == "master") inherited_meta.emplace_back("promotable", "true");
                 resources(n, id, promotable ? "promotable clone" : "clone", top.empty() ? id : top, chain, in_bundle);
+                inherited_meta = defaults_meta;
             } else if (name == "bundle") {
                 resources(n, id, "bundle", top.empty() ? id : top, chain, true);
             }
@@ -111,6 +121,41 @@ struct Walker {
         rp.params.push_back(std::move(s));
     }
 
+    // The timeout Pacemaker gives the resource's monitor: the longest of its monitor operations,
+    // else op_defaults, else Pacemaker's own 20 s.
+    std::optional<long long> monitor_timeout_ms(const ResourcePlan& rp) const
+    {
+        std::optional<long long> longest;
+        bool any = false;
+        for (const auto& op : rp.ops) {
+            if (op.name != "monitor") continue;
+            auto t = op.attrs.find("timeout");
+            if (t == op.attrs.end()) continue;
+            any = true;
+            auto ms = duration_ms(t->second);
+            if (!ms) return std::nullopt;
+            longest = std::max(longest.value_or(0), *ms);
+        }
+        if (any) return longest;
+        for (pugi::xml_node set : cib.child("configuration").child("op_defaults").children("meta_attributes")) {
+            if (set.child("rule")) continue;
+            for (pugi::xml_node nv : set.children("nvpair"))
+                if (std::string_view(nv.attribute("name").value()) == "timeout") return duration_ms(nv.attribute("value").value());
+        }
+        return 20'000;
+    }
+
+    void monitor_timeout_param(ResourcePlan& rp, const AgentMapping& m) const
+    {
+        auto ms = monitor_timeout_ms(rp);
+        if (!ms) return;  // a timeout Pacemaker cannot read either: our default stays
+        long long secs = std::clamp((*ms + 999) / 1000, m.monitor_timeout_min, m.monitor_timeout_max);
+        rp.params.push_back(ParamStep{.action = ParamAction::Added, .new_name = std::string(m.from_monitor_timeout),
+                                      .new_value = std::to_string(secs),
+                                      .why = fmt::format("the monitor's timeout, {} s: {}", (*ms + 999) / 1000,
+                                                         m.monitor_timeout_why)});
+    }
+
     void primitive(const pugi::xml_node& n, const std::string& parent_id, const std::string& kind,
                    const std::string& top, const std::vector<std::string>& ancestors, bool in_bundle)
     {
@@ -133,6 +178,7 @@ struct Walker {
         rp.top = top;
         rp.stock_agent = agent;
         rp.new_agent = fmt::format("ocf:{}:{}", plan.provider, m->target);
+        rp.inherited_meta = inherited_meta;
         if (!m->blocker.empty()) rp.reasons.emplace_back(m->blocker);
         if (!tmpl.empty()) rp.reasons.push_back(fmt::format("defined through resource template {}: adopt changes primitives only", tmpl));
         if (in_bundle) rp.reasons.emplace_back("inside a bundle: its probes run in the container");
@@ -193,6 +239,7 @@ struct Walker {
         for (pugi::xml_node set : n.children("meta_attributes"))
             for (pugi::xml_node nv : set.children("nvpair"))
                 rp.meta.emplace_back(nv.attribute("name").value(), nv.attribute("value").value());
+        if (!m->from_monitor_timeout.empty()) monitor_timeout_param(rp, *m);
         rp.converts = rp.reasons.empty();
         plan.resources.push_back(std::move(rp));
     }
@@ -334,7 +381,12 @@ Plan make_plan(std::string_view cib_xml, std::string_view provider)
     pugi::xml_node cib = doc.document_element();
     Plan plan;
     plan.provider = std::string(provider);
-    Walker w{cib, plan, {}, {}};
+    Walker w{cib, plan, {}, {}, {}, {}};
+    for (pugi::xml_node set : cib.child("configuration").child("rsc_defaults").children("meta_attributes"))
+        if (!set.child("rule"))
+            for (pugi::xml_node nv : set.children("nvpair"))
+                w.defaults_meta.emplace_back(nv.attribute("name").value(), nv.attribute("value").value());
+    w.inherited_meta = w.defaults_meta;
     for (pugi::xml_node set : cib.child("configuration").child("crm_config").children("cluster_property_set"))
         for (pugi::xml_node nv : set.children("nvpair"))
             if (std::string_view(nv.attribute("name").value()) == "enable-startup-probes" && !is_true(nv.attribute("value").value()))

@@ -44,6 +44,8 @@ struct ResourcePlan {
     std::vector<ParamStep> params{};
     std::vector<OpDef> ops{};
     std::vector<std::pair<std::string, std::string>> meta{};
+    std::vector<std::pair<std::string, std::string>> inherited_meta{};  // rsc_defaults, then the enclosing clone's
+    std::vector<std::string> notes{};    // what our agent's validate-all said (when it did not refuse)
 };
 
 struct Plan {

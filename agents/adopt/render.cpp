@@ -32,6 +32,7 @@ std::string render_plan_text(const Plan& plan)
         out += fmt::format("{}{}: {} -> {}: {}\n", r.id, where(r), r.stock_agent, r.new_agent,
                            r.converts ? "converts" : "STAYS on its stock agent");
         for (const auto& why : r.reasons) out += fmt::format("  why it stays: {}\n", why);
+        for (const auto& note : r.notes) out += fmt::format("  checked: {}\n", note);
         for (const auto& p : r.params) {
             std::string lhs = p.action == ParamAction::Added ? p.new_name
                               : p.from_default ? fmt::format("{} (not set, stock default {})", p.name, p.value)
@@ -72,6 +73,8 @@ std::string render_plan_json(const Plan& plan)
                            json_string(r.stock_agent), json_string(r.new_agent), r.converts ? "true" : "false");
         out += "     \"reasons\": [";
         for (std::size_t i = 0; i < r.reasons.size(); ++i) out += (i ? ", " : "") + json_string(r.reasons[i]);
+        out += "],\n     \"notes\": [";
+        for (std::size_t i = 0; i < r.notes.size(); ++i) out += (i ? ", " : "") + json_string(r.notes[i]);
         out += "],\n     \"params\": [";
         for (std::size_t i = 0; i < r.params.size(); ++i) {
             const auto& p = r.params[i];

@@ -239,7 +239,9 @@ void only_safe_calls(const SimCluster& c)
         bool ok = l.rfind("cibadmin --query", 0) == 0 || l.rfind("cibadmin --patch", 0) == 0 || l.rfind("crm_diff ", 0) == 0 ||
                   l.rfind("crm_mon --one-shot --output-as=xml", 0) == 0 || l.rfind("crm_resource --wait", 0) == 0 ||
                   l.rfind("crm_resource --refresh --resource ", 0) == 0 ||
-                  l.rfind("crm_attribute --type crm_config --name maintenance-mode ", 0) == 0;
+                  l.rfind("crm_attribute --type crm_config --name maintenance-mode ", 0) == 0 ||
+                  // our agents' validate-all reads and checks only
+                  (l.rfind("/usr/lib/ocf/resource.d/custom/", 0) == 0 && l.ends_with(" validate-all"));
         CHECK(ok);
     }
 }
@@ -463,4 +465,37 @@ TEST_CASE("apply: an interrupt while waiting for the probes puts everything back
     CHECK(c.all_err().find("disagreement: interrupted") != std::string::npos);
     CHECK(differing_primitives(c.cib, before, {"adopt-fs", "adopt-vm"}).empty());
     CHECK(c.maintenance.empty());
+}
+
+TEST_CASE("apply: a value our agent's validate-all refuses keeps that resource on its stock agent before any change",
+          "[adopt-apply]")
+{
+    SimCluster c;
+    TempDir dir;
+    c.runner.expect({"/usr/lib/ocf/resource.d/custom/virtdomain", "validate-all"},
+                    FakeRunner::exited(6, "", "ocf-exit-reason:parameter 'migrate_options': --bogus is not a flag virtdomain knows\n"));
+    int rc = run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn());
+    INFO(c.all_err());
+    CHECK(rc == 1);  // some stay, the others converted and verified
+    CHECK(primitive_agent(c.cib, "adopt-fs") == "ocf:custom:gfs2fs");
+    CHECK(primitive_agent(c.cib, "adopt-vm") == "ocf:heartbeat:VirtualDomain");
+    CHECK(c.count("crm_resource --refresh --resource adopt-vm") == 0);
+    // Asked before the cluster was touched.
+    CHECK(c.first("/usr/lib/ocf/resource.d/custom/virtdomain validate-all") < c.first("crm_attribute"));
+    std::string out;
+    for (const auto& l : c.out) out += l + "\n";
+    CHECK(out.find("why it stays: ocf:custom:virtdomain refuses these parameters (validate-all: not configured): "
+                   "parameter 'migrate_options': --bogus is not a flag virtdomain knows") != std::string::npos);
+    CHECK(c.maintenance.empty());
+    only_safe_calls(c);
+}
+
+TEST_CASE("apply --no-validate runs no agent", "[adopt-apply]")
+{
+    SimCluster c;
+    TempDir dir;
+    Options o = c.options(dir.path);
+    o.validate = false;
+    CHECK(run_apply(c.runner, o, c.out_fn(), c.err_fn()) == 0);
+    CHECK(c.count("/usr/lib/ocf/") == 0);
 }
