@@ -101,21 +101,24 @@ constexpr std::array kDrbd{
               .target = "require_drbd_module_version_ge"},
     ParamRule{.stock = "require_drbd_module_version_lt", .kind = RuleKind::Same,
               .target = "require_drbd_module_version_lt"},
-    ParamRule{.stock = "stop_outdates_secondary", .kind = RuleKind::Drop,
-              .why = "drbd-dual never outdates a Secondary on stop (its peer is Primary too)",
-              .type = ValueType::OcfBool, .accepted = kFalseOnly},
+    ParamRule{.stock = "stop_outdates_secondary", .kind = RuleKind::Same, .target = "stop_outdates_secondary",
+              .type = ValueType::OcfBool},
+    ParamRule{.stock = "unfence_if_all_uptodate", .kind = RuleKind::Same, .target = "unfence_if_all_uptodate",
+              .type = ValueType::OcfBool},
+    ParamRule{.stock = "unfence_extra_args", .kind = RuleKind::Same, .target = "unfence_extra_args"},
+    // drbd-dual acts on these two only with promoted-max=1 and refuses true with promoted-max=2,
+    // where the stock agent ignores fail_promote_early and remove_master_score blocks the second
+    // Primary; the tables do not see promoted-max, so only false converts.
     ParamRule{.stock = "remove_master_score_if_peer_primary", .kind = RuleKind::Drop,
-              .why = "drbd-dual expects a Primary peer (dual-primary) and keeps its score",
+              .why = "with promoted-max=2 a Primary peer is the normal state; drbd-dual refuses it there",
               .type = ValueType::OcfBool, .accepted = kFalseOnly},
     ParamRule{.stock = "fail_promote_early_if_peer_primary", .kind = RuleKind::Drop,
-              .why = "drbd-dual promotes next to a Primary peer (dual-primary)",
+              .why = "with promoted-max=2 a Primary peer is the normal state; drbd-dual refuses it there",
               .type = ValueType::OcfBool, .accepted = kFalseOnly},
-    ParamRule{.stock = "unfence_if_all_uptodate", .kind = RuleKind::Drop,
-              .why = "drbd-dual calls no unfence hook", .type = ValueType::OcfBool, .accepted = kFalseOnly},
-    ParamRule{.stock = "unfence_extra_args", .kind = RuleKind::Drop,
-              .why = "used only with unfence_if_all_uptodate=true, which does not convert"},
     ParamRule{.stock = "connect_only_after_promote", .kind = RuleKind::Drop,
-              .why = "drbd-dual connects on start", .type = ValueType::OcfBool, .accepted = kFalseOnly},
+              .why = "drbd-dual refuses it: a node that never connected cannot know its data is current, and two "
+                     "Primaries would write apart",
+              .type = ValueType::OcfBool, .accepted = kFalseOnly},
 };
 
 // ------------------------------------------------------------ ocf:pacemaker:controld → controld

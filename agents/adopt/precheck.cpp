@@ -84,7 +84,7 @@ ValidateVerdict judge_validate(const ResourcePlan& rp, const CommandResult& r)
     if (reason.empty()) reason = exit_reason_of(r.out);
     auto tail = reason.empty() ? std::string() : ": " + reason;
     if (r.status == CommandResult::Status::NotStarted)
-        return {false, fmt::format("not checked: {} is not installed on this node ({}); its probe decides",
+        return {false, fmt::format("{} is not installed on this node ({}): not validated here; its probe decides",
                                    rp.new_agent, r.describe())};
     if (r.status != CommandResult::Status::Exited)
         return {false, fmt::format("{} validate-all on this node did not finish: {}; its probe decides", rp.new_agent,

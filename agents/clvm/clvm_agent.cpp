@@ -106,7 +106,10 @@ const AgentSpec kSpec{
             {.name = "adopt",
              .type = ParamType::Boolean,
              .shortdesc = "lvmlockd adopts locks of a previous instance",
-             .longdesc = "Pass -A 1 so a restarted lvmlockd takes over the locks of active LVs.",
+             .longdesc = "Pass -A 1 so a restarted lvmlockd takes over the locks of active LVs. With it, a "
+                         "recurring monitor that finds lvmlockd gone while LVs of the listed VGs are active "
+                         "restarts lvmlockd at once, adopting its lockspaces and LV locks, instead of failing "
+                         "(a failure would stop everything above the VG on this node, or fence it).",
              .default_value = "true"},
             {.name = "check_device_filter",
              .type = ParamType::Boolean,
@@ -689,6 +692,58 @@ Outcome assess_lockd(const lvm::LockdInfo& info, const std::vector<std::string>&
     return ExitCode::Success;
 }
 
+namespace {
+
+// lvmlockd's default adopt file (lvm2's DEFAULT_RUN_DIR): it writes it while running with -A 1.
+std::string adopt_file_of(const HostPaths& paths) { return paths.run + "/lvm/lvmlockd.adopt"; }
+
+// lvmlockd died (killed, crashed) while LVs it locked stay active: their DLM locks are orphaned
+// but still held, so the other nodes stay safe and the LVs keep working. A new lvmlockd with -A 1
+// adopts those locks from its adopt file; a stop and start instead would first tear down
+// everything above the VG on this node (file systems, guests), and on-fail=fence would fence it.
+Outcome readopt_lockd(Context& ctx, const HostPaths& paths, const Files& f, const std::vector<std::string>& vgs,
+                      bool activation, const std::vector<ActiveLv>& active, const std::string& lost)
+{
+    const std::string adopt_file = adopt_file_of(paths);
+    if (std::error_code ec; !fs::exists(adopt_file, ec))
+        return {ExitCode::ErrGeneric,
+                fmt::format("{}; not restarting lvmlockd: no {} to adopt its locks from", lost, adopt_file)};
+    if (!find_daemon(paths, f.dlm_pid, "dlm_controld"))
+        return {ExitCode::ErrGeneric, fmt::format("{}; not restarting lvmlockd: dlm_controld is not running", lost)};
+    ctx.log.warn("{}; restarting lvmlockd to adopt its lockspaces and locks from {}", lost, adopt_file);
+    std::vector<std::string> argv{"lvmlockd", "-p", f.lvmlockd_pid, "-g", "dlm", "-A", "1"};
+    auto options = ctx.params.list("daemon_options", kListSeparators);
+    argv.insert(argv.end(), options.begin(), options.end());
+    try {
+        launch_and_wait(ctx, paths, argv, f.lvmlockd_pid, "lvmlockd", [&](std::string& problem) {
+            LockdAnswer a = ask_lvmlockd(ctx, std::min<milliseconds>(5s, ctx.deadline.remaining()));
+            problem = a.problem;
+            return a.answered;
+        });
+    } catch (const Failure& e) {
+        return {ExitCode::ErrGeneric, fmt::format("{}; restarting lvmlockd failed: {}", lost, e.reason)};
+    }
+    LockdAnswer a = ask_lvmlockd(ctx, std::min<milliseconds>(10s, ctx.deadline.remaining()));
+    if (!a.answered)
+        return {ExitCode::ErrGeneric, fmt::format("{}; the restarted lvmlockd does not answer: {}", lost, a.problem)};
+    // Every VG with active LVs must be back with its LV locks, else nothing was adopted.
+    std::vector<std::string> adopted;
+    for (const auto& [vg, n] : count_by_vg(active)) {
+        const lvm::LockspaceInfo* ls = a.info.vg(vg);
+        if (!ls || ls->lv_locks_held() < n)
+            return {ExitCode::ErrGeneric,
+                    fmt::format("{}; lvmlockd restarted with -A 1 but did not adopt {}: {}", lost, vg,
+                                ls ? fmt::format("{} of {} LV locks held", ls->lv_locks_held(), n)
+                                   : fmt::format("lockspace lvm_{} not started", vg))};
+        adopted.push_back(fmt::format("{} ({} LV locks)", vg, ls->lv_locks_held()));
+    }
+    if (Outcome o = assess_lockd(a.info, vgs, activation, read_state(f.state)); !o.ok()) return o;
+    ctx.log.warn("lvmlockd restarted; adopted {}", joined(adopted));
+    return {ExitCode::Success, fmt::format("lvmlockd was gone and is restarted; adopted {}", joined(adopted))};
+}
+
+}  // namespace
+
 const AgentSpec& ClvmAgent::spec() const { return kSpec; }
 
 Outcome ClvmAgent::validate(Context& ctx, ValidatePurpose purpose)
@@ -855,10 +910,17 @@ Outcome ClvmAgent::monitor(Context& ctx)
     if (!pid) {
         if (!vgs.empty()) {
             auto active = active_lvs(paths, vgs);
-            if (!active.empty())
-                return {ExitCode::ErrGeneric,
-                        fmt::format("{} is not running but logical volumes are active without its locks: {}", daemon,
-                                    describe_active(active, paths))};
+            if (!active.empty()) {
+                // Only lvmlockd leaves an adopt file: it tells the manager when both are installed.
+                std::error_code ec;
+                bool lockd = m == Manager::Lvmlockd || (!m && fs::exists(adopt_file_of(paths), ec));
+                std::string lost = fmt::format("{} is not running but logical volumes are active without its locks: {}",
+                                               lockd ? "lvmlockd" : daemon, describe_active(active, paths));
+                // A probe only reports; a recurring monitor repairs what it can (see readopt_lockd).
+                if (lockd && !ctx.probe && ctx.params.boolean("adopt"))
+                    return readopt_lockd(ctx, paths, f, vgs, activation, active, lost);
+                return {ExitCode::ErrGeneric, lost};
+            }
         }
         return ExitCode::NotRunning;
     }

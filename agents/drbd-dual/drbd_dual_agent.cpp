@@ -57,6 +57,18 @@ ParamCheck score_table()
     return [](std::string_view v) { return score_table_problem(v); };
 }
 
+// ocf:linbit:drbd reads this one as an OCF boolean or the word "unexpected"; anything else is
+// false there, which here would hide a typo.
+ParamCheck bool_or_unexpected()
+{
+    return [](std::string_view v) -> std::optional<std::string> {
+        if (v.empty() || v == "unexpected" || parse_bool(v)) return std::nullopt;
+        return fmt::format("'{}' is neither a boolean nor 'unexpected'", v);
+    };
+}
+
+constexpr const char* kUnfenceArgsDefault = "--quiet --flock-required --flock-timeout 0 --unfence-only-if-owner-match";
+
 const AgentSpec kSpec{
     .name = "drbd-dual",
     .version = "1.0.0",
@@ -131,6 +143,60 @@ const AgentSpec kSpec{
                          "empty skips the check.",
              .default_value = "",
              .check = version_or_empty()},
+            {.name = "stop_outdates_secondary",
+             .type = ParamType::Boolean,
+             .shortdesc = "Outdate this copy when stopped beside a Primary",
+             .longdesc = "As in ocf:linbit:drbd: when stop takes this node down while another node stays Primary, "
+                         "mark this node's data Outdated in DRBD's meta-data (drbdadm outdate), so it cannot be "
+                         "promoted later without a resync from the newer copy. The Primary is taken from DRBD's "
+                         "own connection just before going down (a connected peer in role Primary), not from "
+                         "Pacemaker's notification variables.",
+             .default_value = "false",
+             .reloadable = true},
+            {.name = "remove_master_score_if_peer_primary",
+             .shortdesc = "No promotion score while connected to a Primary peer (single-primary)",
+             .longdesc = "As in ocf:linbit:drbd, for promoted-max=1 only: true withdraws this node's promotion "
+                         "score while it is Secondary and connected to a Primary peer whose disks are all "
+                         "UpToDate, so a Pacemaker partition cannot pick it while DRBD still sees the Primary. "
+                         "With promoted-max=2 a Primary peer is the normal state, so true (or 'unexpected') is "
+                         "refused there; 'unexpected' is refused everywhere (it needs Pacemaker's view of the "
+                         "promoted instance, which drbd-dual does not read). false ignores the peer's role.",
+             .default_value = "false",
+             .check = bool_or_unexpected()},
+            {.name = "fail_promote_early_if_peer_primary",
+             .type = ParamType::Boolean,
+             .shortdesc = "Promote fails at once when a peer stays Primary (single-primary)",
+             .longdesc = "As in ocf:linbit:drbd, for promoted-max=1 only: when the first promotion attempt finds a "
+                         "connected peer still Primary, promote fails then instead of retrying until the deadline. "
+                         "Refused with promoted-max=2, where a Primary peer is the normal state.",
+             .default_value = "false"},
+            {.name = "unfence_if_all_uptodate",
+             .type = ParamType::Boolean,
+             .shortdesc = "Remove stale fencing constraints once all data is UpToDate",
+             .longdesc = "As in ocf:linbit:drbd: when this node is Primary and its disks and every peer's disks "
+                         "are UpToDate and connected, run 'drbdadm unfence-peer' (DRBD's unfence-peer handler, "
+                         "e.g. crm-unfence-peer.9.sh) with unfence_extra_args in its environment, in case a "
+                         "fencing constraint was left behind. Run when that state is first seen and again every "
+                         "five minutes while it lasts, not on every monitor.",
+             .default_value = "false",
+             .reloadable = true},
+            {.name = "unfence_extra_args",
+             .shortdesc = "Arguments for the unfence-peer handler",
+             .longdesc = "Passed to the unfence-peer handler as OCF_RESKEY_unfence_extra_args (the handler reads "
+                         "it from its environment), as ocf:linbit:drbd does; used only with "
+                         "unfence_if_all_uptodate=true.",
+             .default_value = kUnfenceArgsDefault,
+             .reloadable = true,
+             .check = check::max_length(1024)},
+            {.name = "connect_only_after_promote",
+             .type = ParamType::Boolean,
+             .shortdesc = "Not supported: keep DRBD disconnected until promoted",
+             .longdesc = "Accepted only as false. ocf:linbit:drbd's true starts DRBD disconnected and connects it "
+                         "after promotion (for stacked setups without fencing). drbd-dual refuses true: a node "
+                         "that never connected cannot know its data is current, and drbd-dual promotes only "
+                         "UpToDate data (or Consistent data behind DRBD fencing); with promoted-max=2 both nodes "
+                         "would write while apart, a split-brain by design.",
+             .default_value = "false"},
         },
     .actions =
         {
@@ -237,6 +303,47 @@ bool under_clone(const Env& env)
            meta_given(env, "master_max");
 }
 
+// The ocf:linbit:drbd parameters drbd-dual accepts only where they mean something: a value
+// without meaning for this clone is wrong in the CIB, so on every node (6).
+std::optional<std::string> meaningless_parameter(const Context& ctx)
+{
+    const Params& p = ctx.params;
+    if (p.boolean("connect_only_after_promote"))
+        return std::string(
+            "parameter 'connect_only_after_promote'=true is not supported: DRBD would stay disconnected until "
+            "promoted, so the node being promoted cannot know whether its data is current, and drbd-dual promotes "
+            "only UpToDate data (or Consistent data behind DRBD fencing); with promoted-max=2 both nodes would "
+            "write while apart, a split-brain by design. Remove it or set it to false");
+    const bool dual = ctx.env.promoted_max() == 2;
+    const std::string rm = p.str("remove_master_score_if_peer_primary");
+    const bool rm_on = rm == "unexpected" || parse_bool(rm).value_or(false);
+    if (dual && rm_on)
+        return fmt::format(
+            "parameter 'remove_master_score_if_peer_primary'={} has no meaning with promoted-max=2: a Primary peer "
+            "is the normal dual-primary state, and withdrawing this node's promotion score for it would keep this "
+            "node from ever being promoted beside it. Remove it or set it to false",
+            rm);
+    if (rm == "unexpected")
+        return std::string(
+            "parameter 'remove_master_score_if_peer_primary'=unexpected is not supported: it needs Pacemaker's own "
+            "view of where the clone is promoted on every monitor, which drbd-dual does not read. Use true (no "
+            "score while connected to a healthy Primary peer) or false");
+    if (dual && p.boolean("fail_promote_early_if_peer_primary"))
+        return std::string(
+            "parameter 'fail_promote_early_if_peer_primary'=true has no meaning with promoted-max=2: a Primary peer "
+            "is the normal dual-primary state and never makes this promotion fail. Remove it or set it to false");
+    return std::nullopt;
+}
+
+// The single-primary parameters act only below promoted-max=2 (validate refuses them there).
+bool single_primary_option(const Context& ctx, std::string_view name)
+{
+    if (ctx.env.promoted_max() == 2) return false;
+    if (name == "remove_master_score_if_peer_primary")
+        return parse_bool(ctx.params.str(name)).value_or(false);
+    return ctx.params.boolean(name);
+}
+
 std::string local_node_name(const Env& env)
 {
     if (auto n = env.meta("on_node"); n && !n->empty()) return *n;
@@ -259,15 +366,57 @@ public:
     // Offers (or withdraws) this node's promotion score for the state seen.
     void update_score(const ResourceStatus& st, bool force, const std::string& fencing = "")
     {
+        if (st.role != "Primary" && single_primary_option(ctx_, "remove_master_score_if_peer_primary")) {
+            if (auto peer = healthy_primary_peer(st)) {
+                remove_score(force, fmt::format("connected to Primary {} (remove_master_score_if_peer_primary)", *peer));
+                return;
+            }
+        }
         scores_.apply(promotion_score(st, table_, fencing.empty() ? fencing_hint() : fencing), force);
     }
 
-    void remove_score(bool force)
+    void remove_score(bool force, std::string why = "stopped")
     {
         ScoreDecision d;
         d.action = ScoreAction::Remove;
-        d.why = "stopped";
+        d.why = std::move(why);
         scores_.apply(d, force);
+    }
+
+    // The next fully UpToDate state runs the unfence-peer handler again at once.
+    void forget_unfenced()
+    {
+        std::error_code ec;
+        std::filesystem::remove(node_.state_file(".unfenced"), ec);
+    }
+
+    // unfence_if_all_uptodate: DRBD's unfence-peer handler, in case a fencing constraint outlived
+    // the outage. Once when the fully UpToDate state is first seen, then every five minutes.
+    void maybe_unfence(const ResourceStatus& st)
+    {
+        if (!ctx_.params.boolean("unfence_if_all_uptodate")) return;
+        std::error_code ec;
+        const std::filesystem::path marker = node_.state_file(".unfenced");
+        if (!all_up_to_date_primary(st)) {
+            forget_unfenced();
+            return;
+        }
+        const long long now = std::time(nullptr);
+        long long last = 0;
+        if (std::ifstream in(marker); in >> last && now - last >= 0 && now - last < 300) return;
+        const std::string args = ctx_.params.str("unfence_extra_args");
+        auto cap = std::min<std::chrono::milliseconds>(10s, ctx_.deadline.remaining() / 2);
+        CommandResult r = node_.run({"drbdadm", "-c", node_.conf(), "unfence-peer", "--", node_.resource()}, cap,
+                                    {{"OCF_RESKEY_unfence_extra_args", args}});
+        if (r.ok())
+            ctx_.log.info("{}: all data UpToDate; ran DRBD's unfence-peer handler (unfence_if_all_uptodate)",
+                          node_.resource());
+        else
+            ctx_.log.warn("'drbdadm unfence-peer {}' {}: {}; trying again in five minutes", node_.resource(),
+                          r.describe(), one_line(r.err.empty() ? r.out : r.err));
+        // A failing handler too waits five minutes: not a program and a warning every monitor.
+        std::filesystem::create_directories(node_.state_dir(), ec);
+        std::ofstream(marker, std::ios::trunc) << now << '\n';
     }
 
     // The fencing policy without running drbdadm: monitors must stay cheap, so only what an
@@ -438,6 +587,7 @@ Outcome DrbdDualAgent::validate(Context& ctx, ValidatePurpose purpose)
     if (purpose == ValidatePurpose::Monitor) return ExitCode::Success;  // the table checked the syntax
 
     const Env& env = ctx.env;
+    if (auto why = meaningless_parameter(ctx)) return {ExitCode::ErrConfigured, *why};
     // Clone meta attributes: checked for start/promote/validate-all, never for monitor or stop.
     if (under_clone(env)) {
         auto promotable = env.meta("promotable");
@@ -509,6 +659,13 @@ Outcome DrbdDualAgent::validate(Context& ctx, ValidatePurpose purpose)
                                     "{}",
                                     node.resource(), node.conf(), fmt::join(gaps, "; "))};
         }
+    }
+    if (ctx.params.boolean("unfence_if_all_uptodate")) {
+        auto handler = res->option("handlers", "unfence-peer");
+        if (!handler || handler->empty())
+            ctx.log.warn("unfence_if_all_uptodate=true, but DRBD resource '{}' has no unfence-peer handler in {} on "
+                         "this node: 'drbdadm unfence-peer' will do nothing",
+                         node.resource(), node.conf());
     }
     Operation op(ctx);
     op.remember_fencing(fencing_of(cfg, node.resource()));
@@ -605,6 +762,7 @@ Outcome DrbdDualAgent::stop(Context& ctx)
     if (node.kernel() == Kernel::NotLoaded) {
         op.remove_score(true);
         node.forget_minors();
+        op.forget_unfenced();
         return ExitCode::Success;
     }
     ResourceStatus st = node.status();
@@ -612,6 +770,8 @@ Outcome DrbdDualAgent::stop(Context& ctx)
         Outcome o = make_secondary(ctx, op, fmt::format("stop of {}", res));
         if (!o.ok()) return o;
     }
+    // stop_outdates_secondary: who stays Primary, as DRBD sees it just before going down.
+    std::optional<std::string> primary_left = st.exists ? primary_peer(st) : std::nullopt;
     if (st.exists) {
         CommandResult r = node.drbdadm("down");
         if (!r.ok()) {
@@ -630,8 +790,21 @@ Outcome DrbdDualAgent::stop(Context& ctx)
         st = op.wait_for([](const ResourceStatus& s) { return !s.exists; }, ctx.deadline.when());
         if (st.exists)
             return {ExitCode::ErrGeneric, fmt::format("DRBD resource {} is still configured at the deadline", res)};
+        if (primary_left && ctx.params.boolean("stop_outdates_secondary")) {
+            // DRBD's meta-data then says this copy is older than the Primary's: no promotion
+            // here without a resync first. A failure leaves it as DRBD had it, so stop goes on.
+            CommandResult r = node.drbdadm("outdate", 30s);
+            if (r.ok())
+                ctx.log.info("stop of {}: {} is still Primary, marked this node's data Outdated "
+                             "(stop_outdates_secondary)",
+                             res, *primary_left);
+            else
+                ctx.log.warn("stop of {}: {} is still Primary, but 'drbdadm outdate {}' {}: {}", res, *primary_left,
+                             res, r.describe(), trimmed_err(r));
+        }
     }
     node.forget_minors();
+    op.forget_unfenced();
     op.remove_score(true);
     return ExitCode::Success;
 }
@@ -648,6 +821,7 @@ Outcome DrbdDualAgent::monitor(Context& ctx)
         return {ExitCode::NotRunning, ""};
     }
     op.update_score(st, /*force=*/ctx.probe);
+    op.maybe_unfence(st);
     remember_standalone(node, st, v);
     if (v.split_brain_suspected) ctx.log.error("DRBD resource {}: {}", node.resource(), v.reason);
     return {v.code, v.reason};
@@ -663,10 +837,22 @@ Outcome DrbdDualAgent::promote(Context& ctx)
     if (!st.exists) return {ExitCode::NotRunning, fmt::format("cannot promote {}: it is not started", res)};
     std::string last;
     const auto until = retry_until(ctx);
+    const bool fail_early = single_primary_option(ctx, "fail_promote_early_if_peer_primary");
+    bool tried = false;
     while (true) {
         if (st.role == "Primary") {
             op.update_score(st, true, fencing);
             return ExitCode::Success;
+        }
+        // The first attempt made DRBD check that the peer is alive; it still is, and Primary.
+        if (tried && fail_early) {
+            if (auto peer = primary_peer(st)) {
+                op.remove_score(true, "peer still Primary (fail_promote_early_if_peer_primary)");
+                return {ExitCode::ErrGeneric,
+                        fmt::format("cannot promote {}: {} is already or still Primary, and "
+                                    "fail_promote_early_if_peer_primary=true stops after the first attempt{}",
+                                    res, *peer, last.empty() ? "" : " (" + last + ")")};
+            }
         }
         PromoteCheck chk = may_promote(st, fencing);
         if (!chk.allowed && !chk.retryable) {
@@ -674,6 +860,7 @@ Outcome DrbdDualAgent::promote(Context& ctx)
             return {ExitCode::ErrGeneric, fmt::format("refusing to promote {}: {}", res, chk.reason)};
         }
         if (chk.allowed) {
+            tried = true;
             CommandResult r = node.drbdadm("primary");
             if (r.status == CommandResult::Status::NotStarted)
                 fail(exit_code_for_spawn_errno(r.spawn_errno), "cannot promote {}: drbdadm {}", res, r.describe());
@@ -754,6 +941,7 @@ Outcome DrbdDualAgent::notify(Context& ctx)
         if (v.split_brain_suspected)
             ctx.log.error("DRBD resource {}: {}", res, v.reason);
         op.update_score(st, false);
+        op.maybe_unfence(st);
     }
     return ExitCode::Success;
 }
@@ -762,7 +950,10 @@ Outcome DrbdDualAgent::reload_agent(Context& ctx)
 {
     Operation op(ctx);
     ResourceStatus st = op.node().status();
-    if (st.exists) op.update_score(st, true);  // adjust_master_score may have changed
+    if (st.exists) {
+        op.update_score(st, true);  // adjust_master_score may have changed
+        op.maybe_unfence(st);       // so may unfence_if_all_uptodate
+    }
     return ExitCode::Success;
 }
 

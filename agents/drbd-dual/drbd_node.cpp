@@ -77,10 +77,12 @@ Kernel DrbdNode::kernel(bool reread)
     return p->version.major >= 9 ? Kernel::V9 : Kernel::V84;
 }
 
-CommandResult DrbdNode::run(std::vector<std::string> argv, std::chrono::milliseconds cap)
+CommandResult DrbdNode::run(std::vector<std::string> argv, std::chrono::milliseconds cap,
+                            std::map<std::string, std::string> env)
 {
     CommandSpec spec;
     spec.argv = std::move(argv);
+    spec.env = std::move(env);
     // drbd-utils read DRBD_* variables of their own; PATH may hold test doubles.
     spec.inherit_env = true;
     spec.env.emplace("LC_ALL", "C");

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +37,9 @@ public:
     // the deadline: after "--" the name is never read as an option.
     CommandResult drbdadm(const std::string& command, std::chrono::milliseconds cap = std::chrono::seconds(60));
     CommandResult drbdsetup(const std::string& command, std::chrono::milliseconds cap = std::chrono::seconds(30));
-    CommandResult run(std::vector<std::string> argv, std::chrono::milliseconds cap);
+    // `env` is added to the agent's own environment.
+    CommandResult run(std::vector<std::string> argv, std::chrono::milliseconds cap,
+                      std::map<std::string, std::string> env = {});
 
     // drbdadm dump-xml of the whole configuration; Failure(ErrInstalled) when unreadable here.
     DrbdConfig config();

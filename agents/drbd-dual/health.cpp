@@ -65,6 +65,37 @@ bool fencing_protects(std::string_view fencing)
     return fencing == "resource-only" || fencing == "resource-and-stonith";
 }
 
+std::optional<std::string> primary_peer(const ResourceStatus& st)
+{
+    for (const auto& c : st.connections)
+        if (c.state == "Connected" && c.peer_role == "Primary") return peer_label(c);
+    return std::nullopt;
+}
+
+std::optional<std::string> healthy_primary_peer(const ResourceStatus& st)
+{
+    for (const auto& c : st.connections) {
+        if (c.state != "Connected" || c.peer_role != "Primary" || c.peer_devices.empty()) continue;
+        bool healthy = true;
+        for (const auto& pd : c.peer_devices) healthy = healthy && pd.peer_disk == "UpToDate";
+        if (healthy) return peer_label(c);
+    }
+    return std::nullopt;
+}
+
+bool all_up_to_date_primary(const ResourceStatus& st)
+{
+    if (!st.exists || st.role != "Primary" || st.volumes.empty() || st.connections.empty()) return false;
+    for (const auto& v : st.volumes)
+        if (v.disk != "UpToDate") return false;
+    for (const auto& c : st.connections) {
+        if (c.state != "Connected" || c.peer_devices.empty()) return false;
+        for (const auto& pd : c.peer_devices)
+            if (pd.peer_disk != "UpToDate" && !(pd.peer_disk == "Diskless" && pd.peer_client)) return false;
+    }
+    return true;
+}
+
 std::optional<std::string> score_table_problem(std::string_view text)
 {
     std::vector<long long> values;

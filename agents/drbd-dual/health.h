@@ -54,4 +54,12 @@ ScoreDecision promotion_score(const ResourceStatus& st, const ScoreTable& table,
 
 bool fencing_protects(std::string_view fencing);  // resource-only or resource-and-stonith
 
+// A connected peer in role Primary, by name ("the peer" on 8.4); nothing when there is none.
+std::optional<std::string> primary_peer(const ResourceStatus& st);
+// The same, only when every disk that peer has is UpToDate (remove_master_score_if_peer_primary).
+std::optional<std::string> healthy_primary_peer(const ResourceStatus& st);
+// This node Primary, its disks UpToDate, every peer connected with UpToDate disks (or a
+// diskless client): no fencing constraint has a reason to remain.
+bool all_up_to_date_primary(const ResourceStatus& st);
+
 }  // namespace ocfkit::drbd

@@ -19,6 +19,8 @@
 
 #include "gfs2_parse.h"
 #include "holders.h"
+#include "ocfkit/host.h"
+#include "ocfkit/shutdown_order.h"
 
 namespace ocfkit::gfs2fs {
 
@@ -784,6 +786,21 @@ std::string namespaces_mounting(dev_t rdev)
 }  // namespace
 
 const AgentSpec& gfs2fs_spec() { return kSpec; }
+namespace {
+
+// What a mount made by Pacemaker needs at shutdown, in the order systemd takes it down: Pacemaker
+// (which unmounts, after moving the guests) must stop before all of it. systemd's own unit for a
+// gfs2 mount sits before remote-fs.target and would otherwise be unmounted beside Pacemaker's stop,
+// under running guests; the network, iSCSI, multipath, DLM, DRBD and LVM services (when the host,
+// not Pacemaker, runs them) come after. Ordering after a unit that is not installed does nothing.
+const ShutdownOrder kShutdownOrder{
+    .agent = "gfs2fs",
+    .why = "At shutdown Pacemaker stops (unmounting the file system) before what the mount needs goes down.",
+    .after = {"remote-fs.target", "network-online.target", "iscsid.service", "open-iscsi.service", "iscsi.service",
+              "multipathd.service", "dlm.service", "lvmlockd.service", "drbd.service", "blk-availability.service"}};
+
+}  // namespace
+
 const AgentSpec& Gfs2fsAgent::spec() const { return kSpec; }
 
 // ---------------------------------------------------------------------------------------------
@@ -833,6 +850,8 @@ Outcome Gfs2fsAgent::start(Context& ctx)
 {
     Config c = load_config(ctx);
     Resolved dev = c.device.kind == DeviceKind::Remote ? Resolved{} : resolve_device(ctx, c, hooks_, true);
+    // Before mounting: a reboot right after start already finds the ordering in place.
+    ensure_shutdown_order(ctx, HostPaths::from_env(ctx.env), kShutdownOrder);
 
     auto table = read_mount_table();
     std::string where;
@@ -966,6 +985,11 @@ Outcome Gfs2fsAgent::monitor(Context& ctx)
     if (!c.expect_ro && top->read_only())
         return {ExitCode::ErrGeneric,
                 fmt::format("{} is mounted read-only but should be read-write (remounted ro after I/O errors?)", where)};
+    // One stat: the ordering comes back after an upgrade from a version without it, or a cleanup.
+    if (!ctx.probe) {
+        HostPaths paths = HostPaths::from_env(ctx.env);
+        if (!shutdown_order_present(ctx, paths, kShutdownOrder.agent)) ensure_shutdown_order(ctx, paths, kShutdownOrder);
+    }
 
     if (level >= 10) {
         if (!dev.block && c.device.is_tag()) dev = resolve_device(ctx, c, hooks_, true);
@@ -1071,6 +1095,7 @@ Outcome Gfs2fsAgent::stop(Context& ctx)
             ctx.log.warn("{} is unmounted; {} stays mounted at {} (unmount_other_mounts=false leaves those alone; "
                          "the file system is still in use on this node)",
                          c.directory, c.device.display(), mounts_list(others));
+            remove_shutdown_order(ctx, HostPaths::from_env(ctx.env), kShutdownOrder.agent);
             return ExitCode::Success;
         }
     }
@@ -1096,6 +1121,7 @@ Outcome Gfs2fsAgent::stop(Context& ctx)
         }
         ctx.log.info("the detached file system on {} is released", dev.path);
     }
+    remove_shutdown_order(ctx, HostPaths::from_env(ctx.env), kShutdownOrder.agent);
     return ExitCode::Success;
 }
 

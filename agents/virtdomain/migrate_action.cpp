@@ -124,6 +124,7 @@ Outcome VirtDomainAgent::migrate_to(Context& ctx)
         }
         auto ms_taken = std::chrono::duration_cast<milliseconds>(Deadline::Clock::now() - t0).count();
         if (auto e = forget_remembered(r.remembered_path)) ctx.log.warn("{}", *e);
+        remove_shutdown_order(ctx, HostPaths::from_env(ctx.env), guest_shutdown_order().agent);
         return {ExitCode::Success, fmt::format("domain {} migrated live to {} in {} ms", id.name, target, ms_taken)};
     } catch (const HvError& e) {
         hv_fail(e, fmt::format("cannot migrate domain {} to {}", id.name, target));
@@ -168,6 +169,7 @@ Outcome VirtDomainAgent::migrate_from(Context& ctx)
         }
         remember(ctx, r.remembered_path, s, id.name, info ? info->uuid : id.uuid, id.hypervisor);
         wait_monitor_scripts(ctx, s, id.name);
+        ensure_shutdown_order(ctx, HostPaths::from_env(ctx.env), guest_shutdown_order());
         return {ExitCode::Success, fmt::format("domain {} arrived from {} and runs here", id.name, source)};
     } catch (const HvError& e) {
         hv_fail(e, fmt::format("domain {} from {}", id.name, source));

@@ -129,6 +129,12 @@ Outcome VirtDomainAgent::monitor(Context& ctx)
     }
     Outcome o = classify_state(st, id.name);
     if (!o.ok()) return o;
+    // One stat: the ordering comes back after an upgrade from a version without it.
+    if (!ctx.probe) {
+        HostPaths paths = HostPaths::from_env(ctx.env);
+        if (!shutdown_order_present(ctx, paths, guest_shutdown_order().agent))
+            ensure_shutdown_order(ctx, paths, guest_shutdown_order());
+    }
     sync_utilization(ctx, s, id, st, r);
     // Services inside are checked only while the guest runs: a guest paused on purpose is healthy.
     if (st.state == DomainState::Running || st.state == DomainState::Blocked) {

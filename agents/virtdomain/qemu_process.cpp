@@ -1,12 +1,17 @@
 // Finding a domain's qemu process without libvirtd.
 #include "qemu_process.h"
 
+#include <signal.h>
+
+#include <cerrno>
+
 #include <fstream>
 #include <iterator>
 
 #include <fmt/format.h>
 
 #include "libvirt_uri.h"
+#include "ocfkit/pinned_process.h"
 
 namespace ocfkit::virtdomain {
 
@@ -24,6 +29,33 @@ std::optional<pid_t> qemu_pid(const std::string& run_dir, const std::string& nam
         if (end == args.size() || args[end] == ',' || args[end] == '\0') return static_cast<pid_t>(pid);
     }
     return std::nullopt;
+}
+
+QemuEnd end_qemu(const std::string& run_dir, const std::string& name, const Deadline& deadline,
+                 std::chrono::milliseconds grace)
+{
+    using std::chrono::duration_cast;
+    using std::chrono::milliseconds;
+    const auto t0 = Deadline::Clock::now();
+    QemuEnd out;
+    auto finish = [&](bool ended) {
+        out.ended = ended;
+        out.took = duration_cast<milliseconds>(Deadline::Clock::now() - t0);
+        return out;
+    };
+    auto pid = qemu_pid(run_dir, name);
+    if (!pid) return finish(true);
+    out.pid = *pid;
+    auto proc = PinnedProcess::pin("/proc", *pid);
+    // Pinned after the check: it must still be the guest's qemu (not a pid reused meanwhile).
+    if (!proc || qemu_pid(run_dir, name) != pid) return finish(!qemu_pid(run_dir, name));
+    for (int sig : {SIGTERM, SIGKILL}) {
+        out.signal = sig == SIGTERM ? "SIGTERM" : "SIGKILL";
+        if (int err = proc->signal(sig); err != 0 && err != ESRCH) return finish(false);
+        milliseconds bound = sig == SIGTERM ? grace : deadline.remaining();
+        if (proc->wait_until_gone(deadline, bound)) return finish(true);
+    }
+    return finish(false);
 }
 
 bool local_system_qemu(const std::string& uri_text)

@@ -51,6 +51,7 @@ Outcome VirtDomainAgent::start(Context& ctx)
     if (!cfg.xml) fail(cfg.code, "{}", cfg.problem);
     const DomainXml& x = *cfg.xml;
     std::string rpath = remembered_path(ctx.env, s.config);
+    ensure_shutdown_order(ctx, HostPaths::from_env(ctx.env), guest_shutdown_order());
 
     BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));
     std::string doing = fmt::format("cannot start domain {}", x.name);

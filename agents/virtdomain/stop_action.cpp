@@ -108,6 +108,13 @@ bool save_to_dir(StopPlan& p)
 
 Outcome VirtDomainAgent::stop(Context& ctx)
 {
+    Outcome o = stop_domain(ctx);
+    if (o.ok()) remove_shutdown_order(ctx, HostPaths::from_env(ctx.env), guest_shutdown_order().agent);
+    return o;
+}
+
+Outcome VirtDomainAgent::stop_domain(Context& ctx)
+{
     Settings s = read_settings(ctx);
     Resolved r = resolve(ctx, s, true, false, read_briefly(s, ctx.deadline));
     if (!r.id && r.config.unknown)
@@ -123,19 +130,29 @@ Outcome VirtDomainAgent::stop(Context& ctx)
     auto forget = [&] {
         if (auto e = forget_remembered(r.remembered_path)) ctx.log.warn("{}", *e);
     };
-    // Without libvirtd, the qemu process tells whether the guest is really gone.
+    // Without libvirtd the guest's own qemu process is the evidence, and the handle: a stop that
+    // fails here gets the node fenced, while ending qemu is what destroy would have done.
     auto unreachable = [&](const HvError& e) -> Outcome {
-        if (local_system_qemu(id.hypervisor)) {
-            auto pid = qemu_pid(options_.qemu_run_dir, id.name);
-            if (!pid) {
-                forget();
-                return {ExitCode::Success,
-                        fmt::format("libvirt is unreachable ({}), but domain {} has no qemu process here: it is stopped",
-                                    e.what(), id.name)};
-            }
-            fail(ExitCode::ErrGeneric, "cannot stop domain {}: {}; its qemu process {} still runs", id.name, e.what(), *pid);
+        if (!local_system_qemu(id.hypervisor)) fail(ExitCode::ErrGeneric, "cannot stop domain {}: {}", id.name, e.what());
+        auto pid = qemu_pid(options_.qemu_run_dir, id.name);
+        if (!pid) {
+            forget();
+            return {ExitCode::Success,
+                    fmt::format("libvirt is unreachable ({}), but domain {} has no qemu process here: it is stopped",
+                                e.what(), id.name)};
         }
-        fail(ExitCode::ErrGeneric, "cannot stop domain {}: {}", id.name, e.what());
+        ctx.log.warn("libvirt is unreachable ({}); ending the qemu process {} of domain {} itself", e.what(), *pid,
+                     id.name);
+        const milliseconds grace = std::clamp<milliseconds>(ctx.deadline.remaining() / 3, 1s, 10s);
+        QemuEnd end = end_qemu(options_.qemu_run_dir, id.name, ctx.deadline, grace);
+        if (!end.ended)
+            fail(ExitCode::ErrGeneric, "cannot stop domain {}: {}; its qemu process {} still runs after {}", id.name,
+                 e.what(), end.pid, end.signal.empty() ? "no signal could be sent" : end.signal);
+        forget();
+        return {ExitCode::Success,
+                fmt::format("libvirt is unreachable ({}); domain {} stopped: its qemu process {} ended after {} in {} ms",
+                            e.what(), id.name, end.pid, end.signal.empty() ? "no signal" : end.signal,
+                            end.took.count())};
     };
 
     BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));

@@ -6,6 +6,7 @@
 
 #include "hypervisor.h"
 #include "ocfkit/agent.h"
+#include "ocfkit/shutdown_order.h"
 
 namespace ocfkit::virtdomain {
 
@@ -21,6 +22,9 @@ struct AgentOptions {
 // run, 7 when it is shut off or undefined, 1 when it is stuck (crashed, paused on an error).
 Outcome classify_state(const DomainStatus& status, const std::string& domain);
 
+// The systemd ordering a running guest needs at shutdown (ocfkit/shutdown_order.h).
+const ShutdownOrder& guest_shutdown_order();
+
 class VirtDomainAgent final : public Agent {
 public:
     // `hypervisor` is the raw (unbounded) backend; the agent bounds every call itself.
@@ -35,6 +39,8 @@ public:
     Outcome migrate_from(Context& ctx) override;
 
 private:
+    Outcome stop_domain(Context& ctx);
+
     Hypervisor& hypervisor_;
     AgentOptions options_;
 };

@@ -88,12 +88,15 @@ bool reap_until(pid_t pid, Clock::time_point until, int& wstatus)
 // forked and must be reaped.
 struct ChildSetup : bp::extend::handler {
     pid_t* failed_child = nullptr;
+    pid_t parent = ::getpid();  // taken in the parent, before the fork
 
     template <typename Executor>
     void on_exec_setup(Executor&) const
     {
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // A parent that died before prctl took effect sends no signal: end here instead.
+        if (::getppid() != parent) ::_exit(127);
         // Signals ignored by the parent must not stay ignored in the child.
         ::signal(SIGPIPE, SIG_DFL);
     }

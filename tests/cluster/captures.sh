@@ -1,7 +1,7 @@
 # Phase "captures": copy the tool output captured during stack/verify/failover into the unit
-# test fixtures (tests/data/cluster-captures/<state>/<node>/), with the guest's versions.
+# test fixtures (tests/data/cluster-captures/[debian13/]<state>/<node>/), with the guest's versions.
 captures_phase() {
-	local src=$SHARE/captures dst=$REPO_DIR/tests/data/cluster-captures
+	local src=$SHARE/captures dst=$CAPTURES_DIR
 	[[ -d $src ]] && [[ -n $(ls "$src") ]] || die "nothing captured yet (run stack/verify/failover)"
 	mkdir -p "$dst"
 	local s

@@ -1,18 +1,18 @@
-# Phase "image": Debian 12 guest rootfs (debootstrap, cached), kernel + initramfs, base image.
+# Phase "image": Debian 12 or 13 guest rootfs (debootstrap, cached), kernel + initramfs, base image.
 # Sourced by run.sh.
 
 image_phase() {
 	local pkgs pkghash guesthash
-	pkgs=$(grep -v '^#' "$CLUSTER_DIR/guest-packages.txt" | grep . | paste -sd,)
-	pkghash=$(sha256sum "$CLUSTER_DIR/guest-packages.txt" | cut -c1-16)
+	pkgs=$(grep -v '^#' "$GUEST_PACKAGES" | grep . | paste -sd,)
+	pkghash=$(sha256sum "$GUEST_PACKAGES" | cut -c1-16)
 	guesthash=$( (echo "$pkghash"; cd "$CLUSTER_DIR/guest" && find . -type f | sort | xargs sha256sum) |
 		sha256sum | cut -c1-16)
 	mkdir -p "$CACHE"
 
 	if [[ $(cat "$CACHE/debootstrap/.ocfkit-stamp" 2>/dev/null) != "$pkghash" ]]; then
-		log "debootstrap bookworm (package list $pkghash); takes a few minutes"
+		log "debootstrap $SUITE (package list $pkghash); takes a few minutes"
 		rm -rf "$CACHE/debootstrap.tmp" "$CACHE/debootstrap"
-		nice -n 5 debootstrap --variant=minbase --include="$pkgs" bookworm \
+		nice -n 5 debootstrap --variant=minbase --include="$pkgs" "$SUITE" \
 			"$CACHE/debootstrap.tmp" http://deb.debian.org/debian > "$CACHE/debootstrap.log" 2>&1 ||
 			{ tail -20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
 		echo "$pkghash" > "$CACHE/debootstrap.tmp/.ocfkit-stamp"

@@ -3,7 +3,20 @@
 
 CLUSTER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$CLUSTER_DIR/../.." && pwd)
-CACHE=${OCFKIT_CLUSTER_CACHE:-/var/cache/ocfkit-cluster}
+# Guest release: OCFKIT_CLUSTER_RELEASE=12 (bookworm, default) or 13 (trixie). What differs per
+# release is set here; each release keeps its own cache (images, VM disks), so both can coexist.
+RELEASE=${OCFKIT_CLUSTER_RELEASE:-12}
+case $RELEASE in
+# PCS_CLONE_META/PCS_FUTURE: how this release's pcs takes clone meta attributes on `resource
+# create ... clone|promotable` (0.11: right after the keyword; 0.12: `meta ... --future`).
+12) SUITE=bookworm; GUEST_PACKAGES=$CLUSTER_DIR/guest-packages.txt
+	CACHE=${OCFKIT_CLUSTER_CACHE:-/var/cache/ocfkit-cluster}; PCS_CLONE_META=; PCS_FUTURE=
+	CAPTURES_DIR=$REPO_DIR/tests/data/cluster-captures ;;
+13) SUITE=trixie; GUEST_PACKAGES=$CLUSTER_DIR/guest-packages-13.txt
+	CACHE=${OCFKIT_CLUSTER_CACHE:-/var/cache/ocfkit-cluster-13}; PCS_CLONE_META=meta; PCS_FUTURE=--future
+	CAPTURES_DIR=$REPO_DIR/tests/data/cluster-captures/debian13 ;;
+*) echo "OCFKIT_CLUSTER_RELEASE must be 12 or 13, not '$RELEASE'" >&2; exit 1 ;;
+esac
 RUN=$CACHE/run
 SHARE=$RUN/share
 PY=/usr/bin/python3

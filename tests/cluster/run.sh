@@ -23,6 +23,7 @@
 #   OCFKIT_CLUSTER_HOST_DEPS=0 skips that).
 # Environment: OCFKIT_BUILD_DIR (meson build for the fallback when the .debs do not build, and
 #   for clevervm when its package is not installed; default /work/build-cluster),
+#   OCFKIT_CLUSTER_RELEASE=12|13 (guests from Debian 12, default, or Debian 13; own cache each),
 #   OCFKIT_CLUSTER_CACHE, OCFKIT_CLUSTER_KEEP=1 (leave VMs running on failure),
 #   OCFKIT_CLUSTER_STACK=stock|ocfkit (stack on the stock agents although ours are installed;
 #   default ocfkit), OCFKIT_CLUSTER_DEBS=DIR (.debs build-debs.sh made earlier: no rebuild).

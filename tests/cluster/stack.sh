@@ -26,7 +26,15 @@ build_debs() {
 		out=$OCFKIT_CLUSTER_DEBS
 	else
 		log "building the Debian packages (tests/packaging/build-debs.sh; log $out/build.log)"
-		if ! nice -n 5 bash "$REPO_DIR/tests/packaging/build-debs.sh" "$out" >&2; then
+		if [[ $RELEASE == 13 ]]; then
+			# Built with Debian 13's toolchain and libraries, in the root of tests/debian13
+			# (which sees this tree at /src), then moved here.
+			rm -rf "$REPO_DIR/build-cluster-debs13"
+			nice -n 5 bash "$REPO_DIR/tests/debian13/run.sh" shell \
+				bash tests/packaging/build-debs.sh /src/build-cluster-debs13 >&2 &&
+				mkdir -p "$out" && mv "$REPO_DIR/build-cluster-debs13"/* "$out/" ||
+				{ log "the package build in the Debian 13 root failed"; return 1; }
+		elif ! nice -n 5 bash "$REPO_DIR/tests/packaging/build-debs.sh" "$out" >&2; then
 			log "the package build failed (log $out/build.log)"
 			return 1
 		fi
@@ -251,6 +259,27 @@ pcs_batch() {
 	if [[ $mode == guest ]]; then
 		gx node1 "bash /host/work/pcs-$name/batch.sh" 1800 > "$RUN/pcs-$name.log" 2>&1 ||
 			{ cat "$RUN/pcs-$name.log" >&2; die "pcs batch $name failed"; }
+	elif [[ $RELEASE == 13 ]]; then
+		# pcs 0.12 and Pacemaker 3.0 from the root of tests/debian13, chrooted, with the agents
+		# under custom/ as above and the batch directory at /tmp; the configuration is
+		# extracted there too (Debian 12's cibadmin does not know Pacemaker 3.0's schema).
+		local root
+		root=$(bash "$REPO_DIR/tests/debian13/run.sh" prepare 2>&1 | sed -n 's/^debian13: using the cached root //p')
+		[[ -d $root ]] || root=$(bash "$REPO_DIR/tests/debian13/run.sh" prepare 2>&1 | sed -n 's/^debian13: using the cached root //p')
+		[[ -d $root/usr/lib/ocf/resource.d ]] || die "no Debian 13 root (tests/debian13/run.sh prepare) for pcs 0.12"
+		rm -rf "$RUN/resource.d"
+		cp -a "$root/usr/lib/ocf/resource.d" "$RUN/resource.d"
+		rm -rf "$RUN/resource.d/custom"; mkdir -p "$RUN/resource.d/custom"
+		cp "$SHARE"/agents/* "$RUN/resource.d/custom/" 2>/dev/null
+		unshare -m --propagation private bash -c 'r=$1; set -e
+			mount --bind "$2" "$r/usr/lib/ocf/resource.d"
+			mount --bind "$3" "$r/tmp"
+			mount --rbind /dev "$r/dev"; mount -t proc proc "$r/proc"; mount -t tmpfs run "$r/run"
+			chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+				CIB=/tmp/cib.xml bash -c "bash /tmp/batch.sh && CIB_file=/tmp/cib.xml \
+					cibadmin -Q --scope configuration > /tmp/configuration.xml"' \
+			_ "$root" "$RUN/resource.d" "$dir" > "$RUN/pcs-$name.log" 2>&1 ||
+			{ cat "$RUN/pcs-$name.log" >&2; die "pcs batch $name failed"; }
 	else
 		# Only this build's agents under custom/ (not whatever the host has installed there).
 		rm -rf "$RUN/resource.d"
@@ -262,7 +291,8 @@ pcs_batch() {
 			> "$RUN/pcs-$name.log" 2>&1 || { cat "$RUN/pcs-$name.log" >&2; die "pcs batch $name failed"; }
 	fi
 	grep -v '^+' "$RUN/pcs-$name.log" >&2 || true
-	CIB_file=$dir/cib.xml cibadmin -Q --scope configuration > "$dir/configuration.xml" ||
+	[[ $RELEASE == 13 && $mode != guest ]] ||
+		CIB_file=$dir/cib.xml cibadmin -Q --scope configuration > "$dir/configuration.xml" ||
 		die "cannot extract the configuration"
 	gx node1 "cibadmin --replace --scope configuration --xml-file /host/work/pcs-$name/configuration.xml" 300 ||
 		die "pushing the configuration of batch $name failed"
@@ -302,11 +332,11 @@ pcs -f \$CIB stonith create fence-lab fence_ocfkit_lab pcmk_host_list='node1 nod
 pcs -f \$CIB resource create drbd-r0 $drbd drbd_resource=r0 \
 	op monitor interval=29s role=Promoted timeout=120s monitor interval=31s role=Unpromoted timeout=120s \
 	start timeout=240s stop timeout=180s promote timeout=180s demote timeout=180s notify timeout=180s \
-	promotable promoted-max=2 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true interleave=true
+	promotable $PCS_CLONE_META promoted-max=2 promoted-node-max=1 clone-max=2 clone-node-max=1 notify=true interleave=true $PCS_FUTURE
 pcs -f \$CIB resource create dlm $controld op monitor interval=30s timeout=120s on-fail=fence \
-	start timeout=180s stop timeout=180s clone interleave=true ordered=true
+	start timeout=180s stop timeout=180s clone $PCS_CLONE_META interleave=true ordered=true $PCS_FUTURE
 pcs -f \$CIB resource create lvmlockd $clvm op monitor interval=30s timeout=120s on-fail=fence \
-	start timeout=180s stop timeout=180s clone interleave=true ordered=true
+	start timeout=180s stop timeout=180s clone $PCS_CLONE_META interleave=true ordered=true $PCS_FUTURE
 pcs -f \$CIB constraint order promote drbd-r0-clone then start dlm-clone
 pcs -f \$CIB constraint colocation add dlm-clone with Promoted drbd-r0-clone INFINITY
 pcs -f \$CIB constraint order start dlm-clone then start lvmlockd-clone
@@ -342,7 +372,7 @@ pcs -f \$CIB constraint colocation add gfs2-clone with lvmlockd-clone INFINITY"
 		[[ $STACK == stock ]] || loud "FALLBACK: stock lvmlockd does not activate VGs: adding ocf:heartbeat:LVM-activate"
 		lvm_layer="pcs -f \$CIB resource create sharedlv ocf:heartbeat:LVM-activate vgname=$VG lvname=$LV \
 	vg_access_mode=lvmlockd activation_mode=shared op monitor interval=30s timeout=90s on-fail=fence \
-	clone interleave=true
+	clone $PCS_CLONE_META interleave=true $PCS_FUTURE
 pcs -f \$CIB constraint order start lvmlockd-clone then start sharedlv-clone
 pcs -f \$CIB constraint colocation add sharedlv-clone with lvmlockd-clone INFINITY
 pcs -f \$CIB constraint order start sharedlv-clone then start gfs2-clone
@@ -351,7 +381,7 @@ pcs -f \$CIB constraint colocation add gfs2-clone with sharedlv-clone INFINITY"
 	pcs_batch fs "
 pcs -f \$CIB resource create gfs2 $gfs2 device=/dev/$VG/$LV directory=$GFS2_DIR fstype=gfs2 \
 	options=noatime op monitor interval=20s timeout=120s on-fail=fence start timeout=180s stop timeout=180s \
-	clone interleave=true
+	clone $PCS_CLONE_META interleave=true $PCS_FUTURE
 $lvm_layer
 "
 	wait_for 900 10 "GFS2 mounted on both nodes" gfs2_mounted_both || { show_failures; die "GFS2 not mounted on both"; }

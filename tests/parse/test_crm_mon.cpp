@@ -120,6 +120,48 @@ TEST_CASE("two-node VM cluster: nodes, DC, quorum, clones", "[crm_mon]")
     CHECK(mon.failures.empty());
 }
 
+TEST_CASE("two-node VM cluster under Pacemaker 3.0: ocfkit's stack, no <pacemakerd>", "[crm_mon]")
+{
+    CrmMon mon = parse_crm_mon(read_fixture("crm_mon/pacemaker3-vm-two-node-steady.xml"));
+    CHECK(mon.pacemaker_version == "3.0.0-3.0.0");
+    CHECK(mon.stack == "corosync");
+    CHECK(mon.dc_name == "node1");
+    CHECK(mon.with_quorum);
+    CHECK(mon.stonith_enabled);
+    CHECK_FALSE(mon.maintenance_mode);
+    CHECK(mon.nodes_configured == 2);
+    CHECK(mon.resources_configured == 10);
+    REQUIRE(mon.nodes.size() == 2);
+    CHECK(mon.node("node1")->is_dc);
+    CHECK(mon.node("node2")->online);
+
+    // fence-lab + 4 clones x 2 + labguest.
+    REQUIRE(mon.resources.size() == 10);
+    auto drbd = mon.instances("drbd-r0");
+    REQUIRE(drbd.size() == 2);
+    for (const CrmResource* r : drbd) {
+        CHECK(r->role == "Promoted");
+        CHECK(r->agent == "ocf:custom:drbd-dual");
+        CHECK(r->parent == "drbd-r0-clone");
+        CHECK(r->parent_promotable);
+    }
+    for (const char* id : {"dlm", "lvmlockd", "gfs2"}) {
+        INFO(id);
+        auto inst = mon.instances(id);
+        REQUIRE(inst.size() == 2);
+        CHECK(inst[0]->role == "Started");
+        CHECK_FALSE(inst[0]->parent_promotable);
+    }
+    auto guest = mon.instances("labguest");
+    REQUIRE(guest.size() == 1);
+    CHECK(guest[0]->agent == "ocf:custom:virtdomain");
+    CHECK(guest[0]->nodes == std::vector<std::string>{"node2"});
+    CHECK(mon.failures.empty());
+    CrmMonHistory history = parse_crm_mon_history(read_fixture("crm_mon/pacemaker3-vm-two-node-steady.xml"));
+    CHECK(history.failed().empty());
+    CHECK(history.bans.empty());
+}
+
 TEST_CASE("crm_mon error result after a fence reboot is a ParseError", "[crm_mon]")
 {
     std::string message;

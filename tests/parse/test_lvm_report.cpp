@@ -62,6 +62,29 @@ TEST_CASE("shared VG in the two-node VM cluster", "[lvm]")
     CHECK(pvs.rows("pv")[0].at("pv_attr") == "a--");
 }
 
+TEST_CASE("shared VG in the two-node VM cluster on Debian 13 (lvm2 2.03.31)", "[lvm]")
+{
+    LvmReport vgs = parse_lvm_report(read_fixture("lvm/debian13-vm-two-node-steady-vgs.json"));
+    REQUIRE(vgs.rows("vg").size() == 1);
+    CHECK(vgs.rows("vg")[0].at("vg_name") == "vgshared");
+    CHECK(vgs.rows("vg")[0].at("vg_lock_type") == "dlm");
+    CHECK(vg_attr_shared(vgs.rows("vg")[0].at("vg_attr")));
+
+    LvmReport lvs = parse_lvm_report(read_fixture("lvm/debian13-vm-two-node-steady-lvs.json"));
+    REQUIRE(lvs.rows("lv").size() == 1);
+    const LvmRow& lv = lvs.rows("lv")[0];
+    CHECK(lv.at("lv_name") == "gfs2lv");
+    CHECK(lv_attr_active(lv.at("lv_attr")));
+    // Active shared on both nodes: 2.03.31 no longer calls that "active exclusively" (2.03.16
+    // did), and does not know about the other node.
+    CHECK(lv.at("lv_active_exclusively").empty());
+    CHECK(lv.at("lv_active_remotely") == "unknown");
+
+    LvmReport pvs = parse_lvm_report(read_fixture("lvm/debian13-vm-two-node-steady-pvs.json"));
+    REQUIRE(pvs.rows("pv").size() == 1);
+    CHECK(pvs.rows("pv")[0].at("pv_name") == "/dev/drbd0");
+}
+
 TEST_CASE("empty reports after a fence reboot; stderr mixed in is refused", "[lvm]")
 {
     for (const char* kind : {"vgs", "lvs", "pvs"}) {

@@ -3,8 +3,10 @@
 # and a stock VirtualDomain guest are moved onto ocfkit's agents and back while they run.
 # Each step is proved from the outside (qemu PID, mount ID in /proc/self/mountinfo), from the
 # executor's log (no stop/start/promote/demote/migrate) and from the CIB status (the recurring
-# monitor is the new agent's). Last, a probe that disagrees (the new agent missing on the node)
-# must put everything back and name the resource.
+# monitor is the new agent's). The plan runs our agents' validate-all: a value virtdomain
+# refuses (in a copy of the CIB) keeps the guest's resource on its stock agent with virtdomain's
+# reason. Last, a probe that disagrees (the new agent missing on the node) must put everything
+# back and name the resource.
 #   adopt.sh BUILDDIR [--capture DIR]   (root; exit 77 = skipped)
 set -uo pipefail
 BUILD=$(cd "${1:?usage: adopt.sh BUILDDIR [--capture DIR]}" && pwd)
@@ -108,8 +110,9 @@ agent_in_cib() {  # ID: class:provider:type of the primitive
     xml=$(cibadmin --query --scope resources 2>/dev/null)
     xmllint --xpath "concat(//primitive[@id='$1']/@class, ':', //primitive[@id='$1']/@provider, ':', //primitive[@id='$1']/@type)" - <<<"$xml"
 }
-# The log check can fail: it sees the stock agents' own starts.
-[[ $(actions_since 1 | grep -c -E "rsc:($FS|$VM) action:start ") == 2 ]] && ok "the executor's log shows the two starts" ||
+# The log check can fail: it sees the stock agents' own starts (counted by call id: Pacemaker
+# 3.0 in the Debian 13 root writes each executor line twice to the log).
+[[ $(actions_since 1 | grep -oE "rsc:($FS|$VM) action:start call_id:[0-9]+" | sort -u | wc -l) == 2 ]] && ok "the executor's log shows the two starts" ||
     bad "the executor's log check does not see the starts: $(actions_since 1)"
 QEMU0=$(qemu_pid "$GUEST") MID0=$(mount_id)
 [[ -n $QEMU0 && -n $MID0 ]] && ok "guest qemu pid $QEMU0, mount id $MID0" || { bad "no qemu pid or mount id"; exit 1; }
@@ -148,6 +151,25 @@ grep -q "^$FS in clone $FS-clone: ocf:heartbeat:Filesystem -> ocf:$PROVIDER:gfs2
     ok "plan names $FS (in its clone) -> gfs2fs" || bad "plan for $FS"
 grep -q "^$VM in group adopt-group: ocf:heartbeat:VirtualDomain -> ocf:$PROVIDER:virtdomain: converts" <<<"$OUT" &&
     ok "plan names $VM (in its group) -> virtdomain" || bad "plan for $VM"
+# Our agents' own validate-all ran on this node and accepted what they would get.
+grep -q "^  checked: ocf:$PROVIDER:gfs2fs validate-all accepts these parameters" <<<"$OUT" &&
+    grep -q "^  checked: ocf:$PROVIDER:virtdomain validate-all accepts these parameters" <<<"$OUT" &&
+    ok "plan ran gfs2fs's and virtdomain's validate-all: both accept" || bad "plan did not report our agents' validate-all"
+# virtdomain's call_timeout from the stock monitor's timeout (none set: Pacemaker's 20 s).
+grep -q "^  param call_timeout: added as 20 (the monitor's timeout, 20 s" <<<"$OUT" &&
+    ok "plan gives virtdomain call_timeout 20 (the stock monitor's timeout)" || bad "plan: no call_timeout from the monitor's timeout"
+# A value the stock agent passes on but virtdomain refuses (a virsh migrate flag it does not
+# know), in a copy of the CIB: the resource stays at plan time with virtdomain's own reason.
+cibadmin --query >"$WORK/cib-postcopy.xml"
+sed -i "s|\(<nvpair [^>]*name=\"config\"[^>]*/>\)|\1<nvpair id=\"$VM-ia-migrate_options\" name=\"migrate_options\" value=\"--postcopy\"/>|" \
+    "$WORK/cib-postcopy.xml"
+grep -q 'value="--postcopy"' "$WORK/cib-postcopy.xml" || bad "could not add migrate_options to the CIB copy"
+run_ocfkit "plan with a value virtdomain refuses" adopt plan --cib-file "$WORK/cib-postcopy.xml"
+[[ $RC == 1 ]] && ok "plan: a refused value makes rc 1" || bad "plan with migrate_options=--postcopy: rc $RC, want 1"
+grep -q "^$VM in group adopt-group: .*: STAYS on its stock agent" <<<"$OUT" &&
+    grep -q "^  why it stays: ocf:$PROVIDER:virtdomain refuses these parameters (validate-all: not configured): .*'--postcopy'" <<<"$OUT" &&
+    ok "plan: $VM stays, with virtdomain's own exit reason" || bad "plan did not keep $VM with virtdomain's reason"
+grep -q "^$FS in clone $FS-clone: .*: converts" <<<"$OUT" && ok "plan: $FS still converts" || bad "plan: $FS no longer converts"
 OUT=$("$OCFKIT" adopt plan --json --provider "$PROVIDER")
 [[ $(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["convert"], d["stay"])' <<<"$OUT") == "2 0" ]] &&
     ok "plan --json: 2 convert, 0 stay" || bad "plan --json: $OUT"

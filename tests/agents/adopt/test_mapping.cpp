@@ -184,12 +184,14 @@ TEST_CASE("values: shell booleans, integers, single words, accepted lists", "[ad
     CHECK_FALSE(judge_value(*adopt, "2").ok);
 
     const AgentMapping* drbd = find_mapping("ocf:linbit:drbd");
-    const ParamRule* outdate = find_rule(*drbd, "stop_outdates_secondary");
-    CHECK(judge_value(*outdate, "no").ok);
-    CHECK(judge_value(*outdate, "").ok);  // the shell reads an empty value as false
-    auto v = judge_value(*outdate, "yes");
+    const ParamRule* connect = find_rule(*drbd, "connect_only_after_promote");
+    CHECK(judge_value(*connect, "no").ok);
+    CHECK(judge_value(*connect, "").ok);  // the shell reads an empty value as false
+    auto v = judge_value(*connect, "yes");
     CHECK_FALSE(v.ok);
-    CHECK(v.reason == outdate->why);
+    CHECK(v.reason == connect->why);
+    // drbd-dual implements it now: carried over as written.
+    CHECK(judge_value(*find_rule(*drbd, "stop_outdates_secondary"), "yes").value == "yes");
 
     CHECK(find_mapping("ocf:heartbeat:IPaddr2") == nullptr);
     CHECK(find_mapping("ocf:custom:gfs2fs") == nullptr);

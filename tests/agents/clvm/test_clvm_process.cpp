@@ -175,8 +175,9 @@ TEST_CASE("lvmlockd monitor: hangs, lost lockspaces, lost activation, daemon dea
         CHECK(mon.rc == 1);
         CHECK_THAT(mon.reason, Catch::Contains("lockspace of volume group vgcl is not started"));
     }
-    SECTION("lvmlockd killed with LVs active: reported, then deactivated by stop")
+    SECTION("lvmlockd killed with LVs active, adopt=false: reported, then deactivated by stop")
     {
+        h.param("adopt", "false");
         ::kill(*pid, SIGKILL);
         REQUIRE(FakeHost::eventually([&] { return !h.alive(*pid); }));
         h.clear_calls();
@@ -184,12 +185,87 @@ TEST_CASE("lvmlockd monitor: hangs, lost lockspaces, lost activation, daemon dea
         CHECK(probe.rc == 1);
         CHECK_THAT(probe.reason, Catch::Contains("not running but logical volumes are active without its locks: vgcl/lvgfs"));
         CHECK(h.calls().empty());  // seen in sysfs, no program run
+        auto mon = h.run("monitor", kRecurring);
+        CHECK(mon.rc == 1);
+        CHECK(h.calls("lvmlockd").empty());
         auto stop = h.run("stop");
         INFO(stop.err);
         CHECK(stop.rc == 0);
         CHECK(h.calls("vgchange") == std::vector<std::string>{"vgchange -an --nolocking vgcl"});
         CHECK_FALSE(h.lv_active("vgcl-lvgfs"));
         CHECK(h.run("monitor", kProbe).rc == 7);
+    }
+}
+
+// lvmlockd killed on one node (SIGKILL: no clean-up) while the LV under GFS2 is active. The LV
+// keeps working, its DLM lock is orphaned but held; what the agent does next decides whether
+// the file system and the guests above it stay up.
+TEST_CASE("lvmlockd killed with LVs active: the recurring monitor restarts it, adopting the locks", "[clvm-process]")
+{
+    Host h;
+    h.start_dlm();
+    REQUIRE(h.run("start").rc == 0);
+    auto pid = h.lvmlockd();
+    REQUIRE(pid);
+    REQUIRE(fs::exists(h.path("run/lvm/lvmlockd.adopt")));
+    ::kill(*pid, SIGKILL);
+    REQUIRE(FakeHost::eventually([&] { return !h.alive(*pid); }));
+    h.clear_calls();
+
+    SECTION("adopted: the LV stays active and locked, nothing above it is touched")
+    {
+        auto probe = h.run("monitor", kProbe);  // a probe only reports
+        CHECK(probe.rc == 1);
+        CHECK(h.calls().empty());
+        auto mon = h.run("monitor", kRecurring);
+        INFO(mon.err);
+        CHECK(mon.rc == 0);
+        CHECK(h.calls("lvmlockd") ==
+              std::vector<std::string>{"lvmlockd -p " + h.path("run/lvmlockd.pid") + " -g dlm -A 1",
+                                       "lvmlockd (daemon) adopted lockspaces: global vgcl "});
+        CHECK(h.calls("vgchange").empty());  // no deactivation, no new lock request
+        CHECK_THAT(mon.err, Catch::Contains("adopted vgcl (1 LV locks)"));
+        auto again = h.lvmlockd();
+        REQUIRE(again);
+        CHECK(*again != *pid);
+        CHECK(h.lv_active("vgcl-lvgfs"));
+        CHECK_THAT(h.tool({"lvmlockctl", "-i"}).out, Catch::Contains("LK LV sh 7ifDbK-YEZC-AjcM-VZBX-eSce-BjoK-dhVGXc"));
+        h.clear_calls();
+        CHECK(h.run("monitor", kRecurring).rc == 0);
+        CHECK(h.calls() == std::vector<std::string>{"lvmlockctl -i"});
+        CHECK(h.run("stop").rc == 0);  // and the adopted lockspace stops cleanly
+        CHECK_FALSE(h.lv_active("vgcl-lvgfs"));
+    }
+    SECTION("no adopt file: reported, nothing started")
+    {
+        h.param("lock_manager", "lvmlockd");  // with both daemons installed the file is what tells
+        fs::remove(h.path("run/lvm/lvmlockd.adopt"));
+        auto mon = h.run("monitor", kRecurring);
+        CHECK(mon.rc == 1);
+        CHECK_THAT(mon.reason, Catch::Contains("vgcl/lvgfs") && Catch::Contains("no " + h.path("run/lvm/lvmlockd.adopt")));
+        CHECK(h.calls("lvmlockd").empty());
+    }
+    SECTION("dlm_controld gone too: reported, nothing started")
+    {
+        auto dlm = h.daemon_pid("run/dlm_controld/dlm_controld.pid", "dlm_controld");
+        REQUIRE(dlm);
+        ::kill(*dlm, SIGKILL);
+        REQUIRE(FakeHost::eventually([&] { return !h.alive(*dlm); }));
+        auto mon = h.run("monitor", kRecurring);
+        CHECK(mon.rc == 1);
+        CHECK_THAT(mon.reason, Catch::Contains("dlm_controld is not running"));
+        CHECK(h.calls("lvmlockd").empty());
+    }
+    SECTION("restarted without adoption (what a stop and start without -A 1 gets): the lockspace is lost")
+    {
+        REQUIRE(h.tool({"lvmlockd", "-p", h.path("run/lvmlockd.pid"), "-g", "dlm", "-A", "0"}).ok());
+        REQUIRE(FakeHost::eventually([&] {
+            auto p = h.lvmlockd();
+            return p && *p != *pid && fs::exists(h.fake("lvmlockd.ready"));
+        }));
+        auto mon = h.run("monitor", kRecurring);
+        CHECK(mon.rc == 1);
+        CHECK_THAT(mon.reason, Catch::Contains("lockspace of volume group vgcl is not started"));
     }
 }
 

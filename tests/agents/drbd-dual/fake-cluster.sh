@@ -3,7 +3,7 @@
 # connection/disk/role state, split-brain, a vanishing peer, hanging commands, bad input, and
 # the number of programs a monitor runs. Each "node" is the agent under its own UTS namespace
 # (hostname node1/node2), because DRBD matches its configuration against uname -n.
-# Usage: fake-cluster.sh AGENT KERNEL(8.4|9) GROUP(states|faults|matrix|input)
+# Usage: fake-cluster.sh AGENT KERNEL(8.4|9) GROUP(states|faults|matrix|input|params|detach)
 set -u
 agent=$1 kernel=$2 group=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -278,6 +278,159 @@ input)
     expect node1 promote 0 "" OCF_RESKEY_CRM_meta_promoted_max=1
     expect node2 promote 1 "Multiple primaries" OCF_RESKEY_CRM_meta_promoted_max=1 OCF_RESKEY_CRM_meta_timeout=4000
     expect node1 unknown-action 3
+    ;;
+params)
+    # The parameters ocf:linbit:drbd gained for DRBD 9: refused where they have no meaning...
+    before=$(calls)
+    expect node1 start 6 "connect_only_after_promote'=true is not supported" OCF_RESKEY_connect_only_after_promote=true
+    expect node1 validate-all 6 "connect_only_after_promote" OCF_RESKEY_connect_only_after_promote=yes \
+        OCF_RESKEY_CRM_meta_promoted_max=1
+    expect node1 validate-all 6 "remove_master_score_if_peer_primary'=true has no meaning with promoted-max=2" \
+        OCF_RESKEY_remove_master_score_if_peer_primary=true
+    expect node1 promote 6 "remove_master_score_if_peer_primary'=unexpected has no meaning" \
+        OCF_RESKEY_remove_master_score_if_peer_primary=unexpected
+    expect node1 validate-all 6 "remove_master_score_if_peer_primary'=unexpected is not supported" \
+        OCF_RESKEY_remove_master_score_if_peer_primary=unexpected OCF_RESKEY_CRM_meta_promoted_max=1
+    expect node1 validate-all 6 "neither a boolean nor 'unexpected'" OCF_RESKEY_remove_master_score_if_peer_primary=maybe
+    expect node1 start 6 "fail_promote_early_if_peer_primary'=true has no meaning with promoted-max=2" \
+        OCF_RESKEY_fail_promote_early_if_peer_primary=1
+    [ "$(calls)" = "$before" ] && ok "refused parameters ran no drbd-utils" || bad "a refused parameter reached drbd-utils"
+    # ...and their false values, as an adopted CIB carries them, accepted.
+    expect node1 validate-all 0 "" OCF_RESKEY_connect_only_after_promote=false \
+        OCF_RESKEY_remove_master_score_if_peer_primary=false OCF_RESKEY_fail_promote_early_if_peer_primary=false \
+        OCF_RESKEY_stop_outdates_secondary=false OCF_RESKEY_unfence_if_all_uptodate=false
+    agent node1 validate-all OCF_RESKEY_unfence_if_all_uptodate=true
+    [ "$RC" = 0 ] && printf '%s' "$OUT" | grep -q "no unfence-peer handler" &&
+        ok "unfence_if_all_uptodate without an unfence-peer handler: validate-all 0 with a warning" ||
+        bad "unfence_if_all_uptodate without a handler: rc $RC, $OUT"
+
+    # stop_outdates_secondary: a node stopped beside a Primary marks its own data Outdated.
+    expect node1 start 0
+    expect node2 start 0
+    expect node1 promote 0
+    expect node2 promote 0
+    expect node2 stop 0 "" OCF_RESKEY_stop_outdates_secondary=true
+    [ "$(grep '^node2.md=' "$S/world" | cut -d= -f2)" = Outdated ] &&
+        ok "node2 stopped beside Primary node1: its data Outdated" || bad "node2 data not Outdated: $(fake show | grep node2.md)"
+    expect node2 start 0
+    expect node2 monitor 190 "resync from .* in progress"
+    fake sync done
+    expect node2 monitor 0
+    expect node2 promote 0
+    # Without the parameter, or with no Primary left, the copy stays as DRBD had it.
+    expect node2 stop 0
+    [ "$(grep '^node2.md=' "$S/world" | cut -d= -f2)" = UpToDate ] && ok "default: stop leaves node2 UpToDate" ||
+        bad "default stop outdated node2"
+    expect node2 start 0
+    fake sync done
+    expect node1 demote 0
+    expect node2 stop 0 "" OCF_RESKEY_stop_outdates_secondary=true
+    [ "$(grep '^node2.md=' "$S/world" | cut -d= -f2)" = UpToDate ] &&
+        ok "no Primary left: stop_outdates_secondary leaves node2 UpToDate" || bad "node2 outdated without a Primary"
+    # The point of it: outdated, then the Primary lost, node2 alone is not promoted with old data.
+    expect node2 start 0
+    expect node1 promote 0
+    expect node2 stop 0 "" OCF_RESKEY_stop_outdates_secondary=true
+    fake crash node1
+    expect node2 start 0
+    expect node2 promote 1 "Outdated"
+    expect_score node2 none
+
+    # unfence_if_all_uptodate: DRBD's unfence-peer handler, with unfence_extra_args in its
+    # environment, when the Primary sees all data UpToDate; not on every monitor.
+    fake init --kernel "$kernel" --nodes "node1 node2" --unfence-handler
+    rm -rf "$S/run"
+    expect node1 start 0
+    expect node2 start 0
+    expect node1 promote 0
+    expect node1 monitor 8
+    [ ! -s "$S/unfence" ] && ok "unfence_if_all_uptodate=false: no unfence-peer call" || bad "unfence-peer called by default"
+    U="OCF_RESKEY_unfence_if_all_uptodate=true"
+    expect node1 monitor 8 "" $U
+    expect node1 monitor 8 "" $U
+    expect node2 monitor 0 "" $U
+    printf 'node1 --quiet --flock-required --flock-timeout 0 --unfence-only-if-owner-match\n' > "$S/want-unfence"
+    cmp -s "$S/unfence" "$S/want-unfence" && ok "one unfence-peer call, on the Primary, with the default extra args" ||
+        bad "unfence-peer calls: $(cat "$S/unfence" 2>/dev/null)"
+    fake link down
+    expect node1 monitor 191 "disconnected" $U
+    fake link up
+    fake sync done
+    expect node1 monitor 8 "" $U OCF_RESKEY_unfence_extra_args=--quiet
+    [ "$(tail -1 "$S/unfence")" = "node1 --quiet" ] && [ "$(wc -l < "$S/unfence")" = 2 ] &&
+        ok "back to all UpToDate after an outage: unfence-peer again, with unfence_extra_args" ||
+        bad "unfence-peer calls after the outage: $(cat "$S/unfence")"
+    # A failing handler is retried five minutes later, not on every monitor.
+    fake link down
+    expect node1 monitor 191 "disconnected" $U
+    fake link up
+    fake sync done
+    fake fail node1 drbdadm unfence-peer 1 "crm-unfence-peer.9.sh: cibadmin failed"
+    agent node1 monitor $U
+    [ "$RC" = 8 ] && printf '%s' "$OUT" | grep -q "unfence-peer r0' exit code 1" && ok "failing unfence-peer: monitor 8, warned" ||
+        bad "failing unfence-peer: rc $RC, $OUT"
+    fake nofail
+    expect node1 monitor 8 "" $U
+    [ "$(wc -l < "$S/unfence")" = 2 ] && ok "failed unfence-peer not retried on the next monitor" ||
+        bad "unfence-peer after a failure: $(cat "$S/unfence")"
+    # A stop forgets it: the next promotion to a fully UpToDate state calls the handler at once.
+    expect node1 stop 0 "" $U
+    expect node1 start 0 "" $U
+    fake sync done
+    expect node1 promote 0 "" $U
+    expect node1 monitor 8 "" $U
+    [ "$(wc -l < "$S/unfence")" = 3 ] && ok "after stop and start: unfence-peer again" ||
+        bad "unfence-peer calls after stop/start: $(cat "$S/unfence")"
+
+    # Single-primary (promoted-max=1): the peer-Primary parameters mean what they mean there.
+    fake init --kernel "$kernel" --nodes "node1 node2" --single-primary --fencing resource-only
+    rm -rf "$S/run"
+    P1=OCF_RESKEY_CRM_meta_promoted_max=1
+    expect node1 start 0 "" $P1
+    expect node2 start 0 "" $P1
+    expect node1 promote 0 "" $P1
+    expect node2 monitor 0 "" $P1
+    expect_score node2 10000
+    expect node2 monitor 0 "" $P1 OCF_RESKEY_remove_master_score_if_peer_primary=true
+    expect_score node2 none
+    expect node1 monitor 8 "" $P1 OCF_RESKEY_remove_master_score_if_peer_primary=true
+    expect_score node1 10000
+    expect node2 monitor 0 "" $P1
+    expect_score node2 10000
+    primaries() { grep -c "^node2 .* primary -- r0\$" "$S/calls" || true; }
+    before=$(primaries)
+    expect node2 promote 1 "is already or still Primary" $P1 OCF_RESKEY_fail_promote_early_if_peer_primary=true \
+        OCF_RESKEY_CRM_meta_timeout=30000
+    n=$(( $(primaries) - before ))
+    [ "$n" = 1 ] && ok "fail_promote_early_if_peer_primary: one drbdadm primary, then failed" ||
+        bad "fail_promote_early_if_peer_primary: $n drbdadm primary calls"
+    expect_score node2 none
+    before=$(primaries)
+    expect node2 promote 1 "Multiple primaries" $P1 OCF_RESKEY_CRM_meta_timeout=4000
+    n=$(( $(primaries) - before ))
+    [ "$n" -gt 1 ] && ok "default: promote retried drbdadm primary $n times" || bad "default promote tried $n times"
+    ;;
+detach)
+    # Fault row 7: the backing disk fails under a Primary (on-io-error detach). DRBD goes on
+    # through the peer: degraded, not failed, so Pacemaker keeps the stack above it running.
+    expect node1 start 0
+    expect node2 start 0
+    expect node1 promote 0
+    expect node2 promote 0
+    as node1 drbdadm detach r0 >/dev/null 2>&1
+    expect node1 monitor 191 "local disk Diskless (detached or I/O error), serving data from the peer"
+    expect_score node1 10
+    expect node2 monitor 191 "peer node1 disk Diskless\|the peer disk Diskless"
+    expect_score node2 10000
+    expect node1 monitor 191 "serving data from the peer" OCF_RESKEY_CRM_meta_interval=0
+    expect node1 notify 0 "" OCF_RESKEY_CRM_meta_notify_type=post OCF_RESKEY_CRM_meta_notify_operation=promote
+    # Only if the peer is lost too is there no data left: then it is a failure.
+    fake link down
+    expect node1 monitor 9 "local disk Diskless"
+    fake link up
+    as node1 drbdadm attach r0 >/dev/null 2>&1
+    expect node1 monitor 8
+    expect_score node1 10000
     ;;
 esac
 echo "# $kernel/$group: $checks checks, $fails failed"

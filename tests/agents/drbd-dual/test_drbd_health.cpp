@@ -301,3 +301,28 @@ TEST_CASE("every role x disk x connection x peer-disk: codes fit the role, score
                             }
     CHECK(combos == 2 * 10 * 5 * 6 * 5 * 3 * 2);
 }
+
+TEST_CASE("the peer's role for the single-primary parameters and unfencing", "[drbd-health]")
+{
+    CHECK_FALSE(primary_peer(state("Secondary", "UpToDate")));
+    CHECK(primary_peer(state("Secondary", "UpToDate", "Connected", "UpToDate", "Established", "Primary")) ==
+          "peer node2");
+    // Only a connected peer counts: a disconnected one's role is DRBD's last guess.
+    ResourceStatus gone = state("Secondary", "UpToDate", "Connecting");
+    gone.connections[0].peer_role = "Primary";
+    CHECK_FALSE(primary_peer(gone));
+    // A Primary peer without UpToDate data is no reason to give up this node's score.
+    CHECK(healthy_primary_peer(state("Secondary", "UpToDate", "Connected", "UpToDate", "Established", "Primary")));
+    CHECK_FALSE(
+        healthy_primary_peer(state("Secondary", "UpToDate", "Connected", "Diskless", "Established", "Primary")));
+    CHECK(primary_peer(state("Secondary", "UpToDate", "Connected", "Diskless", "Established", "Primary")));
+
+    CHECK(all_up_to_date_primary(state("Primary", "UpToDate")));
+    CHECK_FALSE(all_up_to_date_primary(state("Secondary", "UpToDate")));
+    CHECK_FALSE(all_up_to_date_primary(state("Primary", "UpToDate", "Connecting")));
+    CHECK_FALSE(all_up_to_date_primary(state("Primary", "UpToDate", "Connected", "Outdated")));
+    CHECK_FALSE(all_up_to_date_primary(state("Primary", "Diskless")));
+    ResourceStatus client_peer = state("Primary", "UpToDate", "Connected", "Diskless");
+    client_peer.connections[0].peer_devices[0].peer_client = true;
+    CHECK(all_up_to_date_primary(client_peer));
+}

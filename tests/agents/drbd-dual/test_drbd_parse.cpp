@@ -2,6 +2,7 @@
 #include "catch.h"
 
 #include "fixture.h"
+#include "health.h"
 #include "parse/dump_xml.h"
 #include "parse/events2.h"
 #include "parse/proc_drbd.h"
@@ -313,4 +314,27 @@ TEST_CASE("real VM captures: /proc/drbd and events2 --now (with and without --st
     CHECK(*sync.connections[0].peer_devices[0].done == Approx(12.5));
     ResourceStatus src = status_from_proc(parse_proc_drbd(fixture("vm/resyncing/node1/proc-drbd.txt")), "r0", {0});
     CHECK(*src.connections[0].peer_devices[0].done == Approx(9.4));
+}
+
+TEST_CASE("backing disk lost under a Primary: every tool's output reads as degraded, not failed", "[drbd-parse]")
+{
+    // Fault row 7: on-io-error detach leaves the Primary Diskless, reading and writing through
+    // its UpToDate peer. 191 keeps Pacemaker from recovering the stack above it.
+    ResourceStatus from_proc =
+        status_from_proc(parse_proc_drbd(fixture("84-proc-drbd-primary-detached.txt")), "r0", {0});
+    ResourceStatus from_events84 = parse_events2(fixture("84-events2-now-primary-detached.txt"), "r0");
+    ResourceStatus from_json = parse_status_json(fixture("9-status-json-primary-detached.json"), "r0");
+    ResourceStatus from_events9 = parse_events2(fixture("9-events2-now-primary-detached.txt"), "r0");
+    const ScoreTable table = parse_score_table("0 10 1000 10000");
+    for (const ResourceStatus* st : {&from_proc, &from_events84, &from_json, &from_events9}) {
+        REQUIRE(st->volumes.size() == 1);
+        CHECK(st->volumes[0].disk == "Diskless");
+        CHECK_FALSE(st->volumes[0].client);
+        Verdict v = assess(*st);
+        CHECK(v.code == ocfkit::ExitCode::DegradedPromoted);
+        CHECK_THAT(v.reason, Catch::Contains("local disk Diskless (detached or I/O error), serving data from the peer"));
+        ScoreDecision d = promotion_score(*st, table, "resource-and-stonith");
+        CHECK(d.action == ScoreAction::Set);
+        CHECK(d.value == 10);  // the peer's copy scores higher, as ocf:linbit:drbd's only_remote
+    }
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # gfs2fs against real mounts on loop devices (ext4, xfs) and real mkfs.gfs2 superblocks. Needs root.
-# usage: real_tests.sh AGENT GROUP   (GROUP: lifecycle | busy | faults | stopscope | statusfile | badinput | gfs2 | ocf-tester)
+# usage: real_tests.sh AGENT GROUP   (GROUP: lifecycle | busy | faults | stopscope | statusfile | badinput | gfs2 |
+#                                    siblings | shutdownorder | ocf-tester)
 # Everything lives under /run/ocfkit-test-gfs2fs-*; the EXIT trap removes every mount, loop
 # device and process this script made, also when a check fails.
 set -u
@@ -780,8 +781,114 @@ group_ocf_tester() {
     check_not is_mounted "$WORK/tester/mnt"
 }
 
+# ---------------------------------------------------------------------------------------------
+# A clone stopped on this node while a process holds its mount (cwd and an open file): the holder
+# is ended, and a sibling mount of the same file system (mounted by hand elsewhere, with its own
+# user) and a bind mount made from it stay as they are. The other node of a real cluster is another
+# kernel: the VM tier shows that part.
+group_siblings() {
+    local dev m sib
+    mkloop siblings 64 mkfs.ext4 -q -F; dev=$DEV
+    m=$WORK/clone/mnt
+    sib=$WORK/admin/mnt
+    res_reset
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4 OCF_RESKEY_signal_delay=1
+    expect 0 "start" start
+    mkdir -p "$m/vm" "$sib" "$WORK/bound"
+    echo data > "$m/vm/disk.img"
+    mount "$dev" "$sib"             # the same file system a second time: the same superblock
+    mount --bind "$m/vm" "$WORK/bound"
+    check is_mounted "$sib"
+    local holder sib_holder bind_holder
+    # cwd and an open file on the resource's mount, in one process
+    holder=$(bg sh -c "exec 3< '$m/vm/disk.img'; cd '$m/vm' && exec sleep 300")
+    sib_holder=$(bg sh -c "exec 3< '$sib/vm/disk.img'; cd '$sib/vm' && exec sleep 300")
+    bind_holder=$(bg sh -c "exec 3< '$WORK/bound/disk.img'; cd '$WORK/bound' && exec sleep 300")
+    wait_for holds_cwd "$holder" "$m/vm" && ok "holder has its cwd on the mount" || not_ok "holder cwd"
+    wait_for holds_cwd "$sib_holder" "$sib/vm" && ok "sibling user has its cwd on the sibling mount" || not_ok "sibling cwd"
+    wait_for holds_cwd "$bind_holder" "$WORK/bound" || not_ok "bind user cwd"
+    local t0 t1
+    t0=$(date +%s%N)
+    expect 0 "stop with a holder (cwd + open file)" stop OCF_RESKEY_CRM_meta_timeout=20000
+    t1=$(date +%s%N)
+    echo "# stop with a holder took $(((t1 - t0) / 1000000)) ms"
+    [ $(((t1 - t0) / 1000000)) -lt 18000 ] && ok "stop ended within its 20 s timeout" || not_ok "stop took $(((t1 - t0) / 1000000)) ms"
+    check_not is_mounted "$m"
+    wait_for eval "! alive $holder" && ok "the holder of the resource's mount ended" || not_ok "holder $holder survived"
+    grep -q "SIGTERM to $holder" "$WORK/err" && ok "the holder got SIGTERM" || not_ok "no SIGTERM for $holder"
+    check is_mounted "$sib"
+    check alive "$sib_holder"
+    check is_mounted "$WORK/bound"
+    check alive "$bind_holder"
+    [ "$(cat "$sib/vm/disk.img")" = data ] && ok "the sibling mount still reads the data" || not_ok "sibling data"
+    grep -q "stays mounted at" "$WORK/err" && ok "stop names the mounts it left" || not_ok "no note of the mounts left"
+    expect 7 "probe: the resource is stopped (another mount of its device is not it)" monitor OCF_RESKEY_CRM_meta_interval=0
+    kill "$sib_holder" "$bind_holder"
+    wait_for eval "! alive $sib_holder && ! alive $bind_holder"
+    umount "$WORK/bound"
+    umount "$sib"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Clean reboot ordering: start writes a systemd drop-in for resource-agents-deps.target under
+# <run>/systemd/system (OCFKIT_HOST_ROOT moves it below $WORK/host here) and reloads systemd once;
+# stop removes it without a reload; without /run/systemd/system nothing is written.
+group_shutdownorder() {
+    local dev m host dropin
+    mkloop order 64 mkfs.ext4 -q -F; dev=$DEV
+    m=$WORK/order/mnt
+    host=$WORK/host
+    dropin=$host/run/systemd/system/resource-agents-deps.target.d/50-ocfkit-gfs2fs-fs1.conf
+    mkdir -p "$WORK/bin"
+    # systemctl stand-in: records its arguments, nothing else.
+    printf '#!/bin/sh\necho "$*" >> %s/systemctl.log\n' "$WORK" > "$WORK/bin/systemctl"
+    chmod 755 "$WORK/bin/systemctl"
+    TEST_PATH=$WORK/bin:/usr/sbin:/usr/bin:/sbin:/bin
+    res_reset
+    res OCF_RESKEY_device="$dev" OCF_RESKEY_directory="$m" OCF_RESKEY_fstype=ext4 OCFKIT_HOST_ROOT="$host"
+
+    mkdir -p "$host/run"
+    expect 0 "start without systemd" start
+    check_not test -e "$host/run/systemd"
+    check_not test -e "$WORK/systemctl.log"
+    expect 0 "stop without systemd" stop
+
+    mkdir -p "$host/run/systemd/system"
+    expect 0 "start with systemd" start
+    check test -f "$dropin"
+    [ "$(stat -c '%a %U' "$dropin")" = "644 root" ] && ok "drop-in is 0644 root" || not_ok "drop-in mode $(stat -c '%a %U' "$dropin")"
+    grep -qx 'After=remote-fs.target' "$dropin" && ok "Pacemaker stops before remote-fs.target" || not_ok "no remote-fs.target: $(cat "$dropin")"
+    grep -qx 'After=dlm.service' "$dropin" && ok "and before dlm.service" || not_ok "no dlm.service"
+    grep -qx 'After=open-iscsi.service' "$dropin" && ok "and before open-iscsi.service" || not_ok "no open-iscsi.service"
+    [ "$(cat "$WORK/systemctl.log")" = daemon-reload ] && ok "one daemon-reload" || not_ok "systemctl calls: $(cat "$WORK/systemctl.log")"
+    expect 0 "start again (already mounted)" start
+    expect 0 "monitor" monitor OCF_RESKEY_CRM_meta_interval=10000
+    [ "$(wc -l < "$WORK/systemctl.log")" = 1 ] && ok "unchanged drop-in: no further reload" || not_ok "reloads: $(cat "$WORK/systemctl.log")"
+    if command -v systemd-analyze > /dev/null && [ -e /lib/systemd/system/pacemaker.service ]; then
+        SYSTEMD_UNIT_PATH=$host/run/systemd/system:/lib/systemd/system: timeout 60 systemd-analyze verify \
+            resource-agents-deps.target pacemaker.service > "$WORK/verify" 2>&1
+        local vrc=$?
+        [ $vrc = 0 ] && ! grep -q . "$WORK/verify" && ok "systemd-analyze verify: no warning, no ordering cycle" \
+            || not_ok "systemd-analyze verify rc $vrc: $(head -5 "$WORK/verify")"
+    fi
+    rm "$dropin"
+    expect 0 "recurring monitor brings a removed drop-in back" monitor OCF_RESKEY_CRM_meta_interval=10000
+    check test -f "$dropin"
+    rm "$dropin"
+    expect 0 "a probe does not" monitor OCF_RESKEY_CRM_meta_interval=0
+    check_not test -f "$dropin"
+    expect 0 "monitor" monitor OCF_RESKEY_CRM_meta_interval=10000
+    local reloads
+    reloads=$(wc -l < "$WORK/systemctl.log")
+    expect 0 "stop" stop
+    check_not test -e "$dropin"
+    [ "$(wc -l < "$WORK/systemctl.log")" = "$reloads" ] && ok "stop removes it without a reload" || not_ok "stop reloaded"
+    expect 0 "stop again" stop
+    unset TEST_PATH
+}
+
 case "$GROUP" in
-lifecycle | busy | faults | stopscope | statusfile | badinput | gfs2) "group_$GROUP" ;;
+lifecycle | busy | faults | stopscope | statusfile | badinput | gfs2 | siblings | shutdownorder) "group_$GROUP" ;;
 ocf-tester) group_ocf_tester ;;
 *) echo "unknown group $GROUP" >&2; exit 2 ;;
 esac

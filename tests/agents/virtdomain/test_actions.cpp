@@ -68,7 +68,7 @@ struct Rig {
 struct FakeQemu {
     pid_t pid = -1;
     int hold = -1;
-    FakeQemu(const std::string& run_dir, const std::string& name)
+    FakeQemu(const std::string& run_dir, const std::string& name, bool ignores_term = false)
     {
         int fds[2];
         REQUIRE(pipe(fds) == 0);
@@ -77,7 +77,8 @@ struct FakeQemu {
             dup2(fds[0], 0);
             close(fds[1]);
             std::string arg = "guest=" + name + ",debug-threads=on";
-            execl("/bin/sh", "sh", "-c", "read x", arg.c_str(), static_cast<char*>(nullptr));
+            execl("/bin/sh", "sh", "-c", ignores_term ? "trap '' TERM; read x" : "read x", arg.c_str(),
+                  static_cast<char*>(nullptr));
             _exit(127);
         }
         close(fds[0]);
@@ -91,6 +92,13 @@ struct FakeQemu {
             if (args.find(want) != std::string::npos) break;
             usleep(2000);
         }
+    }
+    // Ended (a zombie: only this test, its parent, reaps it), and by which signal.
+    std::optional<int> ended_by() const
+    {
+        siginfo_t info{};
+        if (waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != pid) return std::nullopt;
+        return info.si_status;
     }
     ~FakeQemu()
     {
@@ -487,18 +495,43 @@ TEST_CASE("stop is idempotent and survives invalid parameters", "[vd-stop]")
     CHECK(rig.run("stop").code == 0);
 }
 
-TEST_CASE("stop without libvirtd: success only when no qemu process is left", "[vd-stop]")
+TEST_CASE("stop without libvirtd ends the guest's qemu process itself: TERM, then KILL", "[vd-stop]")
 {
     Rig rig;
     REQUIRE(rig.run("start").code == 0);
     rig.fake.set_down(true);
-    SECTION("qemu still runs")
+    SECTION("qemu quits on SIGTERM")
     {
         FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1");
         auto r = rig.run("stop");
-        CHECK(r.code == 1);
-        CHECK_THAT(r.reason, Catch::Contains("libvirt-sock") && Catch::Contains(std::to_string(qemu.pid) + " still runs"));
-        CHECK(fs::exists(rig.remembered_file()));
+        INFO(r.log << r.reason);
+        CHECK(r.code == 0);
+        CHECK(qemu.ended_by() == SIGTERM);
+        CHECK_THAT(r.log, Catch::Contains("libvirt-sock") && Catch::Contains("qemu process " + std::to_string(qemu.pid)) &&
+                              Catch::Contains("ended after SIGTERM"));
+        CHECK_FALSE(fs::exists(rig.remembered_file()));
+        CHECK(rig.run("stop").code == 0);  // idempotent: the zombie is no qemu any more
+    }
+    SECTION("qemu ignores SIGTERM: SIGKILL after the grace, within the deadline")
+    {
+        FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1", true);
+        rig.vars["OCF_RESKEY_CRM_meta_timeout"] = "9000";  // 7 s after the margin: grace 2.3 s
+        auto r = rig.run("stop");
+        INFO(r.log << r.reason);
+        CHECK(r.code == 0);
+        CHECK(qemu.ended_by() == SIGKILL);
+        CHECK(r.seconds > 2.0);
+        CHECK(r.seconds < 7.0);
+        CHECK_THAT(r.log, Catch::Contains("ended after SIGKILL"));
+    }
+    SECTION("a pid file naming another process is never signalled")
+    {
+        FakeQemu other(rig.tmp.file("qemu-run"), "vm2");
+        write_file(rig.tmp.file("qemu-run") + "/vm1.pid", std::to_string(other.pid));
+        auto r = rig.run("stop");
+        CHECK(r.code == 0);
+        CHECK_THAT(r.log, Catch::Contains("no qemu process"));
+        CHECK_FALSE(other.ended_by());
     }
     SECTION("no qemu process")
     {
@@ -508,7 +541,7 @@ TEST_CASE("stop without libvirtd: success only when no qemu process is left", "[
     }
 }
 
-TEST_CASE("stop: libvirt lost in the middle is an error, never success", "[vd-stop][vd-faults]")
+TEST_CASE("stop: libvirt lost in the middle: the guest's qemu is ended, never a false success", "[vd-stop][vd-faults]")
 {
     Rig rig;
     REQUIRE(rig.run("start").code == 0);
@@ -519,8 +552,10 @@ TEST_CASE("stop: libvirt lost in the middle is an error, never success", "[vd-st
     rig.faulty.inject({.call = "status", .kind = HvErrorKind::ConnectionLost,
                        .message = "End of file while reading data: Input/output error", .skip = 2});
     auto r = rig.run("stop");
-    CHECK(r.code == 1);
-    CHECK_THAT(r.reason, Catch::Contains("End of file") && Catch::Contains("still runs"));
+    INFO(r.log << r.reason);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.log, Catch::Contains("End of file") && Catch::Contains("ended after SIGTERM"));
+    CHECK(qemu.ended_by() == SIGTERM);
 }
 
 // libvirtd answers, but the shutdown request times out (guest-agent mode with a silent agent,
@@ -1275,5 +1310,43 @@ TEST_CASE("migrate_to with start_resources and save_config_on_stop acts on the t
         CHECK(*source.fake.network_active("isolated"));
         CHECK(source.fake.uris().back() == "qemu+ssh://node2/system?no_tty=1");
         CHECK(source.faulty.count("definition_xml") == 1);
+    }
+}
+
+TEST_CASE("clean reboot: start and migrate_from order Pacemaker before libvirt; stop and migrate_to undo it",
+          "[vd-start][vd-stop]")
+{
+    Rig rig;
+    rig.vars["OCFKIT_HOST_ROOT"] = rig.tmp.file("host");
+    const std::string dropin =
+        rig.tmp.file("host") + "/run/systemd/system/resource-agents-deps.target.d/50-ocfkit-virtdomain-vm.conf";
+    FakeRunner runner;
+    runner.expect({"systemctl", "daemon-reload"}, FakeRunner::exited(0));
+    SECTION("no systemd: nothing written")
+    {
+        REQUIRE(rig.run("start", &runner).code == 0);
+        CHECK_FALSE(fs::exists(rig.tmp.file("host") + "/run/systemd"));
+        CHECK(runner.calls().empty());
+    }
+    SECTION("systemd")
+    {
+        fs::create_directories(rig.tmp.file("host") + "/run/systemd/system");
+        REQUIRE(rig.run("start", &runner).code == 0);
+        REQUIRE(fs::exists(dropin));
+        std::ifstream in(dropin);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        CHECK_THAT(text, Catch::Contains("[Unit]\nAfter=libvirtd.service\n") &&
+                             Catch::Contains("After=libvirt-guests.service\n"));
+        CHECK(runner.call_lines() == std::vector<std::string>{"systemctl daemon-reload"});
+        CHECK(rig.run("monitor", &runner).code == 0);
+        CHECK(runner.calls().size() == 1);  // unchanged: no second reload
+        fs::remove(dropin);
+        rig.vars["OCF_RESKEY_CRM_meta_interval"] = "10000";
+        CHECK(rig.run("monitor", &runner).code == 0);
+        CHECK(fs::exists(dropin));  // a recurring monitor puts it back
+        rig.vars.erase("OCF_RESKEY_CRM_meta_interval");
+        CHECK(rig.run("stop", &runner).code == 0);
+        CHECK_FALSE(fs::exists(dropin));
+        CHECK(runner.calls().size() == 2);  // stop does not reload
     }
 }

@@ -46,6 +46,16 @@ rm -f /etc/libvirt/qemu/networks/autostart/default.xml
 # DRBD: no usage reporting from a lab.
 sed -i 's/usage-count yes/usage-count no/' /etc/drbd.d/global_common.conf
 
+# Debian 13: dlm-controld's dlm_stonith loads libstonithd.so.26, the name Pacemaker 3.0.0's
+# stonith-ng.h still gives, but 3.0.0 ships libstonithd.so.56 (fixed in Pacemaker's 3.0 branch).
+# Without the old name dlm_controld never learns that a failed node was fenced, and DLM,
+# lvmlockd and GFS2 wait for that forever. Same API (stonith_api_kick, stonith_api_time).
+lib=/usr/lib/x86_64-linux-gnu
+if [ -e $lib/libstonithd.so.56 ] && [ ! -e $lib/libstonithd.so.26 ]; then
+	ln -s libstonithd.so.56 $lib/libstonithd.so.26
+	echo "libstonithd.so.26 -> libstonithd.so.56 (dlm_stonith)"
+fi
+
 # Small initramfs that only needs to find the virtio root disk.
 sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf
 update-initramfs -u -k all >/dev/null

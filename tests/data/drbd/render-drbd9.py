@@ -176,6 +176,13 @@ def suspended_res():
     return r
 
 
+def detached_res():
+    # A detached device has no backing device: drbdsetup prints "none" (backing_dev_str).
+    r = res(role="Primary", disk="Diskless")
+    r["devices"][0]["backing"] = "none"
+    return r
+
+
 def main():
     out = sys.argv[1]
     files = {
@@ -195,6 +202,9 @@ def main():
         # The peer is gone and I/O froze for lost quorum, and an admin suspended it too.
         "9-status-json-suspended-user-quorum.json": status_json([suspended_res()]),
         "9-events2-now-suspended-user-quorum.txt": events2_now(suspended_res()),
+        # The backing disk failed under a Primary (on-io-error detach): I/O goes through the peer.
+        "9-status-json-primary-detached.json": status_json([detached_res()]),
+        "9-events2-now-primary-detached.txt": events2_now(detached_res()),
     }
     for name, text in files.items():
         with open(os.path.join(out, name), "w") as f:
