@@ -15,6 +15,9 @@
 #         failover  qemu killed -> fenced -> survivor keeps GFS2 -> rejoin; link cut
 #         adopt     (stack on the stock agents) ocfkit adopt plan, apply, revert with the guest
 #                   running; adopt-apply / adopt-revert do one half each
+#         heartbeat the real heartbeat v1 daemon (crm off, haresources over ocfkit's wrappers)
+#                   instead of Pacemaker: handover and failover; on fresh VMs:
+#                   run.sh image boot heartbeat teardown (tests/cluster/heartbeat.sh)
 #         captures  copy captured tool output into tests/data/cluster-captures/
 #         teardown  stop the VMs (through their monitor) and the fencing loop
 # Host packages: host-packages.txt (the missing ones are installed with apt-get first;
@@ -27,7 +30,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-for f in image boot stack verify clevervm failover adopt captures; do
+for f in image boot stack verify clevervm failover adopt heartbeat captures; do
 	[[ -e $here/$f.sh ]] && source "$here/$f.sh"
 done
 
