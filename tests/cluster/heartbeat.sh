@@ -32,6 +32,7 @@ hb_fetch_debs() {
 }
 
 hb_install() {
+	cp "$CLUSTER_DIR/heartbeat/ocfkit_lab" "$SHARE/work/ocfkit_lab"
 	gx_all "set -e
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get install -y --no-install-recommends -o Acquire::Retries=0 /host/hbdebs/*.deb \
@@ -39,8 +40,13 @@ hb_install() {
 		systemctl disable --now heartbeat >/dev/null 2>&1 || true
 		dpkg-query -W -f '\${Package} \${Version}\n' heartbeat cluster-glue libstonith1
 		install -m 0755 /host/work/ocfkit_lab /usr/lib/stonith/plugins/external/ocfkit_lab
-		stonith -t external/ocfkit_lab -p /host/fence -S && echo 'stonith device ocfkit_lab: OK'
-		ls /etc/ha.d/resource.d/ | grep -E '^(drbd-dual|gfs2fs|virtdomain)\$' | tr '\n' ' '; echo" 600
+		stonith -t external/ocfkit_lab -p /host/fence -S
+		echo 'stonith device external/ocfkit_lab: status OK'
+		# the wrappers come with ocfkit-heartbeat (absent in the stack phase's copy fallback)
+		for w in drbd-dual gfs2fs virtdomain ocfkit-hbfuncs; do
+			test -e /etc/ha.d/resource.d/\$w || { echo \"/etc/ha.d/resource.d/\$w missing (ocfkit-heartbeat)\"; exit 1; }
+		done
+		echo 'wrappers: drbd-dual gfs2fs virtdomain'" 600
 }
 
 # No Pacemaker in this phase: corosync and pacemaker must not run (the image has them disabled;
@@ -79,7 +85,6 @@ hb_drbd() {
 }
 
 hb_config() {
-	cp "$CLUSTER_DIR/heartbeat/ocfkit_lab" "$SHARE/work/ocfkit_lab"
 	# Timings as the lab's corosync token (20 s): TCG guests on a loaded host stall for seconds.
 	cat > "$SHARE/work/ha.cf" <<EOF
 crm off
