@@ -50,8 +50,10 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; 
 
 init_pid() { cat "$W/state/$1.init" 2>/dev/null; }
 node_alive() { local p; p=$(init_pid "$1") && [[ -n $p ]] && kill -0 "$p" 2>/dev/null; }
-# on NODE CMD...: run CMD inside NODE's namespaces (network, mount, UTS).
-on() { local n=$1; shift; nsenter -t "$(init_pid "$n")" -n -m -u -- "$@"; }
+# on NODE CMD...: run CMD inside NODE's namespaces (network, mount, UTS), root directory
+# and working directory (entering a mount namespace resets a chrooted caller's root: the
+# Debian 13 tier runs in one).
+on() { local n=$1; shift; nsenter -t "$(init_pid "$n")" -n -m -u -r -w -- "$@"; }
 holds() { [[ $(on "$1" findmnt -n -o SOURCE --mountpoint "$W/data" 2>/dev/null) == "$loop" ]]; }
 hb_running() { on "$1" sh -c '[ -s /run/heartbeat.pid ] && kill -0 "$(cat /run/heartbeat.pid)"' 2>/dev/null; }
 rscstatus() { on "$1" cl_status rscstatus 2>/dev/null; }
