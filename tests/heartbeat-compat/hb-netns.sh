@@ -80,6 +80,8 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
+# A signal (meson's or timeout's) must clean up too: namespaces, loop device, daemons.
+trap 'exit 143' TERM INT HUP
 
 # wait_until TIMEOUT DESC CMD...: poll every 0.5 s; prints how long it took.
 wait_until() {
