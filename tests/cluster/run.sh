@@ -17,6 +17,9 @@
 #                   running; adopt-apply / adopt-revert do one half each
 #         faults    the fault table's rows (OCFKIT_CLUSTER_FAULTS=3,9,...) on the running stack;
 #                   faults.sh runs them on the stock stack and, after adopt-apply, on ocfkit's
+#         heartbeat the real heartbeat v1 daemon (crm off, haresources over ocfkit's wrappers)
+#                   instead of Pacemaker: handover and failover; on fresh VMs:
+#                   run.sh image boot heartbeat teardown (tests/cluster/heartbeat.sh)
 #         captures  copy captured tool output into tests/data/cluster-captures/
 #         teardown  stop the VMs (through their monitor) and the fencing loop
 # Host packages: host-packages.txt (the missing ones are installed with apt-get first;
@@ -30,7 +33,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-for f in image boot stack verify clevervm failover adopt faults-phase captures; do
+for f in image boot stack verify clevervm failover adopt faults-phase heartbeat captures; do
 	[[ -e $here/$f.sh ]] && source "$here/$f.sh"
 done
 
