@@ -31,7 +31,7 @@ StatusModel Service::gather()
         m.cluster.dc = mon.dc_name;
         m.cluster.quorum = mon.with_quorum;
         m.cluster.pacemaker_version = mon.pacemaker_version;
-        m.cluster.stonith_enabled = mon.stonith_enabled;
+        m.cluster.stonith_enabled = mon.fencing_enabled;
         m.cluster.maintenance_mode = mon.maintenance_mode;
         for (const auto& n : mon.nodes)
             m.cluster.nodes.push_back(NodeView{n.name, n.online, n.standby, n.maintenance, n.unclean, n.is_dc});

@@ -56,7 +56,8 @@ const AgentSpec kSpec{
             {.name = "allow_fencing_disabled",
              .type = ParamType::Boolean,
              .shortdesc = "Start even with cluster fencing disabled",
-             .longdesc = "Let DLM start while stonith-enabled=false. After a node failure DLM, and every "
+             .longdesc = "Let DLM start while fencing is disabled (fencing-enabled=false, or stonith-enabled=false "
+                         "before Pacemaker 3.0.2). After a node failure DLM, and every "
                          "GFS2 or shared LVM user, then blocks until the node is fenced by hand. Test "
                          "clusters only.",
              .default_value = "false"},
@@ -290,13 +291,14 @@ Outcome ControldAgent::start(Context& ctx)
         std::optional<bool> fencing = ctx.cluster.fencing_enabled();
         if (!fencing && !allow)
             return {ExitCode::ErrGeneric,
-                    "cannot read the cluster property stonith-enabled; DLM must not start without knowing that "
-                    "fencing works"};
+                    "cannot read the cluster property fencing-enabled (stonith-enabled before Pacemaker 3.0.2); "
+                    "DLM must not start without knowing that fencing works"};
         if (fencing && !*fencing) {
             if (!allow)
                 return {ExitCode::ErrConfigured,
-                        "fencing is disabled (stonith-enabled=false): DLM would block forever after a node "
-                        "failure; enable fencing, or set allow_fencing_disabled=true on a test cluster"};
+                        "fencing is disabled (fencing-enabled=false, or stonith-enabled=false before Pacemaker 3.0.2): "
+                        "DLM would block forever after a node failure; enable fencing, or set "
+                        "allow_fencing_disabled=true on a test cluster"};
             ctx.log.warn("starting DLM with fencing disabled (allow_fencing_disabled=true): a node failure "
                          "blocks DLM users until the node is fenced by hand");
         }

@@ -479,11 +479,12 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
     std::optional<bool> fencing = ctx.cluster.fencing_enabled();
     if (fencing && !*fencing)
         fail(ExitCode::ErrConfigured,
-             "the cluster has stonith-enabled=false: DLM blocks GFS2 after a node failure until the node is fenced, "
+             "the cluster has fencing disabled (fencing-enabled=false, or stonith-enabled=false before Pacemaker 3.0.2): "
+             "DLM blocks GFS2 after a node failure until the node is fenced, "
              "so GFS2 needs fencing; configure a fence device and enable stonith");
     if (!fencing) {
         if (ctx.cluster.pacemaker())
-            fail(ExitCode::ErrGeneric, "cannot tell whether fencing is enabled (crm_attribute stonith-enabled failed)");
+            fail(ExitCode::ErrGeneric, "cannot tell whether fencing is enabled (reading fencing-enabled/stonith-enabled failed)");
         ctx.log.warn("not running under Pacemaker: cannot check that fencing is enabled");
     }
 

@@ -88,12 +88,23 @@ public:
         if (!r.ok()) log_.warn("could not set node attribute {}={}: {}", name, value, r.describe());
     }
 
+    // Pacemaker 3.0.2 renamed stonith-enabled to fencing-enabled and reads the old name only while
+    // the new one is unset; earlier releases know only stonith-enabled. A value Pacemaker cannot
+    // read means its default, true. Where the two names give different answers, the running
+    // release decides: crm_mon reports what its scheduler uses.
     std::optional<bool> fencing_enabled() override
     {
-        CommandResult r = run({"crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-G", "-q"});
-        if (r.exited_with(kNoSuch)) return true;  // Pacemaker's default
-        if (!r.ok()) return std::nullopt;
-        return parse_bool(trim(r.out));
+        const Setting current = boolean_property("fencing-enabled");
+        if (current == Setting::Unreadable) return std::nullopt;
+        const Setting legacy = boolean_property("stonith-enabled");
+        if (legacy == Setting::Unreadable) return std::nullopt;
+        const bool by_legacy = legacy != Setting::False;
+        if (current == Setting::Unset || (current == Setting::True) == by_legacy) return by_legacy;
+        log_.info("fencing-enabled={} and stonith-enabled={} differ; asking crm_mon which the cluster uses",
+                  current == Setting::True, by_legacy);
+        std::optional<parse::CrmMon> mon = status();
+        if (!mon) return std::nullopt;
+        return mon->fencing_enabled;
     }
 
     std::optional<parse::CrmMon> status() override
@@ -112,6 +123,20 @@ public:
     }
 
 private:
+    enum class Setting { Unreadable, Unset, True, False };
+
+    // A boolean cluster property as Pacemaker reads it: Unreadable when crm_attribute fails.
+    Setting boolean_property(const std::string& name)
+    {
+        CommandResult r = run({"crm_attribute", "-t", "crm_config", "-n", name, "-G", "-q"});
+        if (r.exited_with(kNoSuch)) return Setting::Unset;
+        if (!r.ok()) return Setting::Unreadable;
+        std::optional<bool> value = parse_bool(trim(r.out));
+        if (!value)
+            log_.warn("cluster property {}='{}' is not a boolean; Pacemaker uses its default, true", name, trim(r.out));
+        return value.value_or(true) ? Setting::True : Setting::False;
+    }
+
     std::vector<std::string> promotion_args(std::vector<std::string> tail)
     {
         std::vector<std::string> argv{"crm_attribute", "--promotion", "-N", local_node()};

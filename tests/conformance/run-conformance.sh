@@ -58,6 +58,12 @@ if [ -f "$source_root/metadata/$name.xml" ]; then
 fi
 undocumented=$(xmllint --xpath "//parameter[not(normalize-space(shortdesc)) or not(normalize-space(longdesc))]/@name" "$WORK/md10.xml" 2>/dev/null)
 [ -z "$undocumented" ] && pass "every parameter documented" || failed "parameters without descriptions: $undocumented"
+# Pacemaker 3.0 removed the Master/Slave role names: the actions name Promoted/Unpromoted.
+legacy=$(cat "$WORK/md10.xml" "$WORK/md11.xml" | grep -o -E '(role="(Master|Slave)"|master-(max|node-max))' | sort -u | tr '\n' ' ')
+[ -z "$legacy" ] && pass "meta-data without Master/Slave role names" || failed "meta-data uses Pacemaker 2's names: $legacy"
+# Nor does Pacemaker 3.0 pass HA_mcp, PCMK_mcp, HA_quorum_type or PCMK_quorum_type: nothing may read them.
+gone=$(grep -a -o -E '\b(HA_mcp|PCMK_mcp|HA_quorum_type|PCMK_quorum_type)\b' "$agent_copy" | sort -u | tr '\n' ' ')
+[ -z "$gone" ] && pass "reads none of the variables Pacemaker 3.0 no longer sets" || failed "reads $gone, which Pacemaker 3.0 no longer sets"
 
 # Per-agent environment and arguments
 ra_args=()

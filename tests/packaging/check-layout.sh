@@ -2,12 +2,16 @@
 # Checks package listings against layout.txt.
 # Usage: check-layout.sh FORMAT DIR   (FORMAT deb|rpm; DIR holds <package>.list for each package
 # built, as `dpkg-deb -c` or `rpm -qlvp` print them). Prints PASS/FAIL lines; exits 1 on a failure.
+# The packages were built on this machine: a layout line for debN applies when it runs Debian N.
 set -u
 format=$1
 dir=$2
 here=$(cd "$(dirname "$0")" && pwd)
 layout=$here/layout.txt
 failures=0
+release=$(. /etc/os-release && echo "${ID:-}${VERSION_ID:-}")
+release_format=
+[ "$format" = deb ] && [[ $release == debian* ]] && release_format=deb${release#debian}
 fail() { echo "FAIL layout ($format): $*"; failures=$((failures + 1)); }
 
 agents=$(sed -n 's/^agents-list: *//p' "$layout")
@@ -15,7 +19,8 @@ agents=$(sed -n 's/^agents-list: *//p' "$layout")
 rules=()
 while read -r pkg formats path mode; do
     case "$pkg" in '' | '#'* | agents-list:) continue ;; esac
-    [[ ",$formats," == *",$format,"* ]] || continue
+    [[ ",$formats," == *",$format,"* ]] || { [ -n "$release_format" ] && [[ ",$formats," == *",$release_format,"* ]]; } ||
+        continue
     if [[ $path == *@AGENT@* ]]; then
         for a in $agents; do rules+=("$pkg|${path//@AGENT@/$a}|${mode:-}"); done
     else

@@ -213,7 +213,8 @@ if [[ " ${built[*]} " == *" ocfkit-clevervm "* ]]; then
     [ -x /etc/init.d/clevervm ] && pass "/etc/init.d/clevervm executable" || fail "/etc/init.d/clevervm missing"
     ls /etc/rc2.d/S*clevervm > /dev/null 2>&1 && pass "clevervm enabled for boot (update-rc.d)" ||
         fail "no /etc/rc2.d/S*clevervm link"
-    unit=/lib/systemd/system/clevervm.service
+    # Where this release's package put it (layout.txt says where that must be).
+    unit=$(dpkg -L ocfkit-clevervm | grep -m1 '/systemd/system/clevervm\.service$')
     # (/lib is /usr/lib on a merged-/usr system: both sides resolved)
     wants=/etc/systemd/system/multi-user.target.wants/clevervm.service
     [ -L "$wants" ] && [ "$(readlink -f "$wants")" = "$(readlink -f "$unit")" ] &&

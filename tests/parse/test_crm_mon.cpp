@@ -64,7 +64,7 @@ TEST_CASE("two-node VM cluster: nodes, DC, quorum, clones", "[crm_mon]")
     CHECK(mon.stack == "corosync");
     CHECK(mon.dc_name == "node2");
     CHECK(mon.with_quorum);
-    CHECK(mon.stonith_enabled);
+    CHECK(mon.fencing_enabled);
     CHECK_FALSE(mon.maintenance_mode);
     CHECK(mon.nodes_configured == 2);
     CHECK(mon.resources_configured == 11);
@@ -178,7 +178,7 @@ TEST_CASE("sandbox captures of Pacemaker 2.1.5 and 3.0: promotable clone and fai
     INFO(prefix);
     CrmMon promoted = parse_crm_mon(read_fixture(prefix + "stateful-promoted.xml"));
     CHECK(promoted.dc_name == "vm");
-    CHECK_FALSE(promoted.stonith_enabled);
+    CHECK_FALSE(promoted.fencing_enabled);
     auto inst = promoted.instances("cap-stateful");
     REQUIRE(inst.size() == 1);
     CHECK(inst[0]->role == "Promoted");
@@ -287,7 +287,7 @@ TEST_CASE("simulated three-node states rendered by crm_mon 2.1.5", "[crm_mon]")
 
     CrmMon unclean = parse_crm_mon(read_fixture("crm_mon/simulated-unclean-no-quorum.xml"));
     CHECK_FALSE(unclean.with_quorum);
-    CHECK(unclean.stonith_enabled);
+    CHECK(unclean.fencing_enabled);
     CHECK(unclean.maintenance_mode);
     CHECK(unclean.node("node3")->unclean);
     CHECK_FALSE(unclean.node("node3")->online);
@@ -529,4 +529,21 @@ TEST_CASE("malformed node history and bans are ParseErrors naming the line", "[c
     // The cluster state does not depend on them: parse_crm_mon ignores a broken ban.
     std::string broken = kHead + kNodes + "  <bans>\n    <ban id=\"b\" resource=\"r\" node=\"n1\" weight=\"x\"/>\n  </bans>\n" + kTail;
     CHECK_NOTHROW(parse_crm_mon(broken));
+}
+
+TEST_CASE("fencing: Pacemaker 3.0.2's fencing-enabled, else stonith-enabled", "[crm_mon]")
+{
+    auto with_options = [](const std::string& options) {
+        std::string head = kHead;
+        head.insert(head.find("  </summary>"), "    <cluster_options " + options + " maintenance-mode=\"false\"/>\n");
+        return parse_crm_mon(head + kNodes + kTail);
+    };
+    // 3.0.2 prints both names with the value its scheduler uses; 2.1.5 and 3.0.0 only stonith-enabled.
+    CHECK(with_options("fencing-enabled=\"true\" stonith-enabled=\"true\"").fencing_enabled);
+    CHECK_FALSE(with_options("fencing-enabled=\"false\" stonith-enabled=\"false\"").fencing_enabled);
+    CHECK_FALSE(with_options("stonith-enabled=\"false\"").fencing_enabled);
+    CHECK(with_options("stonith-enabled=\"true\"").fencing_enabled);
+    // A release without the old name; and the new name is the one that counts.
+    CHECK_FALSE(with_options("fencing-enabled=\"false\"").fencing_enabled);
+    CHECK_FALSE(with_options("fencing-enabled=\"false\" stonith-enabled=\"true\"").fencing_enabled);
 }

@@ -32,7 +32,8 @@ public:
     // Writes only when the value differs.
     virtual void set_node_attribute(std::string_view name, std::string_view value, AttrLifetime lifetime) = 0;
 
-    // stonith-enabled; nothing when it cannot be read.
+    // Whether the cluster fences (fencing-enabled, or stonith-enabled before Pacemaker 3.0.2);
+    // nothing when that cannot be read.
     virtual std::optional<bool> fencing_enabled() = 0;
     // Whole cluster state from crm_mon --output-as=xml; nothing in standalone mode.
     virtual std::optional<parse::CrmMon> status() = 0;

@@ -221,7 +221,9 @@ CrmMon parse_crm_mon(std::string_view xml)
     if (pugi::xml_node n = summary.child("nodes_configured")) out.nodes_configured = r.integer(n, "number", 0);
     if (pugi::xml_node n = summary.child("resources_configured")) out.resources_configured = r.integer(n, "number", 0);
     if (pugi::xml_node o = summary.child("cluster_options")) {
-        out.stonith_enabled = r.boolean(o, "stonith-enabled", false);
+        // Pacemaker 3.0.2 prints both names; a later release may drop the old one.
+        out.fencing_enabled = o.attribute("fencing-enabled") ? r.boolean(o, "fencing-enabled", false)
+                                                             : r.boolean(o, "stonith-enabled", false);
         out.maintenance_mode = r.boolean(o, "maintenance-mode", false);
     }
 

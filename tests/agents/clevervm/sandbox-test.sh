@@ -171,7 +171,7 @@ else
     bad "Pacemaker did not recover guest A"
 fi
 cvm status
-check "status shows the failure and the migration summary" grep -Eq "^  ${RSC_A}_monitor_5000 +$NODE +not running \\(7\\)" <<<"$OUT"
+check "status shows the failure and the migration summary" grep -Eq "^  ${RSC_A}_monitor_5000 +$NODE +[Nn]ot running \\(7\\)" <<<"$OUT"
 check "migration summary has a fail count for $RSC_A" grep -Eq "^  $NODE +$RSC_A +1 " <<<"$OUT"
 
 # --- cleanup ----------------------------------------------------------------------------------

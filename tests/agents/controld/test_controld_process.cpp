@@ -246,6 +246,45 @@ TEST_CASE("fencing disabled in a real CIB file refuses start", "[controld-proces
     CHECK(h.run("stop").rc == 0);
 }
 
+// Both names set and disagreeing, read by the real crm_attribute and crm_mon through CIB_file:
+// Pacemaker 2.1.5 and 3.0.0 know only stonith-enabled, so crm_mon reports fencing off (3.0.2
+// would use fencing-enabled=true; tests/unit/test_cluster.cpp has its output).
+TEST_CASE("fencing-enabled=true beside stonith-enabled=false: the running Pacemaker decides", "[controld-process]")
+{
+    FakeHost h(exe());
+    std::string cib = h.path("cib.xml");
+    std::ofstream(cib) << R"(<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">
+  <configuration>
+    <crm_config><cluster_property_set id="cib-bootstrap-options">
+      <nvpair id="o-fencing" name="fencing-enabled" value="true"/>
+      <nvpair id="o-stonith" name="stonith-enabled" value="false"/>
+    </cluster_property_set></crm_config>
+    <nodes/><resources/><constraints/>
+  </configuration>
+  <status/>
+</cib>
+)";
+    h.set("CIB_file", cib);
+    h.set("OCFKIT_CLUSTER", "pacemaker");
+    auto start = h.run("start");
+    INFO(start.err);
+    ocfkit::CommandSpec v;
+    v.argv = {"crm_mon", "--version"};
+    v.timeout = std::chrono::seconds(20);
+    const std::string version = ocfkit::make_process_runner()->run(v, ocfkit::Deadline::after(v.timeout)).out;
+    INFO(version);
+    if (version.find("Pacemaker 2.") != std::string::npos || version.find("Pacemaker 3.0.0") != std::string::npos ||
+        version.find("Pacemaker 3.0.1") != std::string::npos) {
+        CHECK(start.rc == 6);
+        CHECK_THAT(start.reason, Catch::Contains("fencing is disabled"));
+        CHECK(h.calls("dlm_controld").empty());
+    } else {
+        CHECK(start.rc == 0);
+        CHECK(h.run("stop").rc == 0);
+    }
+    CHECK_THAT(start.err, Catch::Contains("differ"));
+}
+
 TEST_CASE("start loads the dlm module through modprobe", "[controld-process]")
 {
     FakeHost h(exe());

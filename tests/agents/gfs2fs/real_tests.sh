@@ -755,6 +755,11 @@ group_gfs2() {
     reason_has "stonith-enabled=false"
     rm "$knobs/stonith"
     passes "stonith-enabled unset counts as enabled"
+    echo false > "$knobs/fencing"
+    echo false > "$knobs/stonith"
+    expect 6 "gfs2: fencing-enabled=false (Pacemaker 3.0.2's name)" start
+    reason_has "fencing-enabled=false"
+    rm "$knobs/fencing" "$knobs/stonith"
     echo true > "$knobs/stonith"
     echo "$OCFKIT_TEST_DATA/gfs2/cmapctl-not-running.txt" > "$knobs/cmap-fixture"
     echo 1 > "$knobs/cmap-rc"

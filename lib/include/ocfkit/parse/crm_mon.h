@@ -55,7 +55,7 @@ struct CrmMon {
     std::string stack;
     std::string dc_name;       // "" when none
     bool with_quorum = false;
-    bool stonith_enabled = false;
+    bool fencing_enabled = false;  // fencing-enabled (Pacemaker 3.0.2 and later) or stonith-enabled
     bool maintenance_mode = false;
     int nodes_configured = 0;
     int resources_configured = 0;
