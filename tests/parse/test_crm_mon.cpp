@@ -127,7 +127,7 @@ TEST_CASE("two-node VM cluster under Pacemaker 3.0: ocfkit's stack, no <pacemake
     CHECK(mon.stack == "corosync");
     CHECK(mon.dc_name == "node1");
     CHECK(mon.with_quorum);
-    CHECK(mon.stonith_enabled);
+    CHECK(mon.fencing_enabled);
     CHECK_FALSE(mon.maintenance_mode);
     CHECK(mon.nodes_configured == 2);
     CHECK(mon.resources_configured == 10);
