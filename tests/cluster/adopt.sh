@@ -255,7 +255,9 @@ adopt_apply_phase() {
 	wait_for 900 10 "the stack whole (Primary/Primary, GFS2 on both, labguest running)" adopt_stack_whole ||
 		{ show_failures; die "the stack is not whole"; }
 	adopt_cluster_ok stock
-	adopt_monitors_by stock || die "the stock stack's monitors are not all running"
+	# Right after the stack phase some recurring monitors have not run yet: wait for them.
+	wait_for 300 10 "recurring monitors by the stock agents on every active instance" adopt_monitors_by stock ||
+		die "the stock stack's monitors are not all running"
 	adopt_log_check_works
 	gx_all 'echo libvirtd $(systemctl is-active libvirtd)' 30 >&2
 	adopt_plan
