@@ -51,6 +51,7 @@ struct SimCluster {
     bool constraint_with_maintenance = false;             // an admin adds a constraint meanwhile
     bool interrupt_while_probing = false;                 // SIGINT before the new agents' probes are recorded
     bool restart_on_resume = false;                       // Pacemaker restarts adopt-vm once managing again
+    std::set<std::string> never_recorded;                 // agents whose probes never reach the CIB status
     std::vector<std::string> out, err;
 
     SimCluster() : cib(test::read_fixture("adopt/cib/sandbox-stock.xml"))
@@ -75,7 +76,7 @@ struct SimCluster {
                 --refresh_failures;
                 return FakeRunner::exited(1, "", "crm_resource: Error performing operation: Not connected");
             }
-            history[s.argv.at(3)] = primitive_agent(cib, s.argv.at(3));
+            if (!never_recorded.count(primitive_agent(cib, s.argv.at(3)))) history[s.argv.at(3)] = primitive_agent(cib, s.argv.at(3));
             refreshed.insert(s.argv.at(3));
             return FakeRunner::exited(0);
         });
@@ -340,6 +341,44 @@ TEST_CASE("apply: when the stock agents disagree too, the cluster stays in maint
     CHECK(c.maintenance == "true");
     CHECK(c.all_err().find("adopt-fs on vm: was Started, now Stopped") != std::string::npos);
     CHECK(c.count("crm_attribute --type crm_config --name maintenance-mode --delete") == 0);
+}
+
+TEST_CASE("revert: a probe by the stock agent that disagrees puts ocfkit's agents back and names it", "[adopt-apply]")
+{
+    SimCluster c;
+    TempDir dir;
+    REQUIRE(run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn()) == 0);
+    auto saved = dir.saved().at(0);
+    std::string adopted = c.cib;
+    c.probe_rc["ocf:heartbeat:VirtualDomain"] = 5;
+    c.probe_reason["ocf:heartbeat:VirtualDomain"] = "Setup problem: couldn't find command: virsh";
+    c.err.clear();
+    CHECK(run_revert(c.runner, c.options(dir.path), saved.string(), c.out_fn(), c.err_fn()) == 4);
+    INFO(c.all_err());
+    CHECK(c.all_err().find("adopt-vm on vm: the probe by ocf:heartbeat:VirtualDomain failed: rc 5 (not installed): "
+                           "Setup problem: couldn't find command: virsh") != std::string::npos);
+    CHECK(c.all_err().find("revert undone") != std::string::npos);
+    CHECK(differing_primitives(c.cib, adopted, {"adopt-fs", "adopt-vm"}).empty());
+    CHECK(c.history["adopt-vm"] == "ocf:custom:virtdomain");
+    CHECK(c.maintenance.empty());
+    only_safe_calls(c);
+}
+
+TEST_CASE("apply: probes not recorded before the deadline put everything back", "[adopt-apply]")
+{
+    SimCluster c;
+    TempDir dir;
+    std::string before = c.cib;
+    c.never_recorded = {"ocf:custom:virtdomain"};
+    Options o = c.options(dir.path);
+    o.timeout = std::chrono::seconds(2);
+    CHECK(run_apply(c.runner, o, c.out_fn(), c.err_fn()) == 4);
+    INFO(c.all_err());
+    CHECK(c.all_err().find("adopt-vm on vm: no probe by the new agent recorded before the deadline") != std::string::npos);
+    CHECK(std::find(c.out.begin(), c.out.end(), "  probes done: 1/2 (0 s)") != c.out.end());
+    CHECK(differing_primitives(c.cib, before, {"adopt-fs", "adopt-vm"}).empty());
+    CHECK(c.history["adopt-vm"] == "ocf:heartbeat:VirtualDomain");
+    CHECK(c.maintenance.empty());
 }
 
 TEST_CASE("apply refuses before changing anything", "[adopt-apply]")
