@@ -73,9 +73,13 @@ std::vector<std::string> refusals(const parse::CrmMon& mon, const std::vector<st
         else if (!n.online) out.push_back(fmt::format("node {} is offline: it could not probe with the new agent", n.name));
     }
     for (const auto& f : mon.failures) {
-        // op_key is <resource>_<task>_<interval>.
+        // op_key is <resource>_<task>_<interval>; tasks have underscores too (migrate_to).
         std::string rsc = f.op_key;
-        for (int i = 0; i < 2 && rsc.rfind('_') != std::string::npos; ++i) rsc.erase(rsc.rfind('_'));
+        if (rsc.rfind('_') != std::string::npos) rsc.erase(rsc.rfind('_'));
+        if (std::string tail = "_" + f.task; !f.task.empty() && rsc.size() > tail.size() && rsc.ends_with(tail))
+            rsc.erase(rsc.size() - tail.size());
+        else if (rsc.rfind('_') != std::string::npos)
+            rsc.erase(rsc.rfind('_'));
         if (wanted(ids, base_id(rsc)))
             out.push_back(fmt::format("{} has a failed action: {} on {}: {}{}", base_id(rsc), f.op_key, f.node, f.exitstatus,
                                       f.exitreason.empty() ? "" : " (" + f.exitreason + ")"));

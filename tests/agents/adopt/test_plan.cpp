@@ -240,6 +240,16 @@ TEST_CASE("refusals: offline or unclean nodes, failed actions of the resources c
     CHECK(why[0] == "gfs0 has a failed action: gfs0_monitor_20000 on node1: not running (gone)");
     // Another resource's failure is not ours to judge; a prefix of an id is not the id.
     CHECK(refusals(mon2, {"dlm", "gfs"}).empty());
+    // A task with an underscore in its name (a failed live migration, whose record outlives the
+    // recovery) is still the resource's.
+    std::string migrate = xml;
+    migrate.replace(migrate.find("</resources>"), 12,
+                    "</resources><failures><failure op_key=\"labguest_migrate_to_0\" node=\"node1\" exitstatus=\"error\" "
+                    "exitreason=\"migration failed\" exitcode=\"1\" call=\"30\" status=\"complete\" last-rc-change=\"x\" "
+                    "queued=\"0\" exec=\"0\" interval=\"0\" task=\"migrate_to\"/></failures>");
+    why = refusals(ocfkit::parse::parse_crm_mon(migrate), {"labguest"});
+    REQUIRE(why.size() == 1);
+    CHECK(why[0] == "labguest has a failed action: labguest_migrate_to_0 on node1: error (migration failed)");
 }
 
 TEST_CASE("probe progress from the CIB status section (captured after apply in the sandbox)", "[adopt-status]")
