@@ -344,13 +344,19 @@ int perform(Cluster& c, const Options& o, const Move& m, const std::string& cib,
     std::string prev = maintenance_mode_value(cib);
     bool maintenance = false, patched = false;
     std::vector<std::string> problems;
+    // An interrupt before the update changes nothing (after it, it is a disagreement).
+    if (g_interrupted) {
+        c.err()("interrupted: nothing changed");
+        return static_cast<int>(Exit::Refused);
+    }
     try {
         maintenance = true;  // also when crm_attribute fails half-way: resuming is harmless
         c.set_maintenance("true", Deadline::after(60s));
         c.out()("maintenance-mode=true: Pacemaker starts, stops, promotes, demotes and migrates nothing until adopt is done");
-        if (auto p = c.pending(d, 60s); !p.empty()) {
-            c.err()(fmt::format("the cluster did not settle in maintenance mode: {}", p));
+        if (auto p = c.pending(d, 60s); !p.empty() || g_interrupted) {
+            c.err()(p.empty() ? std::string("interrupted") : fmt::format("the cluster did not settle in maintenance mode: {}", p));
             resume(c, prev, Deadline::after(60s));
+            c.err()("nothing changed");
             return static_cast<int>(Exit::Refused);
         }
         if (replace(c, m.ids, m.to_doc, m.back_doc, dir, d, false) != PatchResult::Done) {

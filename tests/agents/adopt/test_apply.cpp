@@ -506,6 +506,21 @@ TEST_CASE("apply: an interrupt while waiting for the probes puts everything back
     CHECK(c.maintenance.empty());
 }
 
+TEST_CASE("apply: an interrupt before the update changes nothing", "[adopt-apply]")
+{
+    SimCluster c;
+    TempDir dir;
+    request_interrupt();  // as SIGINT while the plan's validate-all runs
+    int rc = run_apply(c.runner, c.options(dir.path), c.out_fn(), c.err_fn());
+    clear_interrupt();
+    CHECK(rc == 3);
+    CHECK(c.all_err().find("interrupted: nothing changed") != std::string::npos);
+    CHECK(c.count("crm_attribute") == 0);
+    CHECK(c.count("cibadmin --patch") == 0);
+    CHECK(c.count("crm_resource --refresh") == 0);
+    CHECK(primitive_agent(c.cib, "adopt-vm") == "ocf:heartbeat:VirtualDomain");
+}
+
 TEST_CASE("apply: a value our agent's validate-all refuses keeps that resource on its stock agent before any change",
           "[adopt-apply]")
 {
