@@ -50,7 +50,7 @@ pugi::xml_node primitive(const pugi::xml_document& doc, const std::string& id)
 
 TEST_CASE("plans of captured CIBs match their golden text and JSON", "[adopt-plan]")
 {
-    for (const std::string name : {"lab-stack", "sandbox-stock"}) {
+    for (const std::string name : {"lab-stack", "sandbox-stock", "crmsh-stack"}) {
         INFO(name);
         Plan plan = make_plan(read_fixture("adopt/cib/" + name + ".xml"));
         golden("adopt/plan/" + name + ".txt", render_plan_text(plan));
@@ -180,6 +180,31 @@ TEST_CASE("the way back: what apply made is recognised and put back exactly", "[
     edited.replace(at, 33, "value=\"/mnt/gfs/vm/other-guest.xml\"");
     RevertPlan rp2 = plan_revert(saved, edited);
     for (const auto& i : rp2.items) CHECK(i.changed_since == (i.id == "labguest"));
+}
+
+TEST_CASE("a CIB written by crmsh: the same stack converts and comes back exactly", "[adopt-plan]")
+{
+    std::string saved = read_fixture("adopt/cib/crmsh-stack.xml");
+    Plan plan = make_plan(saved);
+    CHECK(plan.staying());
+    CHECK_FALSE(by_id(plan, "sharedlv").converts);
+    for (const char* id : {"drbd-r0", "dlm", "lvmlockd", "gfs0", "labguest", "web-fs"}) {
+        INFO(id);
+        CHECK(by_id(plan, id).converts);
+    }
+    std::string now = convert_cib(saved, plan);
+    CHECK(primitive_agent(now, "drbd-r0") == "ocf:custom:drbd-dual");
+    CHECK(primitive_agent(now, "web-fs") == "ocf:custom:gfs2fs");
+    CHECK(primitive_agent(now, "sharedlv") == "ocf:heartbeat:LVM-activate");
+    CHECK(cib_version(now).epoch == cib_version(saved).epoch + 1);
+    RevertPlan rp = plan_revert(saved, now);
+    REQUIRE(rp.items.size() == 6);
+    std::vector<std::string> ids;
+    for (const auto& i : rp.items) {
+        CHECK_FALSE(i.changed_since);
+        ids.push_back(i.id);
+    }
+    CHECK(differing_primitives(revert_cib(now, saved, ids), saved, ids).empty());
 }
 
 TEST_CASE("not a CIB", "[adopt-plan]")
