@@ -214,6 +214,22 @@ for a in $agents; do
     [ -z "$errs" ] && pass "man 7 ocf_${provider}_$a renders without warnings" || fail "man 7 ocf_${provider}_$a: $errs"
 done
 
+phase "ocfkit adopt (installed)"
+[ "$(man -w 8 ocfkit 2>/dev/null)" = /usr/share/man/man8/ocfkit.8.gz ] && pass "man 8 ocfkit" ||
+    fail "man 8 ocfkit resolves to '$(man -w 8 ocfkit 2>&1)'"
+errs=$(MANWIDTH=80 man --warnings 8 ocfkit 2>&1 >/dev/null)
+[ -z "$errs" ] && pass "man 8 ocfkit renders without warnings" || fail "man 8 ocfkit: $errs"
+version=$(dpkg-query -W -f '${Version}' ocfkit-agents)
+[ "$(/usr/sbin/ocfkit --version)" = "ocfkit ${version%%-*}" ] && pass "/usr/sbin/ocfkit --version: ${version%%-*}" ||
+    fail "/usr/sbin/ocfkit --version says '$(/usr/sbin/ocfkit --version 2>&1)', package ${version%%-*}"
+# A plan from a captured CIB: the installed command runs the installed agents' validate-all.
+out=$(timeout 120 /usr/sbin/ocfkit adopt plan --cib-file "$source_root/tests/data/adopt/cib/sandbox-stock.xml" 2>&1)
+rc=$?
+[ "$rc" = 0 ] && grep -q "^2 convert, 0 stay" <<<"$out" && grep -q "^  checked: ocf:$provider:gfs2fs validate-all" <<<"$out" &&
+    grep -q "^  checked: ocf:$provider:virtdomain validate-all" <<<"$out" &&
+    pass "ocfkit adopt plan --cib-file: 2 convert, the installed agents' validate-all ran" ||
+    fail "ocfkit adopt plan --cib-file exited $rc: $(tail -3 <<<"$out")"
+
 if [[ " ${built[*]} " == *" ocfkit-clevervm "* ]]; then
     phase "clevervm"
     [ -x /etc/init.d/clevervm ] && pass "/etc/init.d/clevervm executable" || fail "/etc/init.d/clevervm missing"
