@@ -231,4 +231,18 @@ run_ocfkit "apply with a failed action" adopt apply --save-dir "$WORK/saved" --t
 [[ $RC == 3 ]] && grep -q "refused: $FS has a failed action" <<<"$OUT" && ok "a failed action: refused (rc 3)" ||
     bad "failed action not refused: rc $RC"
 [[ $(conf_sum) == "$before" ]] && ok "refused: configuration unchanged" || bad "refused apply changed the configuration"
+
+# The one versioned update, against the live CIB manager (adopt-cib-patch checks it on a file):
+# a crm_diff patch made from the CIB as read is refused (exit 103) once the configuration moved on.
+cibadmin --query >"$WORK/patch-old.xml"
+epoch=$(grep -om1 ' epoch="[0-9]*"' "$WORK/patch-old.xml" | tr -dc 0-9)
+sed -e "0,/ epoch=\"$epoch\"/s// epoch=\"$((epoch + 1))\"/" -e 's/ type="VirtualDomain"/ type="virtdomain"/' \
+    "$WORK/patch-old.xml" >"$WORK/patch-new.xml"
+crm_diff --original "$WORK/patch-old.xml" --new "$WORK/patch-new.xml" >"$WORK/patch.xml"
+crm_attribute --type crm_config --name adopt-test-marker --update 1 >/dev/null
+cibadmin --patch --xml-file "$WORK/patch.xml" >/dev/null 2>&1
+rc=$?
+crm_attribute --type crm_config --name adopt-test-marker --delete >/dev/null
+[[ $rc == 103 && $(agent_in_cib $VM) == *:VirtualDomain ]] && ok "the live CIB refuses a patch made before a change (exit 103)" ||
+    bad "the live CIB took or failed a stale patch otherwise: exit $rc, $VM is $(agent_in_cib $VM)"
 exit 0
