@@ -166,10 +166,11 @@ heartbeat_phase() {
 	gq node2 'echo node2 > /data/written-by && head -c 1M /dev/urandom > /data/payload2 &&
 		sha256sum /data/payload2 > /data/payload2.sha256 && sync' 120
 
-	# node1 back as standby: DRBD up (as drbd.service would at boot: the wrapper's stop took it
-	# down), resynced, heartbeat started; auto_failback off keeps the group on node2.
-	gq node1 'drbdadm up r0' 60
-	wait_for 600 5 "node1's DRBD UpToDate again (Secondary)" \
+	# node1 back as standby: the wrapper's stop only demoted r0 (as drbddisk), so it stayed
+	# connected and replicated node2's writes; heartbeat started; auto_failback off keeps the
+	# group on node2.
+	gx node1 'drbdadm cstate r0 | grep -qx Connected' 60 || die "(a) node1's r0 is not connected after the handover"
+	wait_for 600 5 "node1's DRBD UpToDate (Secondary, replicating)" \
 		gx node1 'drbdadm dstate r0 | grep -qx UpToDate/UpToDate && drbdadm role r0 | grep -qx Secondary/Primary' ||
 		die "node1 did not resync"
 	gq node1 'systemctl start heartbeat' 120
