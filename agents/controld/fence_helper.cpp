@@ -92,14 +92,17 @@ std::optional<std::string> fence_agent_problem(const Env& env, const std::vector
         if (missing.empty()) continue;
         auto stonithd = std::find_if(missing.begin(), missing.end(),
                                      [](const std::string& s) { return s.rfind("libstonithd.so.", 0) == 0; });
+        // The fix before the directory list, the least needed part of a long reason.
         return fmt::format(
-            "fence agent {} needs {}, which is not installed (looked in {}): DLM would wait for fencing forever "
-            "after a node failure. {}",
-            *program, fmt::join(missing, ", "), fmt::join(*dirs, ":"),
-            stonithd != missing.end() ? fmt::format("Pacemaker ships libstonithd under another version: link it, e.g. on Debian 13 "
-                                   "(Pacemaker 3.0): ln -s libstonithd.so.56 /usr/lib/x86_64-linux-gnu/{}",
-                                   *stonithd)
-                     : std::string("Install the package that ships it."));
+            "fence agent {} needs {}, which is not installed: DLM would wait for fencing forever after a node "
+            "failure. {} (looked in {})",
+            *program, fmt::join(missing, ", "),
+            stonithd != missing.end()
+                ? fmt::format("Pacemaker ships libstonithd under another version: link it, e.g. on Debian 13 "
+                              "(Pacemaker 3.0): ln -s libstonithd.so.56 /usr/lib/x86_64-linux-gnu/{}",
+                              *stonithd)
+                : std::string("Install the package that ships it."),
+            fmt::join(*dirs, ":"));
     }
     return std::nullopt;
 }
