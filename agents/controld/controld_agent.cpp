@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "fence_helper.h"
 #include "ocfkit/daemon.h"
 #include "ocfkit/host.h"
 #include "ocfkit/parse/mountinfo.h"
@@ -273,6 +274,10 @@ Outcome ControldAgent::validate(Context& ctx, ValidatePurpose purpose)
         return {ExitCode::ErrInstalled, "dlm_tool is not installed (package dlm-controld)"};
     if (purpose != ValidatePurpose::Monitor && ctx.params.list("args").size() > 64)
         return {ExitCode::ErrConfigured, "parameter 'args': more than 64 options"};
+    // Reads a few files, runs nothing; too slow to repeat on every monitor.
+    if (purpose != ValidatePurpose::Monitor)
+        if (auto problem = fence_agent_problem(ctx.env, ctx.params.list("args")))
+            return {ExitCode::ErrInstalled, *problem};
     return ExitCode::Success;
 }
 

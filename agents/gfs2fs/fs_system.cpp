@@ -425,6 +425,25 @@ int walk_dirs(int dir, const StatusPlan& plan, bool repair, StatusReport& rep)
     return dir;
 }
 
+// In the child: records where the work stopped for the parent, then passes the errno on.
+int report(int out, StatusReport& rep, StatusStage stage, int err)
+{
+    rep.stage = stage;
+    return ::write(out, &rep, sizeof rep) == sizeof rep ? err : EIO;
+}
+
+// In the child: the status file's directory, from the mount's verified root (walk_dirs, with
+// `repair`), rep.index on the file; or -errno with rep.stage saying where it stopped.
+int open_status_dir(const StatusFile& file, const StatusPlan& plan, bool repair, StatusReport& rep)
+{
+    int root = open_mount_root(file, rep);
+    if (root < 0) return root;
+    int dir = walk_dirs(root, plan, repair, rep);
+    if (dir < 0) return dir;
+    rep.index = static_cast<int>(plan.parts.size() - 1);
+    return dir;
+}
+
 std::string status_where(const StatusFile& file, const StatusPlan& plan, int upto)
 {
     std::string path = file.mount_point;
@@ -498,15 +517,8 @@ StatusFileResult write_read_status_file(const StatusFile& file, std::string_view
 
     auto work = [&](int out) -> int {
         StatusReport rep;
-        auto report = [&](StatusStage stage, int err) {
-            rep.stage = stage;
-            return ::write(out, &rep, sizeof rep) == sizeof rep ? err : EIO;
-        };
-        int root = open_mount_root(file, rep);
-        if (root < 0) return report(rep.stage, -root);
-        int dir = walk_dirs(root, plan, true, rep);
-        if (dir < 0) return report(StatusStage::Dir, -dir);
-        rep.index = static_cast<int>(last);
+        int dir = open_status_dir(file, plan, true, rep);
+        if (dir < 0) return report(out, rep, rep.stage, -dir);
         const char* name = plan.parts[last].c_str();
         int fd = -1;
         rep.direct = 1;
@@ -522,15 +534,15 @@ StatusFileResult write_read_status_file(const StatusFile& file, std::string_view
             int err = fd < 0 ? errno : EPERM;
             if (fd >= 0) ::close(fd);
             fd = -1;
-            if (attempt == 1) return report(StatusStage::File, err);
+            if (attempt == 1) return report(out, rep, StatusStage::File, err);
             if (err == EISDIR) {
-                if (::renameat(dir, name, dir, plan.aside[last].c_str()) != 0) return report(StatusStage::File, errno);
+                if (::renameat(dir, name, dir, plan.aside[last].c_str()) != 0) return report(out, rep, StatusStage::File, errno);
             } else if (err == ELOOP || err == EPERM || err == EACCES || err == ENXIO || err == ETXTBSY) {
                 // EACCES: fs.protected_regular/protected_fifos refuse O_CREAT on another user's
                 // file or FIFO in a sticky directory.
-                if (::unlinkat(dir, name, 0) != 0) return report(StatusStage::File, errno);
+                if (::unlinkat(dir, name, 0) != 0) return report(out, rep, StatusStage::File, errno);
             } else {
-                return report(StatusStage::File, err);
+                return report(out, rep, StatusStage::File, err);
             }
             if (last < 32) rep.set_aside |= 1u << last;
         }
@@ -539,17 +551,17 @@ StatusFileResult write_read_status_file(const StatusFile& file, std::string_view
         do {
             n = ::pwrite(fd, buf.get(), rep.direct ? kSize : len, 0);
         } while (n < 0 && errno == EINTR);
-        if (n < 0) return report(StatusStage::Write, errno);
-        if (::ftruncate(fd, static_cast<off_t>(len)) != 0) return report(StatusStage::Write, errno);
-        if (::fsync(fd) != 0) return report(StatusStage::Sync, errno);
+        if (n < 0) return report(out, rep, StatusStage::Write, errno);
+        if (::ftruncate(fd, static_cast<off_t>(len)) != 0) return report(out, rep, StatusStage::Write, errno);
+        if (::fsync(fd) != 0) return report(out, rep, StatusStage::Sync, errno);
         do {
             n = ::pread(fd, back.get(), kSize, 0);
         } while (n < 0 && errno == EINTR);
-        if (n < 0) return report(StatusStage::Read, errno);
+        if (n < 0) return report(out, rep, StatusStage::Read, errno);
         rep.bytes = n;
         if (static_cast<std::size_t>(n) != len || std::memcmp(back.get(), buf.get(), len) != 0)
-            return report(StatusStage::Compare, EBADMSG);
-        return report(StatusStage::Done, 0);
+            return report(out, rep, StatusStage::Compare, EBADMSG);
+        return report(out, rep, StatusStage::Done, 0);
     };
     return finish(file, plan, run_in_child(deadline, sizeof(StatusReport), work), "writing");
 }
@@ -561,22 +573,15 @@ StatusFileResult remove_status_file(const StatusFile& file, const Deadline& dead
     const std::size_t last = plan.parts.size() - 1;
     auto work = [&](int out) -> int {
         StatusReport rep;
-        auto report = [&](StatusStage stage, int err) {
-            rep.stage = stage;
-            return ::write(out, &rep, sizeof rep) == sizeof rep ? err : EIO;
-        };
-        int root = open_mount_root(file, rep);
-        if (root < 0) return report(rep.stage, -root);
-        int dir = walk_dirs(root, plan, false, rep);
-        if (dir < 0) return report(StatusStage::Dir, -dir);
-        rep.index = static_cast<int>(last);
+        int dir = open_status_dir(file, plan, false, rep);
+        if (dir < 0) return report(out, rep, rep.stage, -dir);
         int fd = open_beneath(dir, plan.parts[last].c_str(), O_PATH);
-        if (fd < 0) return report(StatusStage::File, errno);
+        if (fd < 0) return report(out, rep, StatusStage::File, errno);
         struct stat st {};
-        if (::fstat(fd, &st) != 0) return report(StatusStage::File, errno);
-        if (!trusted_file(st)) return report(StatusStage::File, EPERM);
-        if (::unlinkat(dir, plan.parts[last].c_str(), 0) != 0) return report(StatusStage::Unlink, errno);
-        return report(StatusStage::Done, 0);
+        if (::fstat(fd, &st) != 0) return report(out, rep, StatusStage::File, errno);
+        if (!trusted_file(st)) return report(out, rep, StatusStage::File, EPERM);
+        if (::unlinkat(dir, plan.parts[last].c_str(), 0) != 0) return report(out, rep, StatusStage::Unlink, errno);
+        return report(out, rep, StatusStage::Done, 0);
     };
     return finish(file, plan, run_in_child(deadline, sizeof(StatusReport), work), "removing");
 }

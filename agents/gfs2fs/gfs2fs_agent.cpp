@@ -567,11 +567,11 @@ public:
         // Wait until every signalled process is gone, or until the next one is due for kill_signal.
         auto escalate = Deadline::Clock::time_point::max();
         for (const auto& [pid, s] : signalled_)
-            if (!s.killed && s.h.process.alive()) escalate = std::min(escalate, s.term_at + c_.signal_delay);
+            if (!s.killed && s.h.alive()) escalate = std::min(escalate, s.term_at + c_.signal_delay);
         while (!budget_.expired() && Deadline::Clock::now() < escalate) {
             bool alive = false;
             for (const auto& [pid, s] : signalled_)
-                if (s.h.process.alive()) alive = true;
+                if (s.h.alive()) alive = true;
             if (!alive) break;
             sleep_within(budget_, 50ms);
         }
@@ -587,9 +587,9 @@ private:
 
     void send(const Holder& h, int sig, std::string_view what)
     {
-        if (!h.process.alive()) return;
+        if (!h.alive()) return;
         ctx_.log.info("sending {} to {} ({}) holding {}: {}", signal_text(sig), h.pid, h.comm, what, h.what);
-        if (int err = h.process.signal(sig); err != 0 && err != ESRCH)
+        if (int err = h.signal(sig); err != 0 && err != ESRCH)
             ctx_.log.warn("signalling {} with {} failed: {}", h.pid, signal_text(sig), std::strerror(err));
     }
 

@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -19,7 +18,6 @@
 #include "fs_system.h"
 #include "gfs2_parse.h"
 #include "ocfkit/bounded_io.h"
-#include "ocfkit/pidfd.h"
 
 namespace ocfkit::gfs2fs {
 
@@ -260,44 +258,14 @@ std::vector<Holder> find_holders(const HolderQuery& q)
             out.push_back({pid, st->start_time, st->comm, what + " [our ancestor: not signalled]", true, {}});
             continue;
         }
-        // Pinned now: by the time it is signalled, its pid may belong to someone else.
-        auto ref = ProcessRef::take(pid, st->start_time);
-        if (!ref) continue;  // it ended meanwhile
-        out.push_back({pid, st->start_time, st->comm, what, false, *ref});
+        // Pinned now: by the time it is signalled, its pid may belong to someone else. The pin is
+        // checked against the start time read while identifying it.
+        auto pinned = PinnedProcess::pin("/proc", pid);
+        if (!pinned || !process_alive(pid, st->start_time)) continue;  // it ended meanwhile
+        out.push_back({pid, st->start_time, st->comm, what, false,
+                       std::make_shared<const PinnedProcess>(std::move(*pinned))});
     }
     return out;
-}
-
-std::optional<ProcessRef> ProcessRef::take(pid_t pid, unsigned long long start_time)
-{
-    ProcessRef ref;
-    ref.pid_ = pid;
-    ref.start_time_ = start_time;
-    int fd = pidfd::open(pid);
-    if (fd < 0 && errno != ENOSYS) return std::nullopt;  // ESRCH: gone
-    if (fd >= 0) ref.pidfd_ = std::shared_ptr<const int>(new int(fd), [](const int* p) {
-        ::close(*p);
-        delete p;
-    });
-    // The pidfd names whatever had the pid when it was opened: check that is the one identified.
-    if (!process_alive(pid, start_time)) return std::nullopt;
-    return ref;
-}
-
-bool ProcessRef::alive() const
-{
-    if (pid_ <= 0) return false;
-    if (!pidfd_) return process_alive(pid_, start_time_);
-    pollfd p{*pidfd_, POLLIN, 0};
-    return ::poll(&p, 1, 0) == 0;  // readable once it has exited
-}
-
-int ProcessRef::signal(int sig) const
-{
-    if (pid_ <= 0) return ESRCH;
-    if (pidfd_) return pidfd::send_signal(*pidfd_, sig);
-    if (!process_alive(pid_, start_time_)) return ESRCH;
-    return ::kill(pid_, sig) == 0 ? 0 : errno;
 }
 
 bool process_alive(pid_t pid, unsigned long long start_time)

@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
+
 #include <memory>
 #include <optional>
 #include <set>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "ocfkit/deadline.h"
+#include "ocfkit/pinned_process.h"
 
 namespace ocfkit::gfs2fs {
 
@@ -32,31 +35,18 @@ struct HolderQuery {
     std::optional<Deadline> deadline;
 };
 
-// A process pinned when it was identified: its pidfd, taken and then checked against the start
-// time read during identification, so a later signal can never reach a process that got the
-// same pid after it ended. Without pidfd support (kernel < 5.3) it falls back to pid + start time.
-class ProcessRef {
-public:
-    ProcessRef() = default;
-    // Nothing when the process is gone or `pid` already names another process.
-    static std::optional<ProcessRef> take(pid_t pid, unsigned long long start_time);
-    pid_t pid() const { return pid_; }
-    bool alive() const;          // a zombie counts as gone: it holds no files any more
-    int signal(int sig) const;   // 0 or an errno (ESRCH: it ended)
-
-private:
-    pid_t pid_ = 0;
-    unsigned long long start_time_ = 0;
-    std::shared_ptr<const int> pidfd_;  // closes the pidfd with the last copy
-};
-
 struct Holder {
     pid_t pid = 0;
     unsigned long long start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid apart
     std::string comm;
     std::string what;  // "cwd /vm/sub", "fd 3 -> /vm/img", "mmap /vm/lib.so", ...
     bool spared = false;  // listed, never signalled: our own ancestor, or a process we cannot read
-    ProcessRef process;   // taken when identified (not for spared ones)
+    // Pinned when identified (none for spared ones), so a signal sent later never reaches a
+    // process that got the pid since; shared, as the stop loop keeps copies of its holders.
+    std::shared_ptr<const PinnedProcess> process;
+
+    bool alive() const { return process && !process->gone(); }  // a zombie holds no files
+    int signal(int sig) const { return process ? process->signal(sig) : ESRCH; }  // 0 or an errno
 };
 
 // Never lists this process, PID 1 or kernel threads; our own ancestors come back spared.

@@ -17,6 +17,7 @@
 
 #include "bounded_hypervisor.h"
 #include "config_file.h"
+#include "ocfkit/bounded_io.h"
 #include "domain_queries.h"
 #include "ocfkit/parse/mountinfo.h"
 #include "settings.h"
@@ -68,6 +69,13 @@ std::string fs_type_of(const std::string& mountinfo_path, const std::string& pat
     return best_type;
 }
 
+// A path probe that did not answer in time: hung storage (NFS, GFS2 waiting for a fence), named.
+Outcome hung(const std::string& what, const std::string& path)
+{
+    return {ExitCode::ErrGeneric,
+            fmt::format("{}: {} did not answer before the operation's deadline (hung storage?)", what, path)};
+}
+
 }  // namespace
 
 Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
@@ -96,21 +104,33 @@ Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
         return {ExitCode::ErrInstalled,
                 fmt::format("parameter 'domain' is '{}' but {} defines the domain '{}'", s.domain, s.config, x.name)};
 
-    if (!x.emulator.empty() && access(x.emulator.c_str(), X_OK) != 0)
-        return {ExitCode::ErrInstalled,
-                fmt::format("{}: emulator {} is missing or not executable here: {}", s.config, x.emulator, std::strerror(errno))};
-    for (const auto& f : x.boot_files)
-        if (access(f.c_str(), R_OK) != 0)
-            return {ExitCode::ErrInstalled, fmt::format("{}: boot file {} is missing here: {}", s.config, f, std::strerror(errno))};
+    // Every look at a path runs in a child bounded by the deadline: disks, boot files and save_dir
+    // often sit on shared storage, which can hang.
+    const Deadline& until = ctx.deadline;
+    if (!x.emulator.empty()) {
+        auto p = probe_path_in_child(x.emulator, X_OK, until);
+        if (p.timed_out()) return hung(s.config + ": emulator", x.emulator);
+        if (!p.ok())
+            return {ExitCode::ErrInstalled, fmt::format("{}: emulator {} is missing or not executable here: {}", s.config,
+                                                        x.emulator, std::strerror(p.error))};
+    }
+    for (const auto& f : x.boot_files) {
+        auto p = probe_path_in_child(f, R_OK, until);
+        if (p.timed_out()) return hung(s.config + ": boot file", f);
+        if (!p.ok())
+            return {ExitCode::ErrInstalled, fmt::format("{}: boot file {} is missing here: {}", s.config, f, std::strerror(p.error))};
+    }
 
     std::string options = text_param(ctx.params, "migrate_options");
     bool copies_storage = options.find("--copy-storage") != std::string::npos;
     bool migratable = ctx.env.meta_bool("allow-migrate") && !copies_storage;
     const std::string overlay = s.backingfile.empty() ? "" : s.overlay();
     if (!s.backingfile.empty()) {
-        if (access(s.backingfile.c_str(), R_OK) != 0)
-            return {ExitCode::ErrInstalled,
-                    fmt::format("parameter 'backingfile': {} is missing or unreadable here: {}", s.backingfile, std::strerror(errno))};
+        auto p = probe_path_in_child(s.backingfile, R_OK, until);
+        if (p.timed_out()) return hung("parameter 'backingfile'", s.backingfile);
+        if (!p.ok())
+            return {ExitCode::ErrInstalled, fmt::format("parameter 'backingfile': {} is missing or unreadable here: {}",
+                                                        s.backingfile, std::strerror(p.error))};
         if (overlay == s.backingfile || overlay == s.config)
             return {ExitCode::ErrConfigured,
                     fmt::format("parameter 'backingfile': the overlay {} would replace {}", overlay,
@@ -123,29 +143,40 @@ Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
                                 s.config, overlay, s.backingfile)};
         if (!on_path("qemu-img"))
             return {ExitCode::ErrInstalled, "parameter 'backingfile' needs qemu-img (qemu-utils), which is not installed here"};
-        for (const auto& dir : s.copyindirs)
-            if (!std::filesystem::is_directory(dir))
+        for (const auto& dir : s.copyindirs) {
+            auto d = probe_path_in_child(dir, -1, until);
+            if (d.timed_out()) return hung("parameter 'copyindirs'", dir);
+            if (!d.ok() || !S_ISDIR(d.mode))
                 return {ExitCode::ErrInstalled, fmt::format("parameter 'copyindirs': {} is not a directory here", dir)};
+        }
         if (!s.copyindirs.empty() && !on_path("virt-copy-in"))
             return {ExitCode::ErrInstalled,
                     "parameter 'copyindirs' needs virt-copy-in (libguestfs-tools), which is not installed here"};
     }
-    for (const auto& script : s.monitor_scripts)
-        if (access(script.c_str(), X_OK) != 0)
+    for (const auto& script : s.monitor_scripts) {
+        auto p = probe_path_in_child(script, X_OK, until);
+        if (p.timed_out()) return hung("parameter 'monitor_scripts'", script);
+        if (!p.ok())
             return {ExitCode::ErrInstalled, fmt::format("parameter 'monitor_scripts': {} is missing or not executable here: {}",
-                                                        script, std::strerror(errno))};
+                                                        script, std::strerror(p.error))};
+    }
     if (s.sync_config && !on_path("csync2"))
         return {ExitCode::ErrInstalled, "parameter 'sync_config_on_stop' needs csync2, which is not installed here"};
     for (const auto& d : x.disks) {
         if (d.source.empty()) continue;  // network disks, empty CD-ROM drives
         std::string target = d.target.empty() ? d.device : d.target;
-        struct stat st {};
-        if (d.source == overlay) {
-            // start creates it
-        } else if (stat(d.source.c_str(), &st) != 0)
-            return {ExitCode::ErrInstalled,
-                    fmt::format("{}: disk {}: {} does not exist here: {}", s.config, target, d.source, std::strerror(errno))};
+        {
+            // The overlay does not exist before start: its directory must answer then.
+            const std::string probed =
+                d.source == overlay ? std::filesystem::path(d.source).parent_path().string() : d.source;
+            auto p = probe_path_in_child(probed, -1, until);
+            if (p.timed_out()) return hung(fmt::format("{}: disk {}", s.config, target), probed);
+            if (d.source != overlay && !p.ok())
+                return {ExitCode::ErrInstalled, fmt::format("{}: disk {}: {} does not exist here: {}", s.config, target,
+                                                            d.source, std::strerror(p.error))};
+        }
         if (migratable && d.type != "block") {
+            // Canonical path for the mount lookup: the bounded probe above just reached it.
             std::string fs = fs_type_of(options_.mountinfo, d.source);
             // This node's mounts: the shared file system may just not be mounted here.
             if (std::find(s.shared_fs.begin(), s.shared_fs.end(), fs) == s.shared_fs.end())
@@ -155,8 +186,12 @@ Outcome VirtDomainAgent::validate(Context& ctx, ValidatePurpose purpose)
                                     s.config, target, d.source, fs, fmt::join(s.shared_fs, " "))};
         }
     }
-    if (!s.save_dir.empty() && !std::filesystem::is_directory(s.save_dir))
-        return {ExitCode::ErrInstalled, fmt::format("parameter 'save_dir': {} is not a directory here", s.save_dir)};
+    if (!s.save_dir.empty()) {
+        auto p = probe_path_in_child(s.save_dir, -1, until);
+        if (p.timed_out()) return hung("parameter 'save_dir'", s.save_dir);
+        if (!p.ok() || !S_ISDIR(p.mode))
+            return {ExitCode::ErrInstalled, fmt::format("parameter 'save_dir': {} is not a directory here", s.save_dir)};
+    }
 
     if (purpose == ValidatePurpose::Explicit && ctx.check_level >= 10) {
         BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -261,6 +262,30 @@ ChildIoResult read_file_in_child(const std::string& path, const Deadline& deadli
         }
         return 0;
     });
+}
+
+PathProbe probe_path_in_child(const std::string& path, int access_mode, const Deadline& deadline)
+{
+    const char* p = path.c_str();
+    ChildIoResult r = run_in_child(deadline, sizeof(unsigned), [p, access_mode](int out) -> int {
+        if (access_mode >= 0) return ::access(p, access_mode) == 0 ? 0 : errno;
+        struct stat st {};
+        if (::stat(p, &st) != 0) return errno;
+        const unsigned mode = st.st_mode;
+        return write_all(out, &mode, sizeof mode) ? 0 : EPIPE;
+    });
+    PathProbe probe;
+    probe.outcome = r.outcome;
+    probe.error = r.error;
+    if (r.outcome == ChildIoResult::Outcome::Done && access_mode < 0) {
+        if (r.data.size() != sizeof probe.mode) {
+            probe.outcome = ChildIoResult::Outcome::Failed;
+            probe.error = EIO;
+        } else {
+            std::memcpy(&probe.mode, r.data.data(), sizeof probe.mode);
+        }
+    }
+    return probe;
 }
 
 }  // namespace ocfkit

@@ -4,8 +4,8 @@
 #   node1 drbd-dual::r0 gfs2fs::/dev/drbd0::/data::ext4 virtdomain::/data/labguest.xml
 #
 # a single-primary ext4 failover group (heartbeat v1 runs each group on one node), fenced by
-# heartbeat's own stonith_host directive through cluster-glue's external plugin ocfkit_lab
-# (tests/cluster/heartbeat/ocfkit_lab -> fence_ocfkit_lab -> fenced.sh on the host). Then:
+# heartbeat's own stonith_host directive through cluster-glue's external plugin ocfkit-stonith
+# (tests/heartbeat-compat/ocfkit-stonith, method lab -> fence_ocfkit_lab -> fenced.sh on the host). Then:
 #   (a) `systemctl stop heartbeat` on the node holding the group: heartbeat stops virtdomain,
 #       gfs2fs, drbd-dual there and the other node starts them: the guest runs there, the data
 #       written before is intact;
@@ -32,16 +32,16 @@ hb_fetch_debs() {
 }
 
 hb_install() {
-	cp "$CLUSTER_DIR/heartbeat/ocfkit_lab" "$SHARE/work/ocfkit_lab"
+	cp "$CLUSTER_DIR/../heartbeat-compat/ocfkit-stonith" "$SHARE/work/ocfkit-stonith"
 	gx_all "set -e
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get install -y --no-install-recommends -o Acquire::Retries=0 /host/hbdebs/*.deb \
 			> /tmp/ocfkit-hb-apt.log 2>&1 || { tail -25 /tmp/ocfkit-hb-apt.log; exit 1; }
 		systemctl disable --now heartbeat >/dev/null 2>&1 || true
 		dpkg-query -W -f '\${Package} \${Version}\n' heartbeat cluster-glue libstonith1
-		install -m 0755 /host/work/ocfkit_lab /usr/lib/stonith/plugins/external/ocfkit_lab
-		stonith -t external/ocfkit_lab -p /host/fence -S
-		echo 'stonith device external/ocfkit_lab: status OK'
+		install -m 0755 /host/work/ocfkit-stonith /usr/lib/stonith/plugins/external/ocfkit-stonith
+		stonith -t external/ocfkit-stonith -p 'lab /host/fence' -S
+		echo 'stonith device external/ocfkit-stonith (lab): status OK'
 		# the wrappers come with ocfkit-heartbeat (absent in the stack phase's copy fallback)
 		for w in drbd-dual gfs2fs virtdomain ocfkit-hbfuncs; do
 			test -e /etc/ha.d/resource.d/\$w || { echo \"/etc/ha.d/resource.d/\$w missing (ocfkit-heartbeat)\"; exit 1; }
@@ -103,7 +103,7 @@ ucast eth0 ${NODE_ADDR[node2]}
 auto_failback off
 node node1
 node node2
-stonith_host * external/ocfkit_lab /host/fence
+stonith_host * external/ocfkit-stonith lab /host/fence
 EOF
 	printf 'auth 1\n1 sha1 ocfkit-lab-heartbeat\n' > "$SHARE/work/authkeys"
 	printf '# node, then the resources in start order (stopped in reverse)\n%s\n' "$HB_GROUP" > "$SHARE/work/haresources"
@@ -166,10 +166,11 @@ heartbeat_phase() {
 	gq node2 'echo node2 > /data/written-by && head -c 1M /dev/urandom > /data/payload2 &&
 		sha256sum /data/payload2 > /data/payload2.sha256 && sync' 120
 
-	# node1 back as standby: DRBD up (as drbd.service would at boot: the wrapper's stop took it
-	# down), resynced, heartbeat started; auto_failback off keeps the group on node2.
-	gq node1 'drbdadm up r0' 60
-	wait_for 600 5 "node1's DRBD UpToDate again (Secondary)" \
+	# node1 back as standby: the wrapper's stop only demoted r0 (as drbddisk), so it stayed
+	# connected and replicated node2's writes; heartbeat started; auto_failback off keeps the
+	# group on node2.
+	gx node1 'drbdadm cstate r0 | grep -qx Connected' 60 || die "(a) node1's r0 is not connected after the handover"
+	wait_for 600 5 "node1's DRBD UpToDate (Secondary, replicating)" \
 		gx node1 'drbdadm dstate r0 | grep -qx UpToDate/UpToDate && drbdadm role r0 | grep -qx Secondary/Primary' ||
 		die "node1 did not resync"
 	gq node1 'systemctl start heartbeat' 120

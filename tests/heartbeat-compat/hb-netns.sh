@@ -11,7 +11,7 @@
 #       other node starts it, the data written before is intact;
 #   (b) the holding node killed (SIGKILL to every process of its namespace): the survivor's
 #       heartbeat declares it dead, resets it through the stonith_host directive (cluster-glue's
-#       external plugin netns-stonith, beside this script) and only then takes the group; data
+#       external plugin ocfkit-stonith, beside this script, method netns) and only then takes the group; data
 #       intact.
 # What it cannot show on one kernel: crash consistency of the file system (both namespaces share
 # the page cache); that is the VM tier's (tests/cluster/heartbeat.sh).
@@ -117,7 +117,7 @@ for n in node1 node2; do
 	mkdir -p "$d/ocf/custom"
 	install -m 755 "$agent" "$d/ocf/custom/gfs2fs"
 	cp -a /usr/lib/stonith/plugins/external/. "$d/stonith/"
-	install -m 755 "$here/netns-stonith" "$d/stonith/netns-stonith"
+	install -m 755 "$here/ocfkit-stonith" "$d/stonith/ocfkit-stonith"
 	cat > "$d/ha.d/ha.cf" <<EOF
 # heartbeat v1: no CRM, resources from haresources
 crm off
@@ -136,7 +136,7 @@ ucast hb0 ${ADDR[node2]}
 auto_failback off
 node node1
 node node2
-stonith_host * external/netns-stonith $W/state
+stonith_host * external/ocfkit-stonith netns $W/state
 EOF
 	printf 'auth 1\n1 sha1 ocfkit-hb-netns\n' > "$d/ha.d/authkeys"
 	chmod 600 "$d/ha.d/authkeys"
@@ -234,7 +234,7 @@ kill_netns_procs "${NS[node2]}"
 say "(b) node2 killed (every process of its namespace)"
 wait_until 120 "(b) node1 holds the group after node2's death" holds node1
 tb=$((SECONDS - t))
-check "(b) node1 reset node2 through external/netns-stonith" grep -q "reset node2 by node1" "$W/state/fence-events"
+check "(b) node1 reset node2 through external/ocfkit-stonith" grep -q "reset node2 by node1" "$W/state/fence-events"
 # heartbeat's order: the reset reported done, then the takeover of node2's resources.
 stonith_then_takeover() {
 	local r a

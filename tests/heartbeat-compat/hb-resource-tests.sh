@@ -90,6 +90,7 @@ fake_drbd() {
     export OCF_RESKEY_drbdconf=$DRBD_FAKE_STATE/drbd.conf OCF_RESKEY_wfc_timeout=2
 }
 role() { DRBD_FAKE_NODE=$me "$FAKES/drbdadm" -c "$OCF_RESKEY_drbdconf" role r0 2>/dev/null | head -n1; }
+cstate() { DRBD_FAKE_NODE=$me "$FAKES/drbdadm" -c "$OCF_RESKEY_drbdconf" cstate r0 2>/dev/null | head -n1; }
 
 case $GROUP in
 usage)
@@ -105,8 +106,10 @@ usage)
     hb "gfs2fs::a::b::c::d::e" start
     [[ $RC == 2 ]] && ok "gfs2fs with five arguments -> usage" || bad "gfs2fs five args -> rc $RC"
     hb "drbd-dual::r0::r1" start
-    [[ $RC == 2 && $ERR == *"usage: drbd-dual [resource] {start|stop|status}"* ]] && ok "drbd-dual with two resources -> usage" ||
+    [[ $RC == 2 && $ERR == *"usage: drbd-dual [resource [down]] {start|stop|status}"* ]] && ok "drbd-dual with two resources -> usage" ||
         bad "drbd-dual two args -> rc $RC: $ERR"
+    hb "drbd-dual::r0::down::x" start
+    [[ $RC == 2 ]] && ok "drbd-dual with three arguments -> usage" || bad "drbd-dual three args -> rc $RC: $ERR"
     hb "virtdomain" start
     [[ $RC == 2 ]] && ok "virtdomain without a config -> usage" || bad "virtdomain no args -> rc $RC"
     # An agent that is not installed: LSB 5, and status is not "running".
@@ -130,18 +133,30 @@ drbd-dual)
     expect_status drbd-dual::r0 running
     expect drbd-dual::r0 start 0                 # start of a started resource succeeds
     expect drbd-dual::r0 stop 0
-    [[ $(role) != Primary/* ]] && ok "r0 is no longer Primary after stop ($(role))" || bad "r0 still Primary after stop"
+    # As drbddisk: stop only demotes; DRBD stays up and connected, so this node keeps replicating.
+    [[ $(role) == Secondary/* ]] && ok "r0 is Secondary, still up, after stop ($(role))" || bad "r0 after stop: $(role)"
+    [[ $(cstate) == Connected ]] && ok "r0 still connected after stop" || bad "r0 connection after stop: $(cstate)"
     expect_status drbd-dual::r0 stopped
+    expect drbd-dual::r0 stop 0                  # stop again: still Secondary, still 0
+    expect drbd-dual::r0 start 0                 # taking it back from Secondary
+    [[ $(role) == Primary/* ]] && ok "r0 is Primary again after start from Secondary" || bad "r0 role after restart: $(role)"
+    # "down" (drbd-dual::r0::down): stop also takes the resource down, as before.
+    expect drbd-dual::r0::down stop 0
+    [[ $(role) != Primary/* && $(role) != Secondary/* ]] && ok "r0 is down after drbd-dual::r0::down stop ($(role))" ||
+        bad "r0 after a down stop: $(role)"
+    expect_status drbd-dual::r0::down stopped
+    expect drbd-dual::r0::down stop 0            # stop of a down resource succeeds
     # Without a resource: the one drbdadm knows (haresources "drbd-dual" alone).
     expect drbd-dual start 0
     expect_status drbd-dual running
     expect drbd-dual stop 0
     expect_status drbd-dual stopped
+    expect drbd-dual::r0::down stop 0
     # Up but Secondary here (started by hand, not promoted): heartbeat must not see it as held.
     OCF_RESKEY_drbd_resource=r0 OCFKIT_CLUSTER=standalone OCF_ROOT=/usr/lib/ocf "$AGENTS/drbd-dual" start >/dev/null 2>&1
     [[ $(role) == Secondary/* ]] && ok "r0 up and Secondary here ($(role))" || bad "r0 role after a plain start: $(role)"
     expect_status drbd-dual::r0 stopped
-    expect drbd-dual::r0 stop 0
+    expect drbd-dual::r0::down stop 0
     # A resource that does not exist: start fails, status is not running.
     hb drbd-dual::nosuch start
     [[ $RC == 5 && $ERR == *"'nosuch' is not defined"* ]] && ok "drbd-dual::nosuch start -> rc $RC (${ERR##*ocf-exit-reason:})" || bad "drbd-dual::nosuch start -> rc $RC: $ERR"
@@ -265,7 +280,7 @@ install)
     # The installed copies, called as heartbeat calls them (they find ocfkit-hbfuncs beside them).
     RSCDIR=$dir
     hb drbd-dual bogus
-    [[ $RC == 2 && $ERR == "usage: drbd-dual [resource] {start|stop|status}" ]] && ok "installed drbd-dual bogus -> usage, rc 2" || bad "installed drbd-dual bogus -> rc $RC: $ERR"
+    [[ $RC == 2 && $ERR == "usage: drbd-dual [resource [down]] {start|stop|status}" ]] && ok "installed drbd-dual bogus -> usage, rc 2" || bad "installed drbd-dual bogus -> rc $RC: $ERR"
     if [[ $DRBD_DUAL != none ]]; then
         fake_drbd
         expect_status drbd-dual::r0 stopped

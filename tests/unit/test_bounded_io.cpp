@@ -13,6 +13,7 @@
 
 #include "catch.h"
 
+#include "hung_mount.h"
 #include "ocfkit/bounded_io.h"
 
 using namespace std::chrono;
@@ -210,4 +211,38 @@ TEST_CASE("run_in_child: work that never returns is killed at the deadline", "[b
     CHECK(r.outcome == Outcome::TimedOut);
     CHECK(steady_clock::now() - started < 300ms + 250ms);
     CHECK(children_of_this_process().all == 0);
+}
+
+TEST_CASE("probe_path_in_child: stat and access of real paths", "[bounded-io]")
+{
+    TempDir dir;
+    std::ofstream(dir.path / "f") << "x";
+    auto st = ocfkit::probe_path_in_child(dir.path.string(), -1, Deadline::after(5s));
+    REQUIRE(st.ok());
+    CHECK(S_ISDIR(st.mode));
+    st = ocfkit::probe_path_in_child((dir.path / "f").string(), -1, Deadline::after(5s));
+    REQUIRE(st.ok());
+    CHECK(S_ISREG(st.mode));
+    auto missing = ocfkit::probe_path_in_child((dir.path / "nope").string(), R_OK, Deadline::after(5s));
+    CHECK(missing.outcome == Outcome::Failed);
+    CHECK(missing.error == ENOENT);
+    CHECK(ocfkit::probe_path_in_child((dir.path / "f").string(), R_OK, Deadline::after(5s)).ok());
+}
+
+TEST_CASE("probe_path_in_child: a path on a mount nobody serves times out at the deadline", "[bounded-io]")
+{
+    if (::geteuid() != 0) {
+        WARN("not root: no FUSE mount, hang case not run");
+        return;
+    }
+    ocfkit::test::HungMount hung;
+    REQUIRE(hung.ok());
+    for (int mode : {-1, R_OK}) {
+        const auto started = steady_clock::now();
+        auto r = ocfkit::probe_path_in_child(hung.path("disk.img"), mode, Deadline::after(500ms));
+        const auto took = steady_clock::now() - started;
+        CHECK(r.timed_out());
+        CHECK(took >= 500ms);
+        CHECK(took < 3s);
+    }
 }

@@ -37,4 +37,16 @@ ChildIoResult run_in_child(const Deadline& deadline, std::size_t cap, const std:
 ChildIoResult read_file_in_child(const std::string& path, const Deadline& deadline, std::size_t cap,
                                  int extra_flags = 0);
 
+// stat(2) of path (access_mode < 0), or access(2) with access_mode, in a child: a path on a hung
+// NFS or GFS2 mount costs at most the deadline. `mode` is st_mode after a stat that succeeded.
+struct PathProbe {
+    ChildIoResult::Outcome outcome = ChildIoResult::Outcome::Failed;
+    int error = 0;
+    unsigned mode = 0;
+
+    bool ok() const { return outcome == ChildIoResult::Outcome::Done; }
+    bool timed_out() const { return outcome == ChildIoResult::Outcome::TimedOut; }
+};
+PathProbe probe_path_in_child(const std::string& path, int access_mode, const Deadline& deadline);
+
 }  // namespace ocfkit

@@ -15,6 +15,7 @@
 #include "ocfkit/host.h"
 
 using namespace ocfkit::gfs2fs;
+using ocfkit::PinnedProcess;
 
 namespace {
 
@@ -55,8 +56,8 @@ int reuse_scenario()
     for (int attempt = 0; attempt < 200; ++attempt) {
         pid_t a = sleeper();
         unsigned long long st = start_time_of(a);
-        auto ref = ProcessRef::take(a, st);
-        if (!ref) return 3;
+        auto ref = PinnedProcess::pin("/proc", a);
+        if (!ref || !process_alive(a, st)) return 3;
         ::kill(a, SIGKILL);
         ::waitpid(a, nullptr, 0);
         {
@@ -78,7 +79,7 @@ int reuse_scenario()
         ::kill(b, SIGKILL);
         ::waitpid(b, nullptr, 0);
         if (!old_check_fooled) return 2;
-        return err == ESRCH && b_alive && !ref->alive() ? 0 : 1;
+        return err == ESRCH && b_alive && ref->gone() ? 0 : 1;
     }
     return 77;
 }

@@ -4,9 +4,14 @@
 
 #include <chrono>
 
+#include <unistd.h>
+
+#include <fmt/format.h>
+
 #include "bounded_hypervisor.h"
 #include "fake_hypervisor.h"
 #include "faulty_hypervisor.h"
+#include "hung_mount.h"
 #include "support.h"
 
 using namespace ocfkit;
@@ -182,5 +187,44 @@ TEST_CASE("API errors map to OCF codes", "[vd-faults]")
         auto r = run_action(agent, "monitor", vars, tmp);
         CHECK(r.code == 1);
         CHECK_THAT(r.reason, Catch::Contains("cannot read state"));
+    }
+}
+
+TEST_CASE("validate ends at the deadline when a disk or save_dir sits on hung storage", "[vd-bounded]")
+{
+    if (::geteuid() != 0) {
+        WARN("not root: no FUSE mount, hang case not run");
+        return;
+    }
+    ocfkit::test::HungMount hung;
+    REQUIRE(hung.ok());
+    TempDir tmp;
+    FakeHypervisor fake;
+    VirtDomainAgent agent(fake);
+    // 3 s operation timeout: the agent keeps half as margin, so its deadline is 1.5 s away.
+    std::map<std::string, std::string> vars{{"OCF_RESKEY_CRM_meta_timeout", "3000"}};
+
+    SECTION("a disk")
+    {
+        write_file(tmp.file("vm1.xml"),
+                   domain_xml("vm1", "",
+                              fmt::format("<disk type='file' device='disk'><source file='{}'/><target dev='vda'/></disk>",
+                                          hung.path("vm1.img"))));
+        vars["OCF_RESKEY_config"] = tmp.file("vm1.xml");
+        auto r = run_action(agent, "validate-all", vars, tmp);
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("disk vda") && Catch::Contains(hung.path("vm1.img")) &&
+                                 Catch::Contains("did not answer before the operation's deadline"));
+        CHECK(r.seconds < 3.0);
+    }
+    SECTION("save_dir")
+    {
+        write_file(tmp.file("vm1.xml"), domain_xml("vm1", ""));
+        vars["OCF_RESKEY_config"] = tmp.file("vm1.xml");
+        vars["OCF_RESKEY_save_dir"] = hung.path("save");
+        auto r = run_action(agent, "validate-all", vars, tmp);
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("parameter 'save_dir'") && Catch::Contains("did not answer"));
+        CHECK(r.seconds < 3.0);
     }
 }
