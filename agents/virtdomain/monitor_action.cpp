@@ -122,19 +122,17 @@ Outcome VirtDomainAgent::monitor(Context& ctx)
         // libvirtd down or hung: the guest may well run on; its qemu process says so.
         if (!local_system_qemu(id.hypervisor)) fail(ExitCode::ErrGeneric, "cannot query domain {}: {}", id.name, e.what());
         if (auto pid = qemu_pid(options_.qemu_run_dir, id.name))
-            return {ExitCode::Degraded, fmt::format("libvirt is unreachable ({}); the qemu process {} of domain {} still runs",
-                                                    e.what(), *pid, id.name)};
+            // What matters first: Pacemaker keeps only 128 characters of the reason.
+            return {ExitCode::Degraded, fmt::format("the qemu process {} of domain {} still runs, but libvirt is unreachable ({})",
+                                                    *pid, id.name, e.what())};
         return {ExitCode::NotRunning,
                 fmt::format("domain {} has no qemu process here (and libvirt is unreachable: {})", id.name, e.what())};
     }
     Outcome o = classify_state(st, id.name);
     if (!o.ok()) return o;
-    // One stat: the ordering comes back after an upgrade from a version without it.
-    if (!ctx.probe) {
-        HostPaths paths = HostPaths::from_env(ctx.env);
-        if (!shutdown_order_present(ctx, paths, guest_shutdown_order().agent))
-            ensure_shutdown_order(ctx, paths, guest_shutdown_order());
-    }
+    // A few small reads: the ordering comes back after an upgrade from a version without it, and
+    // follows the guest's scope when libvirt restarted it under a new one.
+    if (!ctx.probe) order_shutdown(ctx, id.name, id.hypervisor);
     sync_utilization(ctx, s, id, st, r);
     // Services inside are checked only while the guest runs: a guest paused on purpose is healthy.
     if (st.state == DomainState::Running || st.state == DomainState::Blocked) {

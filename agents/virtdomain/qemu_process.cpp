@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <cctype>
 #include <cerrno>
 
 #include <fstream>
@@ -56,6 +57,47 @@ QemuEnd end_qemu(const std::string& run_dir, const std::string& name, const Dead
         if (proc->wait_until_gone(deadline, bound)) return finish(true);
     }
     return finish(false);
+}
+
+std::optional<std::string> scope_from_cgroup(std::string_view cgroup)
+{
+    // The unified hierarchy's path first, then systemd's named v1 hierarchy (hybrid or legacy).
+    std::optional<std::string_view> unified, named;
+    while (!cgroup.empty()) {
+        std::size_t eol = cgroup.find('\n');
+        std::string_view line = cgroup.substr(0, eol);
+        cgroup = eol == std::string_view::npos ? std::string_view{} : cgroup.substr(eol + 1);
+        std::size_t c1 = line.find(':');
+        std::size_t c2 = c1 == std::string_view::npos ? c1 : line.find(':', c1 + 1);
+        if (c2 == std::string_view::npos) continue;
+        std::string_view hierarchy = line.substr(0, c1), controllers = line.substr(c1 + 1, c2 - c1 - 1);
+        if (hierarchy == "0" && controllers.empty()) unified = line.substr(c2 + 1);
+        if (controllers == "name=systemd") named = line.substr(c2 + 1);
+    }
+    for (const auto& path : {unified, named}) {
+        if (!path) continue;
+        for (std::string_view rest = *path; !rest.empty();) {
+            std::size_t slash = rest.find('/');
+            std::string_view part = rest.substr(0, slash);
+            rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+            if (part.size() <= 6 || part.substr(part.size() - 6) != ".scope") continue;
+            for (char ch : part)
+                if (!std::isalnum(static_cast<unsigned char>(ch)) &&
+                    std::string_view(":-_.\\@").find(ch) == std::string_view::npos)
+                    return std::nullopt;
+            return std::string(part);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> qemu_scope(const std::string& run_dir, const std::string& proc_root, const std::string& name)
+{
+    auto pid = qemu_pid(run_dir, name);
+    if (!pid) return std::nullopt;
+    std::ifstream in(fmt::format("{}/{}/cgroup", proc_root, *pid));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return scope_from_cgroup(text);
 }
 
 bool local_system_qemu(const std::string& uri_text)

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "ocfkit/deadline.h"
 
@@ -28,6 +29,14 @@ struct QemuEnd {
 // never signalled. For stop when libvirtd does not answer: the guest must be gone to move.
 QemuEnd end_qemu(const std::string& run_dir, const std::string& name, const Deadline& deadline,
                  std::chrono::milliseconds grace);
+
+// The systemd scope a process runs in, from its /proc/<pid>/cgroup text (the unified "0::" line,
+// else the v1 "name=systemd" one): "machine-qemu\x2d1\x2dvm1.scope" for a guest libvirt
+// registered with machined. Nothing outside a scope, or for a name a unit file could not hold.
+std::optional<std::string> scope_from_cgroup(std::string_view cgroup);
+
+// The scope of the domain's running qemu (qemu_pid), read under `proc_root`.
+std::optional<std::string> qemu_scope(const std::string& run_dir, const std::string& proc_root, const std::string& name);
 
 // Only the local qemu:///system driver leaves such a pid file where we look.
 bool local_system_qemu(const std::string& uri_text);

@@ -51,7 +51,6 @@ Outcome VirtDomainAgent::start(Context& ctx)
     if (!cfg.xml) fail(cfg.code, "{}", cfg.problem);
     const DomainXml& x = *cfg.xml;
     std::string rpath = remembered_path(ctx.env, s.config);
-    ensure_shutdown_order(ctx, HostPaths::from_env(ctx.env), guest_shutdown_order());
 
     BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));
     std::string doing = fmt::format("cannot start domain {}", x.name);
@@ -80,6 +79,7 @@ Outcome VirtDomainAgent::start(Context& ctx)
             Outcome o = st ? classify_state(*st, x.name) : Outcome(ExitCode::NotRunning);
             if (o.ok()) {
                 remember(ctx, rpath, s, existing->name, existing->uuid, s.hypervisor);
+                order_shutdown(ctx, x.name, s.hypervisor);
                 return {ExitCode::Success, fmt::format("domain {} is already running ({})", x.name, state_text(st))};
             }
             if (o.code != ExitCode::NotRunning)
@@ -140,6 +140,8 @@ Outcome VirtDomainAgent::start(Context& ctx)
             remember(ctx, rpath, s, d.name, d.uuid, s.hypervisor);
         }
         wait_running(c, ref, ctx.deadline);
+        // Now with the guest's scope, which exists only once qemu runs.
+        order_shutdown(ctx, x.name, s.hypervisor);
         wait_monitor_scripts(ctx, s, x.name);
         return ExitCode::Success;
     } catch (const HvError& e) {

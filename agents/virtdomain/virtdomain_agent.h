@@ -2,6 +2,7 @@
 // hibernate-to-shared-storage, live migration), bounded in time against a hung libvirtd.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "hypervisor.h"
@@ -14,6 +15,8 @@ struct AgentOptions {
     // Where libvirt's system qemu driver keeps <name>.pid: the fallback evidence when libvirtd
     // does not answer.
     std::string qemu_run_dir = "/run/libvirt/qemu";
+    // Where the qemu process's cgroup file is read (<proc_root>/<pid>/cgroup): its systemd scope.
+    std::string proc_root = "/proc";
     // /proc/self/mountinfo, for the shared-storage check.
     std::string mountinfo = "/proc/self/mountinfo";
 };
@@ -22,8 +25,9 @@ struct AgentOptions {
 // run, 7 when it is shut off or undefined, 1 when it is stuck (crashed, paused on an error).
 Outcome classify_state(const DomainStatus& status, const std::string& domain);
 
-// The systemd ordering a running guest needs at shutdown (ocfkit/shutdown_order.h).
-const ShutdownOrder& guest_shutdown_order();
+// The systemd ordering a running guest needs at shutdown (ocfkit/shutdown_order.h); `scope` is
+// the systemd scope its qemu runs in, when known.
+ShutdownOrder guest_shutdown_order(const std::optional<std::string>& scope = std::nullopt);
 
 class VirtDomainAgent final : public Agent {
 public:
@@ -40,6 +44,9 @@ public:
 
 private:
     Outcome stop_domain(Context& ctx);
+    // The guest's shutdown ordering, with its qemu's scope when it runs from the local system
+    // driver.
+    void order_shutdown(Context& ctx, const std::string& name, const std::string& hypervisor_uri);
 
     Hypervisor& hypervisor_;
     AgentOptions options_;

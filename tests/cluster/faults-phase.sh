@@ -46,21 +46,31 @@ faults_clocks() { # TAG -> $D/clock-TAG: "node offset" per reachable node
 
 # The guest's counter from whichever node runs it, sampled from the host; each line
 # "t_mid half_width node counter" (host clock; the read takes seconds under TCG), or "t - - -".
+# When libvirt does not answer (row 1 stops it) the counter cannot be read: a line
+# "t half_width node qTICKS" then gives the guest's qemu CPU time (utime+stime in clock
+# ticks), so a guest that still runs is not taken for a stopped one.
 faults_counter_on() {
-	gx "$1" "timeout 15 virsh -q qemu-monitor-command labguest --hmp 'xp /1hx 0x7e00' 2>/dev/null" 20 |
-		sed -n 's/.*: 0x\([0-9a-f]*\).*/\1/p' | { read -r h && echo $((16#$h)); }
+	gx "$1" "timeout 15 virsh -q qemu-monitor-command labguest --hmp 'xp /1hx 0x7e00' 2>/dev/null ||
+		{ p=\$(pgrep -o -f 'guest=labguest') && echo alive \$(awk '{ print \$14 + \$15 }' /proc/\$p/stat); }" 25 |
+		awk '/: 0x/ { sub(/.*: 0x/, ""); sub(/[^0-9a-f].*/, ""); print "c" $0; exit }
+			$1 == "alive" && $2 ~ /^[0-9]+$/ { print "q" $2; exit }' |
+		{ read -r v || exit 0; case $v in c*) echo $((16#${v#c})) ;; q*) echo "$v" ;; esac; }
 }
 faults_sampler_loop() {
-	local f=$1 n=node1 m c t0 t1
+	local f=$1 n=node1 m c t0 t1 alive
 	while [[ ! -e $D/sampler-stop ]]; do
-		c=
+		c= alive=
 		for m in "$n" "${NODE_PEER[$n]}"; do
 			vm_running "$m" && vm_ready "$m" || continue
 			t0=$(date +%s.%N); c=$(faults_counter_on "$m"); t1=$(date +%s.%N)
+			[[ $c == q* ]] && { alive="$t0 $t1 $m $c"; c=; continue; }
 			[[ -n $c ]] && { n=$m; break; }
 		done
 		if [[ -n $c ]]; then
 			awk -v a="$t0" -v b="$t1" -v n="$n" -v c="$c" 'BEGIN { printf "%.2f %.2f %s %s\n", (a + b) / 2, (b - a) / 2, n, c }' >> "$f"
+		elif [[ -n $alive ]]; then
+			set -- $alive
+			awk -v a="$1" -v b="$2" -v n="$3" -v c="$4" 'BEGIN { printf "%.2f %.2f %s %s\n", (a + b) / 2, (b - a) / 2, n, c }' >> "$f"
 		else
 			echo "$(date +%s.%N) - - -" >> "$f"; sleep 1
 		fi

@@ -61,16 +61,36 @@ def clocks_of(d, tag):
     return c
 
 
-def counter_measures(d, t0):
+def qemu_scope_ends(d, clocks):
+    """Host times at which a node's systemd saw the guest's qemu end (its machine scope)."""
+    ends = {}
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        m = re.match(r"^journal-(\w+?)(-early)?\.txt$", name)
+        if not m:
+            continue
+        node, off = m.group(1), clocks.get(m.group(1), 0.0)
+        for line in read(d, name).splitlines():
+            j = re.match(r"^(\d+\.\d+) \S+ systemd\[1\]: machine-qemu\S*labguest\.scope: (Deactivated|Succeeded)", line)
+            if j:
+                ends.setdefault(node, set()).add(round(float(j.group(1)) - off, 2))
+    return {n: sorted(v) for n, v in ends.items()}
+
+
+def counter_measures(d, t0, scope_ends=None):
     """Downtime seen in the guest's own counter (it counts from 0 again when restarted)."""
-    samples, unread = [], []
+    samples, unread, alive = [], [], []
     for line in read(d, "counter").splitlines():
         p = line.split()
-        if len(p) == 4 and p[3] != "-":
+        if len(p) == 4 and p[3].startswith("q"):
+            # Counter unreadable (libvirt not answering), the guest's qemu CPU time instead.
+            alive.append((float(p[0]), p[2], int(p[3][1:])))
+        elif len(p) == 4 and p[3] != "-":
             samples.append((float(p[0]), float(p[1]), p[2], int(p[3])))
         elif p:
             unread.append(float(p[0]))
     out = {"samples": len(samples), "unread": len(unread)}
+    if alive:
+        out["qemu_alive_samples"] = len(alive)
     if len(samples) < 2:
         out["verdict"] = "too few samples"
         return out
@@ -98,9 +118,27 @@ def counter_measures(d, t0):
         if b[3] < a[3]:
             # A new incarnation: it started about counter/rate before this sample.
             start = b[0] - b[3] / rate
-            # Not down before the fault, whenever the old incarnation was last read.
-            restarts.append({"last_seen_old_s": round(a[0] - t0, 1), "new_started_s": round(start - t0, 1),
-                             "downtime_s": round(max(0.0, start - max(a[0], t0)), 1), "old_node": a[2], "new_node": b[2]})
+            # The old incarnation ran while its qemu used CPU, read or not (libvirt hung).
+            last_old = a[0]
+            prev = None
+            for t, node, ticks in alive:
+                if node != a[2] or t <= a[0] or t >= b[0]:
+                    continue
+                if prev is not None and ticks > prev:
+                    last_old = t
+                prev = ticks
+            # Unread but not gone: the old qemu ran on until its node's systemd saw it end.
+            ended = [t for t in (scope_ends or {}).get(a[2], []) if a[0] < t < b[0]]
+            if ended and min(ended) > last_old:
+                last_old = min(ended)
+            # Not down before the fault, whenever the old incarnation was last seen.
+            r = {"last_seen_old_s": round(last_old - t0, 1), "new_started_s": round(start - t0, 1),
+                 "downtime_s": round(max(0.0, start - max(last_old, t0)), 1), "old_node": a[2], "new_node": b[2]}
+            if last_old > a[0]:
+                r["last_read_old_s"] = round(a[0] - t0, 1)
+            if ended:
+                r["old_qemu_ended_s"] = round(min(ended) - t0, 1)
+            restarts.append(r)
             run_start = b
         elif b[3] == a[3]:
             if run_start[3] != a[3]:
@@ -251,7 +289,7 @@ def row(d):
     if m.get("skipped"):
         res["skipped"] = m["skipped"]
         return res
-    res["counter"] = counter_measures(d, t0)
+    res["counter"] = counter_measures(d, t0, qemu_scope_ends(d, before))
     ev, rebooted = fences_of(d)
     res["fence_events"] = ev
     res["rebooted"] = rebooted

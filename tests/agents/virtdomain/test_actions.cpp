@@ -41,6 +41,7 @@ struct Rig {
         fs::create_directories(tmp.path / "qemu-run");
         AgentOptions o;
         o.qemu_run_dir = tmp.file("qemu-run");
+        o.proc_root = tmp.file("proc");
         return o;
     }
 
@@ -1337,6 +1338,7 @@ TEST_CASE("clean reboot: start and migrate_from order Pacemaker before libvirt; 
         std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         CHECK_THAT(text, Catch::Contains("[Unit]\nAfter=libvirtd.service\n") &&
                              Catch::Contains("After=libvirt-guests.service\n"));
+        CHECK_THAT(text, !Catch::Contains(".scope"));  // no qemu process here: no scope known
         CHECK(runner.call_lines() == std::vector<std::string>{"systemctl daemon-reload"});
         CHECK(rig.run("monitor", &runner).code == 0);
         CHECK(runner.calls().size() == 1);  // unchanged: no second reload
@@ -1349,4 +1351,38 @@ TEST_CASE("clean reboot: start and migrate_from order Pacemaker before libvirt; 
         CHECK_FALSE(fs::exists(dropin));
         CHECK(runner.calls().size() == 2);  // stop does not reload
     }
+}
+
+TEST_CASE("clean reboot: the guest's own systemd scope is ordered too, and followed when it changes",
+          "[vd-start][vd-monitor]")
+{
+    Rig rig;
+    rig.vars["OCFKIT_HOST_ROOT"] = rig.tmp.file("host");
+    fs::create_directories(rig.tmp.file("host") + "/run/systemd/system");
+    const std::string dropin =
+        rig.tmp.file("host") + "/run/systemd/system/resource-agents-deps.target.d/50-ocfkit-virtdomain-vm.conf";
+    FakeRunner runner;
+    runner.expect({"systemctl", "daemon-reload"}, FakeRunner::exited(0));
+    // The fake domain's qemu, and the cgroup file systemd's machined would give it.
+    FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1");
+    const std::string cgroup = rig.tmp.file("proc") + "/" + std::to_string(qemu.pid) + "/cgroup";
+    fs::create_directories(fs::path(cgroup).parent_path());
+    write_file(cgroup, "0::/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope/libvirt/emulator\n");
+    auto text = [&] {
+        std::ifstream in(dropin);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    REQUIRE(rig.run("start", &runner).code == 0);
+    CHECK_THAT(text(), Catch::Contains("After=libvirtd.service\n") &&
+                           Catch::Contains("After=machine-qemu\\x2d1\\x2dvm1.scope\n"));
+    CHECK(runner.calls().size() == 1);
+    rig.vars["OCF_RESKEY_CRM_meta_interval"] = "10000";
+    CHECK(rig.run("monitor", &runner).code == 0);
+    CHECK(runner.calls().size() == 1);  // same scope: nothing written
+    // libvirt restarted the guest under a new scope (domain id 2).
+    write_file(cgroup, "0::/machine.slice/machine-qemu\\x2d2\\x2dvm1.scope/libvirt/emulator\n");
+    CHECK(rig.run("monitor", &runner).code == 0);
+    CHECK_THAT(text(), Catch::Contains("After=machine-qemu\\x2d2\\x2dvm1.scope\n") &&
+                           !Catch::Contains("x2d1"));
+    CHECK(runner.calls().size() == 2);
 }

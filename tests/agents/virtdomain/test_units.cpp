@@ -11,6 +11,7 @@
 
 #include "domain_xml.h"
 #include "libvirt_uri.h"
+#include "qemu_process.h"
 #include "migration.h"
 #include "ocfkit/metadata.h"
 #include "remembered.h"
@@ -307,4 +308,19 @@ TEST_CASE("the remembered domain is read only from a file of our own, never thro
     CHECK_FALSE(load_remembered(path));
     REQUIRE(mkfifo(tmp.file("fifo").c_str(), 0600) == 0);
     CHECK_FALSE(load_remembered(tmp.file("fifo")));  // and does not block
+}
+
+TEST_CASE("the guest's systemd scope, from its qemu's /proc/<pid>/cgroup", "[vd-start]")
+{
+    // Captured on the VM cluster's Debian 12 node (libvirt 9.0, cgroup v2).
+    CHECK(scope_from_cgroup("0::/machine.slice/machine-qemu\\x2d1\\x2dlabguest.scope/libvirt/emulator\n") ==
+          "machine-qemu\\x2d1\\x2dlabguest.scope");
+    // cgroup v1 (hybrid): systemd's own named hierarchy decides.
+    CHECK(scope_from_cgroup("12:cpu,cpuacct:/machine.slice/machine-qemu\\x2d4\\x2dvm.scope\n"
+                            "1:name=systemd:/machine.slice/machine-qemu\\x2d4\\x2dvm.scope\n0::/\n") ==
+          "machine-qemu\\x2d4\\x2dvm.scope");
+    // A service, not a scope (qemu started outside machined): nothing to order.
+    CHECK_FALSE(scope_from_cgroup("0::/system.slice/ocfkit-cmdq.service\n"));
+    CHECK_FALSE(scope_from_cgroup(""));
+    CHECK_FALSE(scope_from_cgroup("0::/machine.slice/bad name.scope\n"));
 }
