@@ -1,6 +1,6 @@
 // clvm: the lock daemon (lvmlockd, or clvmd with optional cmirrord), the listed VGs' lockspaces
 // and their shared activation, all bounded; validate checks the LVM settings that make or break
-// clustered LVM on DRBD, read through lvmconfig.
+// clustered LVM on DRBD or a multipath SAN LUN, read through lvmconfig.
 #include "clvm_agent.h"
 
 #include <signal.h>
@@ -22,6 +22,7 @@
 #include "ocfkit/host.h"
 #include "ocfkit/parse/lvm_report.h"
 #include "ocfkit/parse/mountinfo.h"
+#include "multipath.h"
 
 namespace ocfkit::clvm {
 
@@ -65,7 +66,8 @@ const AgentSpec kSpec{
         "pitfall with its own reason: use_lvmlockd=1 and a dlm lock type on the VGs for lvmlockd; "
         "locking_type=3, fallback_to_local_locking=0, use_lvmetad=0 and write_cache_state=0 for clvmd; "
         "and devices/filter plus devices/global_filter that accept the DRBD devices and reject their "
-        "backing disks (from drbdadm dump-xml), so LVM never sees a PV twice.",
+        "backing disks (from drbdadm dump-xml), and accept dm-multipath maps and reject their path devices "
+        "(from sysfs), so LVM never sees a PV twice or uses a single path.",
     .params =
         {
             {.name = "lock_manager",
@@ -113,9 +115,12 @@ const AgentSpec kSpec{
              .default_value = "true"},
             {.name = "check_device_filter",
              .type = ParamType::Boolean,
-             .shortdesc = "Check the device filter against DRBD",
+             .shortdesc = "Check the device filter against DRBD and multipath",
              .longdesc = "Check that devices/filter and devices/global_filter accept every DRBD device and "
-                         "reject its backing disk (drbdadm dump-xml). Skipped when drbdadm is not installed.",
+                         "reject its backing disk (drbdadm dump-xml; skipped when drbdadm is not installed), and "
+                         "reject every path device of each dm-multipath map (/sys/block/dm-*/slaves), under every "
+                         "/dev name it has. A map rejected together with all its paths is hidden from LVM: it is "
+                         "named when a listed volume group is not visible.",
              .default_value = "true"},
         },
     .actions =
@@ -408,9 +413,24 @@ std::optional<std::pair<std::vector<DeviceNames>, std::vector<DeviceNames>>> drb
     return std::make_pair(devices, disks);
 }
 
+// Every dm-multipath map here with its paths, under all their /dev names.
+std::vector<MultipathDevices> multipath_devices(const HostPaths& paths)
+{
+    std::vector<MultipathDevices> out;
+    for (const auto& m : multipath_maps(paths.sys)) {
+        MultipathDevices d{names_of(paths, "/dev/mapper/" + m.name), {}};
+        if (std::find(d.map.names.begin(), d.map.names.end(), "/dev/" + m.dm) == d.map.names.end())
+            d.map.names.push_back("/dev/" + m.dm);
+        for (const auto& p : m.paths) d.paths.push_back(names_of(paths, "/dev/" + p));
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
 // ---- VG checks ---------------------------------------------------------------------------------
 
-Outcome check_vgs(Context& ctx, Manager m, const std::vector<std::string>& vgs)
+// `hidden`: devices the filter hides from LVM entirely, named when a VG is not visible.
+Outcome check_vgs(Context& ctx, Manager m, const std::vector<std::string>& vgs, const std::vector<std::string>& hidden = {})
 {
     if (vgs.empty()) return ExitCode::Success;
     std::vector<std::string> argv{"vgs", "--reportformat", "json", "-o"};
@@ -440,8 +460,11 @@ Outcome check_vgs(Context& ctx, Manager m, const std::vector<std::string>& vgs)
         if (!row)
             return {ExitCode::ErrInstalled,
                     fmt::format("parameter 'volgrpname': volume group {} is not visible on this node (DRBD not "
-                                "promoted here yet, or a device filter hides its PV){}",
-                                vg, r.err.empty() ? "" : ": " + one_line(r.err, 200))};
+                                "promoted here yet, or a device filter hides its PV){}{}",
+                                vg,
+                                hidden.empty() ? ""
+                                               : fmt::format("; the LVM device filter hides {}", joined(hidden, "; ")),
+                                r.err.empty() ? "" : ": " + one_line(r.err, 200))};
         auto field = [&](const char* k) {
             auto it = row->find(k);
             return it == row->end() ? std::string() : it->second;
@@ -626,13 +649,16 @@ std::vector<std::string> config_problems(const lvm::LvmConfig& cfg, Manager m)
     return out;
 }
 
-std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::vector<DeviceNames>& drbd_devices,
-                                         const std::vector<DeviceNames>& backing_disks)
+namespace {
+
+struct Filter {
+    std::string key;
+    std::vector<lvm::FilterRule> rules;
+};
+
+// devices/global_filter, then devices/filter: LVM uses a device only when both accept it.
+std::vector<Filter> read_filters(const lvm::LvmConfig& cfg)
 {
-    struct Filter {
-        std::string key;
-        std::vector<lvm::FilterRule> rules;
-    };
     std::vector<Filter> filters;
     for (const char* key : {"devices/global_filter", "devices/filter"}) {
         Filter f{key, {}};
@@ -645,6 +671,15 @@ std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::v
         }
         filters.push_back(std::move(f));
     }
+    return filters;
+}
+
+}  // namespace
+
+std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::vector<DeviceNames>& drbd_devices,
+                                         const std::vector<DeviceNames>& backing_disks)
+{
+    const std::vector<Filter> filters = read_filters(cfg);
     std::vector<std::string> out;
     for (const auto& d : drbd_devices) {
         for (const auto& f : filters) {
@@ -668,6 +703,46 @@ std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::v
                                       "DRBD's backing disk {} (names {}; {}), so LVM sees the same PV twice; add a "
                                       "reject pattern such as \"r|{}|\"",
                                       d.configured, joined(d.names, " "), joined(why, "; "), d.configured));
+    }
+    return out;
+}
+
+MultipathFindings multipath_filter_problems(const lvm::LvmConfig& cfg, const std::vector<MultipathDevices>& maps)
+{
+    const std::vector<Filter> filters = read_filters(cfg);
+    MultipathFindings out;
+    for (const auto& m : maps) {
+        std::string map_rejected;  // which filter hides the map itself, and how
+        for (const auto& f : filters) {
+            auto v = lvm::filter_device(f.rules, m.map.names);
+            if (!v.accepted && map_rejected.empty()) map_rejected = f.key + ": " + v.decided_by;
+        }
+        std::vector<std::string> seen, why, patterns;
+        for (const auto& p : m.paths) {
+            bool rejected = false;
+            std::vector<std::string> accepted_by;
+            for (const auto& f : filters) {
+                auto v = lvm::filter_device(f.rules, p.names);
+                if (!v.accepted) rejected = true;
+                else accepted_by.push_back(f.key + (v.decided_by.empty() ? " matches no name" : " accepts " + v.decided_by));
+            }
+            if (rejected) continue;
+            seen.push_back(p.configured);
+            why.push_back(fmt::format("{}: {}", p.configured, joined(accepted_by, ", ")));
+            std::string kernel = p.configured.substr(p.configured.rfind('/') + 1);
+            patterns.push_back(fmt::format("\"r|^/dev/{}$|\"", kernel));
+        }
+        if (!seen.empty()) {
+            out.problems.push_back(fmt::format(
+                "LVM configuration: neither devices/global_filter nor devices/filter rejects {}, path device(s) of "
+                "multipath device {}{} ({}); LVM may open the PV through one path, without failover, or see it more "
+                "than once; add reject patterns before any that accepts them, such as {}",
+                joined(seen), m.map.configured,
+                map_rejected.empty() ? "" : fmt::format(" (which the filter rejects itself, {})", map_rejected),
+                joined(why, "; "), joined(patterns, ", ")));
+        } else if (!map_rejected.empty()) {
+            out.hidden.push_back(fmt::format("multipath device {} ({})", m.map.configured, map_rejected));
+        }
     }
     return out;
 }
@@ -790,22 +865,26 @@ Outcome ClvmAgent::validate(Context& ctx, ValidatePurpose purpose)
     if (Outcome o = need({"vgchange", "vgs", "lvs"}, "lvm2"); !o.ok()) return o;
 
     auto problems = config_problems(cfg, m);
+    std::vector<std::string> hidden;
     if (ctx.params.boolean("check_device_filter")) {
         if (auto drbd = drbd_devices(ctx, paths)) {
             auto fp = filter_problems(cfg, drbd->first, drbd->second);
             problems.insert(problems.end(), fp.begin(), fp.end());
         }
+        auto mp = multipath_filter_problems(cfg, multipath_devices(paths));
+        problems.insert(problems.end(), mp.problems.begin(), mp.problems.end());
+        hidden = std::move(mp.hidden);
     }
     if (auto it = cfg.find("devices/use_devicesfile"); it != cfg.end() && it->second.number().value_or(0) == 1)
         ctx.log.warn("devices/use_devicesfile=1: the LVM devices file also decides which devices LVM uses; make "
-                     "sure it lists the DRBD devices, not their backing disks");
+                     "sure it lists the DRBD and multipath devices, not their backing disks or paths");
     for (std::size_t i = 1; i < problems.size(); ++i) ctx.log.error("{}", problems[i]);
     // lvm.conf and the DRBD devices as this node has them: another node may be right (5, not 6).
     if (!problems.empty()) return {ExitCode::ErrInstalled, problems.front()};
 
     // clvmd-era LVM cannot read clustered VGs without clvmd: check them once it runs (start).
     if (m == Manager::Lvmlockd || find_daemon(paths, f.clvmd_pid, "clvmd"))
-        return check_vgs(ctx, m, ctx.params.list("volgrpname", kListSeparators));
+        return check_vgs(ctx, m, ctx.params.list("volgrpname", kListSeparators), hidden);
     return ExitCode::Success;
 }
 

@@ -31,6 +31,20 @@ struct DeviceNames {
 std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::vector<DeviceNames>& drbd_devices,
                                          const std::vector<DeviceNames>& backing_disks);
 
+// A dm-multipath map and its path devices, each under every name it has here.
+struct MultipathDevices {
+    DeviceNames map;                // "/dev/mapper/mpatha", "/dev/dm-0", udev's links
+    std::vector<DeviceNames> paths; // "/dev/sdb", "/dev/disk/by-path/...-iscsi-..."
+};
+struct MultipathFindings {
+    std::vector<std::string> problems;  // a path device LVM would use
+    std::vector<std::string> hidden;    // maps LVM does not see at all (map and paths rejected)
+};
+// The filters must reject every path of a map (else LVM may use one path, or the PV twice) and
+// accept the map; a map rejected with all its paths is hidden from LVM on purpose or by mistake:
+// validate names it when a listed VG is not visible. Throws like filter_problems.
+MultipathFindings multipath_filter_problems(const lvm::LvmConfig& cfg, const std::vector<MultipathDevices>& maps);
+
 // Monitor's verdict for lvmlockd from one `lvmlockctl -i`: every listed VG's lockspace started
 // and, when activation is ours, at least one of its LVs locked (active). `expected` holds the
 // LV counts start activated per VG (absent: unknown, one is enough).

@@ -118,6 +118,26 @@ TEST_CASE("GFS2 checks: each failure has its code and reason", "[gfs2fs-decision
         CHECK(r.code == 5);
         CHECK_THAT(r.reason, Catch::Contains("2 journal(s)") && Catch::Contains("clone-max=3"));
     }
+    SECTION("three journals: clone-max 3 passes, clone-max 4 is refused")
+    {
+        f.answer["gfs2_edit"] = FakeRunner::exited(0, fixture("jindex-3.txt"));
+        f.env.set("OCF_RESKEY_CRM_meta_clone_max", "3");
+        CHECK(f.run("validate-all").code == 0);
+        f.env.set("OCF_RESKEY_CRM_meta_clone_max", "4");
+        Run r = f.run("validate-all");
+        CHECK(r.code == 5);
+        CHECK_THAT(r.reason, Catch::Contains("3 journal(s)") && Catch::Contains("clone-max=4") &&
+                                 Catch::Contains("gfs2_jadd -j 1"));
+    }
+    SECTION("a third node's start with two journals is refused before any mount")
+    {
+        f.env.unset("OCF_CHECK_LEVEL");  // start validates at level 10 whatever the level
+        f.env.set("OCF_RESKEY_CRM_meta_clone_max", "3");
+        Run r = f.run("start");
+        CHECK(r.code == 5);  // this node only: the instances already mounted elsewhere stay
+        CHECK_THAT(r.reason, Catch::Contains("2 journal(s)") && Catch::Contains("clone-max=3"));
+        for (const auto& line : f.runner.call_lines()) CHECK(line.rfind("mount", 0) != 0);
+    }
     SECTION("a hundred journals are plenty for 16 nodes")
     {
         f.env.set("OCF_RESKEY_CRM_meta_clone_max", "16");
