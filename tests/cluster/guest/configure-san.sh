@@ -41,3 +41,11 @@ UNIT
 echo i6300esb > /etc/modules-load.d/ocfkit-san.conf
 # The stack phase enables what each VM runs (target on the storage VM, sbd on the nodes).
 for u in sbd rtslib-fb-targetctl; do systemctl disable "$u" >/dev/null 2>&1 || true; done
+
+# A clean shutdown stops Pacemaker (the guest moves away, GFS2 is unmounted, the VG stopped)
+# before the iSCSI sessions log out and the maps go: units stop in the reverse of this order.
+for u in pacemaker corosync; do
+	mkdir -p /etc/systemd/system/$u.service.d
+	printf '[Unit]\nAfter=open-iscsi.service iscsid.service multipathd.service\n' \
+		> /etc/systemd/system/$u.service.d/ocfkit-san.conf
+done
