@@ -29,19 +29,6 @@ vms_start_and_wait() {
 	done
 }
 
-# vm_disks: the pair's DRBD backing disks (san-topology.sh has its own).
-vm_disks() {
-	local n
-	for n in "${NODES[@]}"; do truncate -s "${DRBD_DISK_MB}M" "$RUN/$n-drbd.img"; done
-}
-
-# links_check: the link works both ways (the guests have no ping: bash's /dev/tcp against
-# sshd-less ports would only prove ARP, so check the neighbour entry after a probe).
-links_check() {
-	gx node1 'timeout 5 bash -c "</dev/tcp/node2/9" 2>/dev/null; ip neigh show 10.77.0.2' 30
-	gx node2 'timeout 5 bash -c "</dev/tcp/node1/9" 2>/dev/null; ip neigh show 10.77.0.1' 30
-}
-
 boot_phase() {
 	[[ -s $CACHE/base.img ]] || die "no base image: run the image phase first"
 	local n
