@@ -38,8 +38,10 @@ san_nic() {
 vm_devices() {
 	local n=$1
 	if [[ $n == "$STORAGE" ]]; then
-		echo "-drive file=$RUN/san-data.img,if=virtio,format=raw,cache=writeback,serial=sandata" \
-			"-drive file=$RUN/san-sbd.img,if=virtio,format=raw,cache=writeback,serial=sansbd" \
+		echo "-drive file=$RUN/san-data.img,if=none,id=sandata,format=raw,cache=writeback" \
+			"-device virtio-blk-pci,drive=sandata,serial=sandata" \
+			"-drive file=$RUN/san-sbd.img,if=none,id=sansbd,format=raw,cache=writeback" \
+			"-device virtio-blk-pci,drive=sansbd,serial=sansbd" \
 			"$(san_nic "$n" iscsi-a)" "$(san_nic "$n" iscsi-b)"
 	else
 		echo "$(san_nic "$n" cluster)" "$(san_nic "$n" iscsi-a)" "$(san_nic "$n" iscsi-b)" \
