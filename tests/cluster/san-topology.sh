@@ -38,10 +38,9 @@ san_nic() {
 vm_devices() {
 	local n=$1
 	if [[ $n == "$STORAGE" ]]; then
-		echo "-drive file=$RUN/san-data.img,if=none,id=sandata,format=raw,cache=writeback" \
-			"-device virtio-blk-pci,drive=sandata,serial=sandata" \
-			"-drive file=$RUN/san-sbd.img,if=none,id=sansbd,format=raw,cache=writeback" \
-			"-device virtio-blk-pci,drive=sansbd,serial=sansbd" \
+		# After the root disk (if=virtio keeps the command line's order): vdb data, vdc sbd.
+		echo "-drive file=$RUN/san-data.img,if=virtio,format=raw,cache=writeback" \
+			"-drive file=$RUN/san-sbd.img,if=virtio,format=raw,cache=writeback" \
 			"$(san_nic "$n" iscsi-a)" "$(san_nic "$n" iscsi-b)"
 	else
 		echo "$(san_nic "$n" cluster)" "$(san_nic "$n" iscsi-a)" "$(san_nic "$n" iscsi-b)" \

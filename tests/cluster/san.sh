@@ -17,13 +17,13 @@ SBD_WATCHDOG_S=30
 SBD_MSGWAIT_S=60
 AGENTS=(controld clvm gfs2fs virtdomain)
 
-# LIO on the storage VM: both LUNs (its virtio disks, by serial) in one target, on one portal per
+# LIO on the storage VM: both LUNs (its virtio disks vdb, vdc) in one target, on one portal per
 # link, open to any initiator (a lab: no CHAP, no ACLs), saved so its boots restore it.
 san_target() {
 	local t=/iscsi/$SAN_IQN/tpg1
 	gq san "set -e
-		targetcli /backstores/block create name=data dev=/dev/disk/by-id/virtio-sandata
-		targetcli /backstores/block create name=sbd dev=/dev/disk/by-id/virtio-sansbd
+		targetcli /backstores/block create name=data dev=/dev/vdb
+		targetcli /backstores/block create name=sbd dev=/dev/vdc
 		targetcli /iscsi create $SAN_IQN
 		targetcli $t/portals delete 0.0.0.0 3260 2>/dev/null || true
 		targetcli $t/portals create ${ISCSI_A[san]} 3260
