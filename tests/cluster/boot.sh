@@ -2,6 +2,8 @@
 
 fenced_running() { [[ -s $RUN/fenced.pid ]] && kill -0 "$(cat "$RUN/fenced.pid")" 2>/dev/null; }
 fenced_start() {
+	# san: sbd and each node's watchdog fence; there is no host-side fence helper.
+	[[ $TOPOLOGY == pair ]] || return 0
 	fenced_running && return 0
 	setsid bash "$CLUSTER_DIR/fenced.sh" >> "$RUN/fenced.log" 2>&1 < /dev/null &
 	echo $! > "$RUN/fenced.pid"
@@ -16,30 +18,31 @@ fenced_stop() {
 vms_start_and_wait() {
 	fenced_start
 	local n
-	for n in "${NODES[@]}"; do vm_start "$n"; done
-	for n in "${NODES[@]}"; do
+	for n in "${VMS[@]}"; do vm_start "$n"; done
+	for n in "${VMS[@]}"; do
 		wait_for 600 1 "$n command queue ready" vm_ready "$n" ||
 			{ tail -30 "$RUN/$n.console.log" >&2; die "$n did not boot"; }
 	done
-	gx_all 'echo "$(uname -r) $(ip -br -4 addr show eth0 | tr -s " ")"' 60 || die "guests unreachable"
+	for n in "${VMS[@]}"; do
+		gx "$n" 'echo "$(uname -n) $(uname -r) $(ip -br -4 addr | grep -v ^lo | tr -s " " | paste -sd" ")"' 60 ||
+			die "$n unreachable"
+	done
 }
 
 boot_phase() {
 	[[ -s $CACHE/base.img ]] || die "no base image: run the image phase first"
 	local n
-	for n in "${NODES[@]}"; do vm_stop "$n"; done
+	for n in "${VMS[@]}"; do vm_stop "$n"; done
 	fenced_stop
 	rm -rf "$RUN"
-	mkdir -p "$SHARE"/{q/node1,q/node2,fence,agents,captures,work}
-	for n in "${NODES[@]}"; do
+	mkdir -p "$SHARE"/{fence,agents,captures,work}
+	for n in "${VMS[@]}"; do
+		mkdir -p "$SHARE/q/$n"
 		qemu-img create -q -f qcow2 -F raw -b "$CACHE/base.img" "$RUN/$n-root.qcow2"
-		truncate -s "${DRBD_DISK_MB}M" "$RUN/$n-drbd.img"
 	done
+	vm_disks
 	vms_start_and_wait
-	# The link works both ways (the guests have no ping: bash's /dev/tcp against sshd-less
-	# ports would only prove ARP, so check the neighbour entry after a probe).
-	gx node1 'timeout 5 bash -c "</dev/tcp/node2/9" 2>/dev/null; ip neigh show 10.77.0.2' 30
-	gx node2 'timeout 5 bash -c "</dev/tcp/node1/9" 2>/dev/null; ip neigh show 10.77.0.1' 30
+	links_check
 }
 
 up_phase() {
@@ -49,7 +52,7 @@ up_phase() {
 
 teardown_phase() {
 	local n
-	for n in "${NODES[@]}"; do
+	for n in "${VMS[@]}"; do
 		if vm_running "$n"; then log "stopping $n"; vm_stop "$n"; fi
 	done
 	fenced_stop

@@ -11,7 +11,7 @@ captures_phase() {
 		cp -a "$src/$s" "$dst/$s"
 		log "captured state $s: $(find "$dst/$s" -type f | wc -l) files"
 	done
-	grep -E '^(drbd-utils|lvm2|lvm2-lockd|dlm-controld|gfs2-utils|pacemaker|corosync|pcs|libvirt-daemon|linux-image-[0-9].*) ' \
+	grep -E '^(drbd-utils|lvm2|lvm2-lockd|dlm-controld|gfs2-utils|pacemaker|corosync|pcs|libvirt-daemon|open-iscsi|multipath-tools|sbd|targetcli-fb|fence-agents|linux-image-[0-9].*) ' \
 		"$CACHE/guest-versions.txt" > "$dst/VERSIONS" || true
 	gx node1 'cat /proc/drbd | head -1; uname -r' 30 >> "$dst/VERSIONS" 2>/dev/null || true
 }

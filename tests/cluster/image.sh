@@ -1,10 +1,16 @@
-# Phase "image": Debian 12 or 13 guest rootfs (debootstrap, cached), kernel + initramfs, base image.
-# Sourced by run.sh.
+# Phase "image": Debian 12 or 13 guest rootfs with the topology's packages (debootstrap, cached),
+# kernel + initramfs, base image. Sourced by run.sh.
 
 image_phase() {
 	local pkgs pkghash guesthash
-	pkgs=$(grep -v '^#' "$GUEST_PACKAGES" | grep . | paste -sd,)
-	pkghash=$(sha256sum "$GUEST_PACKAGES" | cut -c1-16)
+	local lists=("$GUEST_PACKAGES")
+	[[ -n $GUEST_PACKAGES_EXTRA ]] && lists+=("$GUEST_PACKAGES_EXTRA")
+	pkgs=$(cat "${lists[@]}" | grep -v '^#' | grep . | paste -sd,)
+	if [[ -n $GUEST_PACKAGES_EXTRA ]]; then
+		pkghash=$(cat "${lists[@]}" | sha256sum | cut -c1-16)
+	else
+		pkghash=$(sha256sum "$GUEST_PACKAGES" | cut -c1-16)  # as before: the pair's caches stay valid
+	fi
 	guesthash=$( (echo "$pkghash"; cd "$CLUSTER_DIR/guest" && find . -type f | sort | xargs sha256sum) |
 		sha256sum | cut -c1-16)
 	mkdir -p "$CACHE"
@@ -29,13 +35,13 @@ image_phase() {
 	rm -rf "$CACHE/rootfs"
 	cp -a "$CACHE/debootstrap" "$CACHE/rootfs"
 	cp -a "$CLUSTER_DIR/guest/rootfs/." "$CACHE/rootfs/"
-	cp "$CLUSTER_DIR/guest/configure.sh" "$CACHE/rootfs/tmp/configure.sh"
+	cp "$CLUSTER_DIR"/guest/configure*.sh "$CACHE/rootfs/tmp/"
 	mount -t proc proc "$CACHE/rootfs/proc"
 	local rc=0
-	chroot "$CACHE/rootfs" /bin/bash /tmp/configure.sh || rc=$?
+	chroot "$CACHE/rootfs" /usr/bin/env OCFKIT_TOPOLOGY="$TOPOLOGY" /bin/bash /tmp/configure.sh || rc=$?
 	umount "$CACHE/rootfs/proc"
 	(( rc == 0 )) || die "guest configure.sh failed"
-	rm -f "$CACHE/rootfs/tmp/configure.sh"
+	rm -f "$CACHE"/rootfs/tmp/configure*.sh
 	cp -L "$CACHE/rootfs/vmlinuz" "$CACHE/vmlinuz"
 	cp -L "$CACHE/rootfs/initrd.img" "$CACHE/initrd.img"
 	# Package versions, for the capture README.

@@ -17,6 +17,21 @@ case $RELEASE in
 	CAPTURES_DIR=$REPO_DIR/tests/data/cluster-captures/debian13 ;;
 *) echo "OCFKIT_CLUSTER_RELEASE must be 12 or 13, not '$RELEASE'" >&2; exit 1 ;;
 esac
+# Topology: OCFKIT_CLUSTER_TOPOLOGY=pair (default: two nodes, DRBD dual-primary, host-side
+# fencing) or san (three nodes on one iSCSI LUN of a storage VM, two portals joined by
+# dm-multipath, sbd fencing with each node's emulated watchdog; tests/cluster/san.sh). Each
+# topology keeps its own cache.
+TOPOLOGY=${OCFKIT_CLUSTER_TOPOLOGY:-pair}
+GUEST_PACKAGES_EXTRA=
+case $TOPOLOGY in
+pair) ;;
+san)
+	[[ $RELEASE == 12 ]] || { echo "OCFKIT_CLUSTER_TOPOLOGY=san runs on Debian 12 guests only" >&2; exit 1; }
+	CACHE=${OCFKIT_CLUSTER_CACHE:-/var/cache/ocfkit-cluster-san}
+	GUEST_PACKAGES_EXTRA=$CLUSTER_DIR/guest-packages-san.txt
+	CAPTURES_DIR=$REPO_DIR/tests/data/cluster-captures/san ;;
+*) echo "OCFKIT_CLUSTER_TOPOLOGY must be pair or san, not '$TOPOLOGY'" >&2; exit 1 ;;
+esac
 RUN=$CACHE/run
 SHARE=$RUN/share
 PY=/usr/bin/python3
@@ -30,6 +45,8 @@ declare -A NODE_PEER=([node1]=node2 [node2]=node1)
 declare -A NODE_MAC=([node1]=52:54:00:77:00:01 [node2]=52:54:00:77:00:02)
 VM_MEM=${OCFKIT_CLUSTER_MEM:-1536}
 DRBD_DISK_MB=256
+# Every VM of the topology (the nodes and, for san, the storage VM first).
+VMS=("${NODES[@]}")
 
 log() { printf '%s [%s] %s\n' "$(date +%H:%M:%S)" "${PHASE:-cluster}" "$*" >&2; }
 die() { log "FATAL: $*"; exit 1; }
@@ -109,22 +126,46 @@ vm_running() {
 	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null && grep -q qemu "/proc/$pid/cmdline" 2>/dev/null
 }
 
-# vm_start NODE: boot one VM on its existing root overlay and DRBD disk.
+# vm_devices NODE: the pair's disks and link: its DRBD disk, the point-to-point UDP link to
+# its peer. One word per argument (no blanks inside); san-topology.sh has its own.
+vm_devices() {
+	local n=$1 peer=${NODE_PEER[$1]}
+	echo "-drive file=$RUN/$n-drbd.img,if=virtio,format=raw,cache=writeback" \
+		"-netdev socket,id=link,udp=127.0.0.1:${NODE_PORT[$peer]},localaddr=127.0.0.1:${NODE_PORT[$n]}" \
+		"-device virtio-net-pci,netdev=link,mac=${NODE_MAC[$n]}"
+}
+vm_mem() { echo "$VM_MEM"; }
+# vm_addrs NODE: kernel command line words giving the guest its addresses (ocfkit-lab-net).
+vm_addrs() { echo "ocfkit.addr=${NODE_ADDR[$1]}/24"; }
+
+# vm_disks: the pair's DRBD backing disks (san-topology.sh has its own).
+vm_disks() {
+	local n
+	for n in "${NODES[@]}"; do truncate -s "${DRBD_DISK_MB}M" "$RUN/$n-drbd.img"; done
+}
+
+# links_check: the link works both ways (the guests have no ping: bash's /dev/tcp against
+# sshd-less ports would only prove ARP, so check the neighbour entry after a probe).
+links_check() {
+	gx node1 'timeout 5 bash -c "</dev/tcp/node2/9" 2>/dev/null; ip neigh show 10.77.0.2' 30
+	gx node2 'timeout 5 bash -c "</dev/tcp/node1/9" 2>/dev/null; ip neigh show 10.77.0.1' 30
+}
+
+# vm_start NODE: boot one VM on its existing root overlay and its topology's disks and links.
 vm_start() {
-	local n=$1 peer=${NODE_PEER[$1]} idx=${1#node}
+	local n=$1
 	vm_running "$n" && { log "$n already running (pid $(vm_pid "$n"))"; return 0; }
 	rm -f "$SHARE/q/$n/ready" "$RUN/$n.pid"
 	mkdir -p "$SHARE/q/$n"
 	local append="root=/dev/vda rw console=ttyS0 panic=5 init_on_alloc=0 net.ifnames=0"
-	append+=" systemd.hostname=$n ocfkit.addr=${NODE_ADDR[$n]}/24 systemd.show_status=0"
+	append+=" systemd.hostname=$n $(vm_addrs "$n") systemd.show_status=0"
 	echo "=== $(date -Is) start $n" >> "$RUN/$n.console.log"
-	nice -n 5 qemu-system-x86_64 -name "$n" -accel tcg -cpu qemu64 -m "$VM_MEM" -smp 1 \
+	# shellcheck disable=SC2046 # vm_devices prints one word per argument
+	nice -n 5 qemu-system-x86_64 -name "$n" -accel tcg -cpu qemu64 -m "$(vm_mem "$n")" -smp 1 \
 		-nodefaults -display none -daemonize -pidfile "$RUN/$n.pid" \
 		-kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.img" -append "$append" \
 		-drive "file=$RUN/$n-root.qcow2,if=virtio,format=qcow2,cache=unsafe" \
-		-drive "file=$RUN/$n-drbd.img,if=virtio,format=raw,cache=writeback" \
-		-netdev "socket,id=link,udp=127.0.0.1:${NODE_PORT[$peer]},localaddr=127.0.0.1:${NODE_PORT[$n]}" \
-		-device "virtio-net-pci,netdev=link,mac=${NODE_MAC[$n]}" \
+		$(vm_devices "$n") \
 		-virtfs "local,path=$SHARE,mount_tag=host,security_model=none,id=host" \
 		-device virtio-rng-pci \
 		-chardev "file,id=ser,path=$RUN/$n.console.log,append=on" -serial chardev:ser \
@@ -207,3 +248,7 @@ print_times() {
 	printf '\nphase times:\n' >&2
 	printf '  %s\n' "${PHASE_TIMES[@]}" >&2
 }
+
+# The san topology's nodes, addresses, disks and links replace the pair's (last: it redefines
+# vm_devices, vm_mem and vm_addrs).
+if [[ $TOPOLOGY == san ]]; then source "$CLUSTER_DIR/san-topology.sh"; fi

@@ -24,6 +24,8 @@
 #         teardown  stop the VMs (through their monitor) and the fencing loop
 # Host packages: host-packages.txt (the missing ones are installed with apt-get first;
 #   OCFKIT_CLUSTER_HOST_DEPS=0 skips that).
+# OCFKIT_CLUSTER_TOPOLOGY=san: three nodes on one iSCSI LUN instead (san-topology.sh, san.sh);
+#   default phases there: image boot stack verify journals san-faults captures teardown.
 # Environment: OCFKIT_BUILD_DIR (meson build for the fallback when the .debs do not build, and
 #   for clevervm when its package is not installed; default /work/build-cluster),
 #   OCFKIT_CLUSTER_RELEASE=12|13 (guests from Debian 12, default, or Debian 13; own cache each),
@@ -37,8 +39,14 @@ for f in image boot stack verify clevervm failover adopt faults-phase heartbeat 
 	[[ -e $here/$f.sh ]] && source "$here/$f.sh"
 done
 
+# The san topology's phases replace the pair's where they differ (san.sh).
+if [[ $TOPOLOGY == san ]]; then source "$here/san.sh"; fi
+
 [[ $(id -u) == 0 ]] || die "run as root (debootstrap, chroot, qemu)"
-(( $# )) || set -- image boot stack verify clevervm failover captures teardown
+if (( $# == 0 )); then
+	if [[ $TOPOLOGY == san ]]; then set -- image boot stack verify journals san-faults captures teardown
+	else set -- image boot stack verify clevervm failover captures teardown; fi
+fi
 for p in "$@"; do declare -F "${p}_phase" >/dev/null || die "unknown phase $p"; done
 [[ ${OCFKIT_CLUSTER_HOST_DEPS:-1} == 0 ]] || host_deps || die "host packages missing (host-packages.txt)"
 

@@ -215,19 +215,21 @@ corosync_setup() {
 	# pcs local-only mode writes corosync.conf without pcsd (pcsd under emulation is what makes
 	# the classic `pcs host auth` + `pcs cluster setup` take minutes and time out).
 	rm -f "$SHARE/work/corosync.conf"
-	gq node1 "pcs cluster setup $CLUSTER_NAME node1 addr=${NODE_ADDR[node1]} node2 addr=${NODE_ADDR[node2]} \
+	local n members=
+	for n in "${NODES[@]}"; do members+=" $n addr=${NODE_ADDR[$n]}"; done
+	gq node1 "pcs cluster setup $CLUSTER_NAME$members \
 		transport knet totem token=20000 --corosync_conf /host/work/corosync.conf 2>&1 | grep -v known-hosts;
 		corosync-keygen -l -k /host/work/authkey >/dev/null" 180
 	gx_all 'install -m 0644 /host/work/corosync.conf /etc/corosync/corosync.conf &&
 		install -m 0400 /host/work/authkey /etc/corosync/authkey &&
 		systemctl enable corosync pacemaker 2>/dev/null && systemctl start corosync pacemaker' 300 ||
 		die "corosync/pacemaker did not start"
-	wait_for 600 5 "both nodes online in Pacemaker" nodes_online
+	wait_for 600 5 "all ${#NODES[@]} nodes online in Pacemaker" nodes_online
 }
 
 nodes_online() {
 	local out; out=$(gx node1 'crm_mon -1 --output-as=xml 2>/dev/null' 60) || return 1
-	[[ $(grep -c '<node name="node[12]" [^>]*online="true"' <<< "$out") == 2 ]]
+	[[ $(grep -c '<node name="node[0-9]*" [^>]*online="true"' <<< "$out") == "${#NODES[@]}" ]]
 }
 
 # capture STATE [WHAT...] on both nodes (see conf/capture.sh); saved under $SHARE/captures.
@@ -308,6 +310,7 @@ show_failures() {
 }
 
 drbd_primary_both() { gx_all 'drbdadm role r0 | grep -qx Primary/Primary && drbdadm dstate r0 | grep -qx UpToDate/UpToDate' 60 >/dev/null; }
+# "_both": on every node (gx_all), three in the san topology.
 dlm_running_both() { gx_all 'dlm_tool ls >/dev/null 2>&1 && pgrep -x dlm_controld >/dev/null' 60 >/dev/null; }
 lvmlockd_running_both() { gx_all 'pgrep -x lvmlockd >/dev/null && lvmlockctl --info >/dev/null 2>&1' 60 >/dev/null; }
 gfs2_mounted_both() { gx_all "grep -q ' $GFS2_DIR gfs2 ' /proc/mounts" 60 >/dev/null; }
@@ -347,14 +350,17 @@ pcs -f \$CIB constraint colocation add lvmlockd-clone with dlm-clone INFINITY
 	wait_for 600 10 "lvmlockd on both" lvmlockd_running_both || { show_failures; die "lvmlockd not running"; }
 }
 
-# One-time shared storage on the Primary/Primary DRBD device: a shared (lvmlockd/DLM) VG, one
-# LV and a GFS2 with a journal per node.  The cluster resources take over from here.
+# One-time shared storage on the Primary/Primary DRBD device (san: the multipath map): a shared
+# (lvmlockd/DLM) VG, one LV and a GFS2 with a journal per node.  The cluster resources take
+# over from here.
+PV_DEVICE=/dev/drbd0
+LV_SIZE=  # empty: the whole VG
 shared_storage() {
 	gq node1 "set -e
-		vgcreate --shared $VG /dev/drbd0
-		lvcreate -an -Zn -n $LV -l 100%FREE $VG
+		vgcreate --shared $VG $PV_DEVICE
+		lvcreate -an -Zn -n $LV $([[ -n $LV_SIZE ]] && echo "-L $LV_SIZE" || echo "-l 100%FREE") $VG
 		lvchange -aey $VG/$LV
-		mkfs.gfs2 -O -p lock_dlm -t $CLUSTER_NAME:gfs2 -j 2 -J 16 /dev/$VG/$LV
+		mkfs.gfs2 -O -p lock_dlm -t $CLUSTER_NAME:gfs2 -j ${#NODES[@]} -J 16 /dev/$VG/$LV
 		lvchange -an $VG/$LV
 		vgs --reportformat json $VG" 900
 	gx_all "mkdir -p $GFS2_DIR" 60
@@ -384,7 +390,7 @@ pcs -f \$CIB resource create gfs2 $gfs2 device=/dev/$VG/$LV directory=$GFS2_DIR 
 	clone $PCS_CLONE_META interleave=true $PCS_FUTURE
 $lvm_layer
 "
-	wait_for 900 10 "GFS2 mounted on both nodes" gfs2_mounted_both || { show_failures; die "GFS2 not mounted on both"; }
+	wait_for 900 10 "GFS2 mounted on all ${#NODES[@]} nodes" gfs2_mounted_both || { show_failures; die "GFS2 not mounted on both"; }
 }
 
 # The guest's disk: a boot sector that increments a 16-bit counter at 0x7e00 once a second

@@ -10,26 +10,25 @@ for r in root.iter("resource"):
         for n in r.iter("node"): print(n.get("name"))'
 }
 
+# Each node writes, the next one (in a ring) reads the same bytes back; then every node does
+# 25 locked read-modify-write increments of one counter at the same time (DLM plocks).
 verify_gfs2_io() {
-	log "GFS2 mounted on both:"
-	gx_all "grep ' $GFS2_DIR gfs2 ' /proc/mounts" 60 >&2 || die "GFS2 not mounted on both"
-	local a b
-	a=$(gx node1 "dd if=/dev/urandom of=$GFS2_DIR/from-node1 bs=1M count=4 status=none && sync $GFS2_DIR/from-node1 && sha256sum < $GFS2_DIR/from-node1" 120)
-	b=$(gx node2 "sha256sum < $GFS2_DIR/from-node1" 120)
-	log "written on node1: ${a:0:16}  read on node2: ${b:0:16}"
-	[[ -n $a && $a == "$b" ]] || die "node2 reads different data than node1 wrote"
-	a=$(gx node2 "dd if=/dev/urandom of=$GFS2_DIR/from-node2 bs=1M count=4 status=none && sync $GFS2_DIR/from-node2 && sha256sum < $GFS2_DIR/from-node2" 120)
-	b=$(gx node1 "sha256sum < $GFS2_DIR/from-node2" 120)
-	log "written on node2: ${a:0:16}  read on node1: ${b:0:16}"
-	[[ -n $a && $a == "$b" ]] || die "node1 reads different data than node2 wrote"
-	# Cluster-wide POSIX locks (DLM plocks): 25 locked read-modify-write increments from each
-	# node at the same time must add up to exactly 50.
+	log "GFS2 mounted on all nodes:"
+	gx_all "grep ' $GFS2_DIR gfs2 ' /proc/mounts" 60 >&2 || die "GFS2 not mounted on every node"
+	local i w r a b count=${#NODES[@]}
+	for ((i = 0; i < count; i++)); do
+		w=${NODES[i]} r=${NODES[(i + 1) % count]}
+		a=$(gx "$w" "dd if=/dev/urandom of=$GFS2_DIR/from-$w bs=1M count=4 status=none && sync $GFS2_DIR/from-$w && sha256sum < $GFS2_DIR/from-$w" 120)
+		b=$(gx "$r" "sha256sum < $GFS2_DIR/from-$w" 120)
+		log "written on $w: ${a:0:16}  read on $r: ${b:0:16}"
+		[[ -n $a && $a == "$b" ]] || die "$r reads different data than $w wrote"
+	done
 	gx node1 "echo 0 > $GFS2_DIR/counter; sync" 60
 	gx_all "for i in \$(seq 25); do flock $GFS2_DIR/counter -c 'n=\$(cat $GFS2_DIR/counter); echo \$((n+1)) > $GFS2_DIR/counter'; done" 900 ||
 		die "flock increments failed"
-	local n; n=$(gx node2 "cat $GFS2_DIR/counter" 60)
-	log "concurrent flock increments from both nodes: $n (expected 50)"
-	[[ $n == 50 ]] || die "lost updates under cluster locks: $n != 50"
+	local n; n=$(gx "${NODES[count - 1]}" "cat $GFS2_DIR/counter" 60)
+	log "concurrent flock increments from all $count nodes: $n (expected $((25 * count)))"
+	[[ $n == $((25 * count)) ]] || die "lost updates under cluster locks: $n != $((25 * count))"
 }
 
 verify_drbd() {

@@ -320,3 +320,18 @@ TEST_CASE("monitor verdict from lvmlockctl -i", "[clvm-decisions]")
     CHECK(clvm::assess_lockd(none, {"vgcl"}, true, {{"vgcl", 0}}).ok());   // an empty VG
     CHECK_FALSE(clvm::assess_lockd(parse_lvmlockctl_info(""), {"vgcl"}, false, {}).ok());
 }
+
+TEST_CASE("lvmlockctl -i on the three nodes of the san topology", "[lvm-parse]")
+{
+    // tests/data/cluster-captures/san: vgsan shared on the multipath LUN, its LV active on all three
+    for (const char* node : {"node1", "node2", "node3"}) {
+        INFO(node);
+        auto info = parse_lvmlockctl_info(
+            test::read_fixture(std::string("cluster-captures/san/healthy/") + node + "/lvmlockctl-info.txt"));
+        const auto* vg = info.vg("vgsan");
+        REQUIRE(vg != nullptr);
+        CHECK(vg->lock_type == "dlm");
+        CHECK(vg->lv_locks_held() == 1);
+        CHECK(clvm::assess_lockd(info, {"vgsan"}, true, {{"vgsan", 1}}).ok());
+    }
+}

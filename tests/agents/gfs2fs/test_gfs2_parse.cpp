@@ -146,3 +146,17 @@ TEST_CASE("lock table syntax", "[gfs2fs-parse]")
     CHECK(lock_table_problem("a:" + std::string(31, 'b')));
     CHECK_FALSE(lock_table_problem(std::string(32, 'a') + ":" + std::string(30, 'b')));
 }
+
+TEST_CASE("gfs2_edit -p jindex: the san topology's GFS2, 3 journals, read on each of its nodes", "[gfs2fs-parse]")
+{
+    // tests/data/cluster-captures/san: mkfs.gfs2 -j 3 on the shared VG of a multipath iSCSI LUN
+    for (const char* node : {"node1", "node2", "node3"}) {
+        INFO(node);
+        auto j = parse_gfs2_edit_jindex(
+            ocfkit::test::read_fixture(std::string("cluster-captures/san/healthy/") + node + "/gfs2_edit-jindex.txt"));
+        CHECK(j.journals == 3);
+        auto sb = parse_tunegfs2_list(
+            ocfkit::test::read_fixture(std::string("cluster-captures/san/healthy/") + node + "/tunegfs2-l.txt"));
+        CHECK(sb.lock_table == "ocfkit:gfs2");
+    }
+}

@@ -37,6 +37,19 @@ lvm)
 crm)
 	cap crm_mon.xml crm_mon -1 --output-as=xml --inactive
 	;;
+san)
+	cap iscsiadm-session.txt iscsiadm -m session
+	cap iscsiadm-session-P1.txt iscsiadm -m session -P 1
+	cap multipath-ll.txt multipath -ll
+	cap multipathd-show-paths.txt multipathd show paths
+	cap sbd-dump.txt sbd -d /dev/mapper/mpathsbd dump
+	cap sbd-list.txt sbd -d /dev/mapper/mpathsbd list
+	cap lvm-global-filter.txt lvmconfig devices/global_filter
+	;;
+gfs2)
+	cap gfs2_edit-jindex.txt gfs2_edit -p jindex /dev/vgsan/gfs2lv
+	cap tunegfs2-l.txt tunegfs2 -l /dev/vgsan/gfs2lv
+	;;
 mount)
 	cap mountinfo.txt grep -E ' - (gfs2|gfs2meta) ' /proc/self/mountinfo
 	cap gfs2-dlm-lockspaces.txt ls /sys/kernel/dlm

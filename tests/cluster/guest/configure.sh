@@ -23,12 +23,20 @@ printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=48M\nForwardToConsole=no\n' \
 	> /etc/systemd/journald.conf.d/ocfkit-lab.conf
 
 # LVM: shared VGs through lvmlockd; only DRBD devices may hold PVs (the backing disk would
-# otherwise show up as a duplicate PV).
+# otherwise show up as a duplicate PV). san: only the multipath maps, never their iSCSI paths
+# (sd*), which carry the same PV.
 lvmconf=/etc/lvm/lvm.conf
 grep -q '^\s*use_lvmlockd = 1' $lvmconf || sed -i '0,/^global {/s//global {\n\tuse_lvmlockd = 1/' $lvmconf
-grep -q 'global_filter = \[ "a|\^/dev/drbd' $lvmconf ||
-	sed -i '0,/^devices {/s//devices {\n\tglobal_filter = [ "a|^\/dev\/drbd.*|", "r|.*|" ]/' $lvmconf
+if [ "${OCFKIT_TOPOLOGY:-pair}" = san ]; then
+	grep -q 'global_filter = \[ "a|\^/dev/mapper/mpath' $lvmconf ||
+		sed -i '0,/^devices {/s//devices {\n\tglobal_filter = [ "a|^\/dev\/mapper\/mpath|", "r|.*|" ]/' $lvmconf
+else
+	grep -q 'global_filter = \[ "a|\^/dev/drbd' $lvmconf ||
+		sed -i '0,/^devices {/s//devices {\n\tglobal_filter = [ "a|^\/dev\/drbd.*|", "r|.*|" ]/' $lvmconf
+fi
 lvmconfig global/use_lvmlockd devices/global_filter
+
+[ "${OCFKIT_TOPOLOGY:-pair}" = san ] && . /tmp/configure-san.sh
 
 # libvirt: plain TCP between the two nodes over the private link (for live migration), no
 # default NAT network, qemu as root (images on GFS2).

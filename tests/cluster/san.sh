@@ -1,0 +1,334 @@
+# Phases of the san topology (OCFKIT_CLUSTER_TOPOLOGY=san; nodes, links and disks in
+# san-topology.sh), sourced by run.sh after the pair's phase files: stack and verify replace the
+# pair's, journals and san-faults are its own. The layers above the LUN are the pair's
+# functions (stack.sh, verify.sh) on three nodes.
+
+SAN_DATA=/dev/mapper/mpathdata
+SAN_SBD=/dev/mapper/mpathsbd
+PV_DEVICE=$SAN_DATA
+VG=vgsan
+# The GFS2 of the stack leaves room in the VG for the journals phase's second, smaller one.
+LV_SIZE=448M
+SMALL_LV=gfs2small
+SMALL_DIR=/srv/gfs2small
+# sbd's header: watchdog timeout 30 s, msgwait 60 s (a poison pill counts as delivered after
+# msgwait). Generous for nodes emulated on a loaded host; Pacemaker's stonith-timeout above it.
+SBD_WATCHDOG_S=30
+SBD_MSGWAIT_S=60
+AGENTS=(controld clvm gfs2fs virtdomain)
+
+# LIO on the storage VM: both LUNs (its virtio disks vdb, vdc) in one target, on one portal per
+# link, open to any initiator (a lab: no CHAP, no ACLs), saved so its boots restore it.
+san_target() {
+	local t=/iscsi/$SAN_IQN/tpg1
+	gq san "set -e
+		targetcli /backstores/block create name=data dev=/dev/vdb
+		targetcli /backstores/block create name=sbd dev=/dev/vdc
+		targetcli /iscsi create $SAN_IQN
+		targetcli $t/portals delete 0.0.0.0 3260 2>/dev/null || true
+		targetcli $t/portals create ${ISCSI_A[san]} 3260
+		targetcli $t/portals create ${ISCSI_B[san]} 3260
+		targetcli $t/luns create /backstores/block/data
+		targetcli $t/luns create /backstores/block/sbd
+		targetcli $t set attribute authentication=0 demo_mode_write_protect=0 generate_node_acls=1 cache_dynamic_acls=1
+		targetcli saveconfig >/dev/null
+		systemctl enable rtslib-fb-targetctl 2>/dev/null
+		targetcli ls" 900 >&2
+}
+
+# san_paths_ok NODE: two iSCSI sessions and both maps with two active paths.
+san_paths_ok() {
+	gx "$1" "[ \$(iscsiadm -m session 2>/dev/null | wc -l) = 2 ] &&
+		for m in mpathdata mpathsbd; do
+			[ \$(multipath -ll \$m 2>/dev/null | grep -c 'active ready running') = 2 ] || exit 1
+		done" 60 >/dev/null
+}
+san_paths_all() { local n; for n in "${NODES[@]}"; do san_paths_ok "$n" || return 1; done; }
+
+# Each node: its own initiator name (the image's would be shared by all three, and the target
+# would take them for one initiator), sessions to both portals (logged in again at boot), and
+# the two maps named by the LUNs' WWIDs, the same on every node.
+san_initiators() {
+	local hosts="10.77.0.3 node3\n${ISCSI_A[san]} san"
+	gx_all "set -e
+		grep -q '^10.77.0.3 ' /etc/hosts || printf '$hosts\n' >> /etc/hosts
+		echo InitiatorName=iqn.2026-12.test.ocfkit:\$(uname -n) > /etc/iscsi/initiatorname.iscsi
+		systemctl restart iscsid
+		iscsiadm -m discovery -t sendtargets -p ${ISCSI_A[san]}
+		iscsiadm -m discovery -t sendtargets -p ${ISCSI_B[san]}
+		iscsiadm -m node -L all
+		iscsiadm -m session" 600 >&2 || die "iSCSI login failed"
+	# Which WWID is which LUN: by size, seen from node1.
+	local ids
+	ids=$(gx node1 'for i in $(seq 60); do [ $(ls -d /sys/block/sd* 2>/dev/null | wc -l) -ge 4 ] && break; sleep 1; done
+		for d in /sys/block/sd*; do
+			echo "$(cat $d/size) $(/lib/udev/scsi_id -g -u -d /dev/${d##*/})"
+		done | sort -u' 120)
+	log "LUNs (sectors, WWID): $(tr '\n' ' ' <<< "$ids")"
+	local data sbd
+	data=$(awk -v s=$((SAN_DATA_MB * 2048)) '$1 == s { print $2 }' <<< "$ids" | head -1)
+	sbd=$(awk -v s=$((SAN_SBD_MB * 2048)) '$1 == s { print $2 }' <<< "$ids" | head -1)
+	[[ -n $data && -n $sbd ]] || die "cannot tell the data and sbd LUNs apart"
+	printf 'multipaths {\n\tmultipath {\n\t\twwid %s\n\t\talias mpathdata\n\t}\n\tmultipath {\n\t\twwid %s\n\t\talias mpathsbd\n\t}\n}\n' \
+		"$data" "$sbd" > "$SHARE/work/ocfkit-san-multipath.conf"
+	gx_all "install -m 0644 /host/work/ocfkit-san-multipath.conf /etc/multipath/conf.d/ocfkit-san.conf &&
+		systemctl enable multipathd open-iscsi iscsid >/dev/null 2>&1; systemctl restart multipathd" 300 >&2 ||
+		die "multipath configuration failed"
+	wait_for 300 5 "two iSCSI sessions and two active paths per map on every node" san_paths_all ||
+		{ gx_all 'iscsiadm -m session; multipath -ll' 60 >&2; die "multipath not ready"; }
+	gx node1 "multipath -ll" 60 >&2
+}
+
+# sbd: the poison-pill LUN formatted once, every node's daemon on it with the watchdog.
+san_sbd() {
+	gq node1 "sbd -d $SAN_SBD -1 $SBD_WATCHDOG_S -4 $SBD_MSGWAIT_S create && sbd -d $SAN_SBD dump" 120 >&2
+	gx_all "set -e
+		test -c /dev/watchdog
+		cat > /etc/default/sbd <<SBD
+SBD_DEVICE=$SAN_SBD
+SBD_PACEMAKER=yes
+SBD_STARTMODE=always
+SBD_DELAY_START=no
+SBD_WATCHDOG_DEV=/dev/watchdog
+SBD_WATCHDOG_TIMEOUT=$SBD_WATCHDOG_S
+SBD_TIMEOUT_ACTION=flush,reboot
+SBD_MOVE_TO_ROOT_CGROUP=auto
+SBD_SYNC_RESOURCE_STARTUP=yes
+SBD
+		systemctl enable sbd 2>&1 | grep -v Created || true
+		echo \"watchdog: \$(cat /sys/class/watchdog/watchdog0/identity 2>/dev/null)\"" 120 >&2 ||
+		die "sbd configuration failed (no /dev/watchdog?)"
+}
+
+sbd_running_all() { gx_all 'pgrep -x sbd >/dev/null' 30 >/dev/null; }
+
+san_stack_base() {
+	local controld clvm
+	controld=$(agent_for controld); clvm=$(agent_for clvm)
+	pcs_batch base "
+pcs -f \$CIB property set stonith-enabled=true no-quorum-policy=freeze stonith-timeout=$((SBD_MSGWAIT_S * 2 + 30))s
+pcs -f \$CIB property set load-threshold=1000% --force
+pcs -f \$CIB resource defaults update resource-stickiness=100
+pcs -f \$CIB resource op defaults update timeout=180s
+pcs -f \$CIB stonith create fence-sbd fence_sbd devices=$SAN_SBD power_timeout=$((SBD_MSGWAIT_S + 30)) \
+	op monitor interval=600s timeout=120s --force
+pcs -f \$CIB resource create dlm $controld op monitor interval=30s timeout=120s on-fail=fence \
+	start timeout=180s stop timeout=180s clone $PCS_CLONE_META interleave=true ordered=true $PCS_FUTURE
+pcs -f \$CIB resource create lvmlockd $clvm op monitor interval=30s timeout=120s on-fail=fence \
+	start timeout=180s stop timeout=180s clone $PCS_CLONE_META interleave=true ordered=true $PCS_FUTURE
+pcs -f \$CIB constraint order start dlm-clone then start lvmlockd-clone
+pcs -f \$CIB constraint colocation add lvmlockd-clone with dlm-clone INFINITY
+"
+	wait_for 600 10 "dlm_controld with lockspaces API on all nodes" dlm_running_both || { show_failures; die "dlm not running"; }
+	wait_for 600 10 "lvmlockd on all nodes" lvmlockd_running_both || { show_failures; die "lvmlockd not running"; }
+}
+
+stack_phase() {
+	provide_agents
+	report_agents
+	san_target
+	san_initiators
+	san_sbd
+	capture san-sbd-created san
+	corosync_setup
+	wait_for 300 5 "sbd running on all nodes" sbd_running_all || die "sbd did not start with corosync"
+	san_stack_base
+	capture base san dlm lvm crm
+	shared_storage
+	stack_fs
+	stack_vm
+	capture healthy san dlm lvm crm mount gfs2
+	no_failures || { show_failures; log "WARNING: Pacemaker reports failed actions (above)"; }
+}
+
+verify_phase() {
+	san_paths_all || die "a node lacks a session or a path"
+	gx_all "echo \"\$(iscsiadm -m session | wc -l) sessions; \$(multipath -ll mpathdata | grep -c 'active ready running') active paths to mpathdata\"" 60 >&2
+	gx node1 "sbd -d $SAN_SBD list" 60 >&2
+	verify_gfs2_io
+	local start; start=$(labguest_node)
+	log "labguest runs on $start"
+	[[ $start == node1 ]] || migrate_guest node1
+	migrate_guest node2
+	migrate_guest node3
+	migrate_guest node1
+	capture healthy-after-migration san crm
+}
+
+# ---- journals: GFS2 journal count against the nodes mounting it ---------------------------
+
+# gfs2fs_validate NODE CLONE_MAX: the agent's validate-all as Pacemaker runs it for a clone
+# instance of the stack's GFS2 (3 journals), at the depth of a start; prints "rc=N reason".
+gfs2fs_validate() {
+	gx "$1" "OCF_ROOT=/usr/lib/ocf OCF_RESOURCE_INSTANCE=gfs2 OCF_RESKEY_device=/dev/$VG/$LV \
+		OCF_RESKEY_directory=$GFS2_DIR OCF_RESKEY_fstype=gfs2 OCF_RESKEY_CRM_meta_clone=0 \
+		OCF_RESKEY_CRM_meta_clone_max=$2 OCF_CHECK_LEVEL=10 \
+		/usr/lib/ocf/resource.d/custom/gfs2fs validate-all > /tmp/v.out 2>&1; rc=\$?
+		echo \"rc=\$rc \$(sed -n 's/^ocf-exit-reason://p' /tmp/v.out | tail -1)\"" 120
+}
+
+# mount_ids DIR: "node:mount-id" of DIR on every node that has it mounted (a remount gets a new id).
+mount_ids() {
+	local n
+	for n in "${NODES[@]}"; do
+		gx "$n" "awk -v d=$1 '\$5 == d { print \"$n:\" \$1 }' /proc/self/mountinfo" 30
+	done | sort | paste -sd' '
+}
+
+small_failure_reason() {
+	gx node1 'crm_mon -1 --output-as=xml' 60 |
+		sed -n 's/.*<failure op_key="gfs2small[^"]*start_0" node="\([^"]*\)".*exitreason="\([^"]*\)".*/\1: \2/p' | head -1
+}
+
+journals_phase() {
+	[[ $(agent_for gfs2fs) == ocf:custom:gfs2fs ]] || die "the journals phase needs ocfkit's gfs2fs in the guests"
+	local v
+	v=$(gfs2fs_validate node1 3); log "validate-all, 3 journals, clone-max=3: $v"
+	[[ $v == rc=0* ]] || die "validate-all refused clone-max=3 with 3 journals"
+	v=$(gfs2fs_validate node1 4); log "validate-all, 3 journals, clone-max=4: $v"
+	[[ $v == "rc=5 "*"3 journal(s)"*"clone-max=4"* ]] || die "validate-all did not refuse clone-max=4 with 3 journals by the count"
+
+	# A second GFS2 with 2 journals, as a clone of 2, then of 3: the third node's start must
+	# refuse by the journal count, at once, and the two mounted instances stay as they are.
+	local gfs2; gfs2=$(agent_for gfs2fs)
+	gq node1 "set -e
+		lvcreate -an -Zn -n $SMALL_LV -l 100%FREE $VG
+		lvchange -aey $VG/$SMALL_LV
+		mkfs.gfs2 -O -p lock_dlm -t $CLUSTER_NAME:small -j 2 -J 8 /dev/$VG/$SMALL_LV
+		lvchange -an $VG/$SMALL_LV" 600 >&2
+	gx_all "mkdir -p $SMALL_DIR && lvchange -asy $VG/$SMALL_LV" 300 >&2 || die "cannot activate $SMALL_LV everywhere"
+	pcs_batch small "
+pcs -f \$CIB resource create gfs2small $gfs2 device=/dev/$VG/$SMALL_LV directory=$SMALL_DIR fstype=gfs2 \
+	options=noatime op monitor interval=20s timeout=120s start timeout=180s stop timeout=180s \
+	clone $PCS_CLONE_META interleave=true clone-max=2 $PCS_FUTURE
+pcs -f \$CIB constraint order start lvmlockd-clone then start gfs2small-clone
+pcs -f \$CIB constraint colocation add gfs2small-clone with lvmlockd-clone INFINITY
+"
+	small_on_two() { [[ $(mount_ids "$SMALL_DIR" | wc -w) == 2 ]]; }
+	wait_for 600 10 "gfs2small mounted on two nodes" small_on_two || { show_failures; die "gfs2small not on two nodes"; }
+	local before main_before; before=$(mount_ids "$SMALL_DIR"); main_before=$(mount_ids "$GFS2_DIR")
+	log "gfs2small (2 journals) mounted: $before"
+	local t0=$SECONDS
+	pcs_batch small-max3 "pcs -f \$CIB resource meta gfs2small-clone clone-max=3"
+	local reason=
+	small_refused() { reason=$(small_failure_reason); [[ -n $reason ]]; }
+	wait_for 600 5 "the third node's gfs2small start refused" small_refused || { show_failures; die "no refused start"; }
+	log "refused after $((SECONDS - t0))s: $reason"
+	[[ $reason == *"2 journal(s)"*"clone-max=3"* ]] || die "the refusal does not name the journal count"
+	local after main_after; after=$(mount_ids "$SMALL_DIR"); main_after=$(mount_ids "$GFS2_DIR")
+	log "gfs2small mounted after: $after; the stack's GFS2: $main_after"
+	[[ $after == "$before" ]] || die "the two mounted instances changed ($before -> $after)"
+	[[ $main_after == "$main_before" ]] || die "the stack's GFS2 was remounted ($main_before -> $main_after)"
+	capture journals-refused crm gfs2
+	gx node1 "crm_mon -1 | grep -A3 -i 'failed resource actions'" 60 >&2 || true
+	pcs_batch small-delete "pcs -f \$CIB resource delete gfs2small --force"
+	gq node1 "crm_resource --cleanup --resource gfs2small-clone >/dev/null 2>&1 || true" 120
+	gfs2small_gone() { [[ -z $(mount_ids "$SMALL_DIR") ]]; }
+	wait_for 300 5 "gfs2small unmounted everywhere" gfs2small_gone || die "gfs2small still mounted"
+}
+
+# ---- san-faults ----------------------------------------------------------------------------
+
+boot_id() { gx "$1" 'cat /proc/sys/kernel/random/boot_id' 20 2>/dev/null; }
+# The boot id the node's command queue announced at its last boot (readable while it is down).
+ready_boot_id() { cut -d' ' -f1 "$SHARE/q/$1/ready" 2>/dev/null; }
+rebooted() { local b; b=$(ready_boot_id "$1"); [[ -n $b && $b != "$2" ]]; }
+gfs2_writable() { gx "$1" "date +%s.%N >> $GFS2_DIR/alive-$1 && sync $GFS2_DIR/alive-$1" 30 >/dev/null; }
+survivors_writable() {
+	local n
+	for n in "${NODES[@]}"; do [[ $n == "$1" ]] || gfs2_writable "$n" || return 1; done
+}
+fenced_by_sbd() {
+	local n
+	for n in "${NODES[@]}"; do
+		[[ $n == "$1" ]] && continue
+		gx "$n" "stonith_admin --history $1 2>/dev/null" 30 | grep -qE "was able to reboot node $1|reboot of $1 successful" && return 0
+	done
+	return 1
+}
+all_back() { nodes_online && gfs2_mounted_both && guest_running_somewhere; }
+set_link() { hmp "$1" "set_link $2 $3" >/dev/null; }
+
+# One of a node's two iSCSI links cut: multipath carries on over the other, nothing fails.
+fault_one_link() {
+	local n=$1 t0=$SECONDS
+	loud "fault: $n loses iscsi-a"
+	set_link "$n" iscsi-a off
+	path_failed() { gx "$n" "multipath -ll mpathdata | grep -qE 'failed|faulty'" 30; }
+	wait_for 120 2 "$n: one path of mpathdata failed" path_failed || log "no failed path seen on $n"
+	local i ok=0
+	for i in 1 2 3 4 5 6; do gfs2_writable "$n" && ok=$((ok + 1)); sleep 5; done
+	log "$n wrote and synced GFS2 $ok of 6 times over 30 s on one path ($((SECONDS - t0))s after the cut)"
+	gx "$n" 'multipath -ll mpathdata; iscsiadm -m session' 60 >&2
+	capture_on "$n" one-link-cut san
+	no_failures || { show_failures; die "Pacemaker recorded failures with one link cut"; }
+	set_link "$n" iscsi-a on
+	wait_for 300 5 "$n: both paths back" san_paths_ok "$n" || die "the path did not come back"
+	(( ok == 6 )) || die "GFS2 writes failed on $n with one path left"
+}
+
+# Kill a node: its kernel panics and stays down (panic=0), so only its watchdog resets it,
+# once sbd stops feeding it; the others fence it with the poison pill and carry on.
+fault_kill() {
+	local n=$1 b0 t0
+	loud "fault: $n hangs (kernel panic, no reboot by itself)"
+	b0=$(boot_id "$n")
+	t0=$SECONDS
+	gx "$n" 'echo 0 > /proc/sys/kernel/panic; sync; echo c > /proc/sysrq-trigger' 5 >/dev/null 2>&1
+	wait_for 600 5 "$n fenced (fence_sbd)" fenced_by_sbd "$n" || { show_failures; die "$n was not fenced"; }
+	local t_fenced=$((SECONDS - t0))
+	wait_for 300 5 "GFS2 writable on the survivors" survivors_writable "$n" || die "survivors cannot write GFS2"
+	local t_write=$((SECONDS - t0))
+	wait_for 600 5 "labguest running on a survivor" guest_running_somewhere || die "labguest not running"
+	local t_guest=$((SECONDS - t0))
+	wait_for 600 5 "$n reset by its watchdog (new boot)" rebooted "$n" "$b0" || die "$n was not reset"
+	local t_reset=$((SECONDS - t0))
+	capture peer-fenced-sbd san crm
+	wait_for 1200 10 "$n rejoined, GFS2 on all, guest running" all_back || { show_failures; die "$n did not rejoin"; }
+	log "kill $n: fenced ${t_fenced}s, survivors writing ${t_write}s, guest running ${t_guest}s, watchdog reset seen ${t_reset}s, rejoined $((SECONDS - t0))s"
+	capture after-rejoin san crm
+}
+
+# Both links of a node cut: its I/O fails after multipath's queueing, it fails its resources
+# and is fenced; the others go on. qemu keeps a NIC's link down across a reset: the links come
+# back once the node has rebooted.
+fault_both_links() {
+	local n=$1 b0 t0
+	loud "fault: $n loses both iSCSI links"
+	b0=$(boot_id "$n"); t0=$SECONDS
+	set_link "$n" iscsi-a off; set_link "$n" iscsi-b off
+	gone_or_fenced() { rebooted "$n" "$b0" || fenced_by_sbd "$n"; }
+	local fenced=1
+	wait_for 600 5 "$n fenced or reset" gone_or_fenced || fenced=0
+	local t_fenced=$((SECONDS - t0))
+	gx node1 'crm_mon -1 -r' 60 >&2
+	survivors_writable "$n" && log "survivors write GFS2 ($((SECONDS - t0))s)" || log "survivors cannot write GFS2"
+	wait_for 600 5 "$n rebooted" rebooted "$n" "$b0" || log "$n did not reboot"
+	set_link "$n" iscsi-a on; set_link "$n" iscsi-b on
+	(( fenced )) || die "$n was neither fenced nor reset within 600 s with both links cut"
+	wait_for 1200 10 "$n rejoined, GFS2 on all, guest running" all_back || { show_failures; die "$n did not rejoin"; }
+	log "both links of $n cut: fenced/reset ${t_fenced}s, rejoined $((SECONDS - t0))s"
+}
+
+# A clean reboot: Pacemaker stops (guest moved, GFS2 unmounted) before the sessions log out;
+# the shutdown must not hang and nobody fences the node.
+fault_reboot() {
+	local n=$1 b0 t0
+	loud "fault: clean reboot of $n"
+	b0=$(boot_id "$n"); t0=$SECONDS
+	gx "$n" 'systemctl reboot' 10 >/dev/null 2>&1
+	wait_for 900 5 "$n rebooted" rebooted "$n" "$b0" || die "$n did not reboot within 900 s (shutdown hung?)"
+	local t_boot=$((SECONDS - t0))
+	fenced_by_sbd "$n" && die "$n was fenced during a clean reboot"
+	wait_for 1200 10 "$n rejoined, GFS2 on all, guest running" all_back || { show_failures; die "$n did not rejoin"; }
+	gx "$n" "journalctl -b -1 -o short-monotonic 2>/dev/null | grep -E 'Unmounted|iscsi|Logging out|Stopped (Pacemaker|Open-iSCSI)' | tail -20" 60 >&2 || true
+	log "clean reboot of $n: back up ${t_boot}s, rejoined $((SECONDS - t0))s, not fenced"
+}
+
+san-faults_phase() {
+	fault_one_link node2
+	fault_kill node3
+	fault_both_links node2
+	fault_reboot node1
+	no_failures || show_failures
+}
