@@ -6,31 +6,13 @@
 #include <fstream>
 
 #include "fake_host.h"
+#include "validate_host.h"
 
-using dlmlvm_test::FakeHost;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string exe() { return dlmlvm_test::env_or("OCFKIT_BUILD_ROOT", ".") + "/agents/clvm/clvm"; }
-
-std::string conf(const std::string& name)
-{
-    return dlmlvm_test::env_or("OCFKIT_TEST_DATA", "tests/data") + "/lvm-config/conf/" + name;
-}
-
-struct Host : FakeHost {
-    Host() : FakeHost(exe())
-    {
-        std::ofstream(path("sys/kernel/config/dlm/cluster/cluster_name")) << "hacl\n";
-        param("volgrpname", "vgcl");
-    }
-    dlmlvm_test::AgentRun validate(const std::string& lvm_conf, std::map<std::string, std::string> extra = {})
-    {
-        set("LVM_SYSTEM_DIR", conf(lvm_conf));
-        return run("validate-all", std::move(extra));
-    }
-};
+using Host = clvm_test::ValidateHost;
 
 }  // namespace
 

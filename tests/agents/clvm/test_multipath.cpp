@@ -8,18 +8,12 @@
 
 #include "fake_host.h"
 #include "multipath.h"
+#include "validate_host.h"
 
-using dlmlvm_test::FakeHost;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string exe() { return dlmlvm_test::env_or("OCFKIT_BUILD_ROOT", ".") + "/agents/clvm/clvm"; }
-
-std::string conf(const std::string& name)
-{
-    return dlmlvm_test::env_or("OCFKIT_TEST_DATA", "tests/data") + "/lvm-config/conf/" + name;
-}
 
 void write(const std::string& path, const std::string& text)
 {
@@ -58,18 +52,8 @@ void san_node(const std::string& root, bool partitioned = false)
     link("../../sdc", dev + "disk/by-path/ip-192.168.122.10:3260-iscsi-iqn.2024-01.test.ocfkit:san-lun-0");
 }
 
-struct Host : FakeHost {
-    Host() : FakeHost(exe())
-    {
-        std::ofstream(path("sys/kernel/config/dlm/cluster/cluster_name")) << "hacl\n";
-        param("volgrpname", "vgcl");
-        san_node(root());
-    }
-    dlmlvm_test::AgentRun validate(const std::string& lvm_conf, std::map<std::string, std::string> extra = {})
-    {
-        set("LVM_SYSTEM_DIR", conf(lvm_conf));
-        return run("validate-all", std::move(extra));
-    }
+struct Host : clvm_test::ValidateHost {
+    Host() { san_node(root()); }
 };
 
 }  // namespace
