@@ -77,11 +77,12 @@ int finish(const Outcome& o, std::string_view action, const Env& env, Logger& lo
             else
                 log.error("{} failed: {} ({})", action, o.reason, to_string(o.code));
             std::string prefix = env.get_or("OCF_EXIT_REASON_PREFIX", "ocf-exit-reason:");
-            std::string reason = o.reason;
-            for (char& c : reason)
-                if (c == '\n') c = ' ';
+            if (io.reason) *io.reason = fit_exit_reason(o.reason, std::string::npos);
+            // Fitted, so the cluster shows a whole start and a marker rather than Pacemaker's cut;
+            // the log line above has it all. Written after the log line: Pacemaker takes the last
+            // occurrence of the prefix anywhere in stderr.
             // Not fmt::print: it throws on a closed stream, and the code must still come back.
-            std::string line = fmt::format("{}{}\n", prefix, reason);
+            std::string line = fmt::format("{}{}\n", prefix, fit_exit_reason(o.reason));
             if (std::fwrite(line.data(), 1, line.size(), io.err) != line.size()) std::clearerr(io.err);
             std::fflush(io.err);
         }

@@ -22,4 +22,25 @@ std::string_view to_string(ExitCode code)
     return "OCF_UNKNOWN";
 }
 
+std::string fit_exit_reason(std::string_view reason, std::size_t max)
+{
+    std::string line(reason);
+    for (char& c : line)
+        if (c == '\n' || c == '\r') c = ' ';
+    if (line.size() <= max) return line;
+    if (max <= kExitReasonShortened.size()) return {};
+    const std::size_t budget = max - kExitReasonShortened.size();
+    auto continuation = [&](std::size_t i) { return (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80; };
+    std::size_t cut = budget;  // line[cut] is the first byte left out
+    while (cut > 0 && continuation(cut)) --cut;
+    // A word boundary, unless the last one is so early that most of the room would go unused.
+    std::size_t space = line.rfind(' ', cut);
+    if (space != std::string::npos && space >= budget * 3 / 4) cut = space;
+    // No dangling separator before the marker ("foo: [...]" reads as an empty value).
+    while (cut > 0 && std::string_view(" ,;:(").find(line[cut - 1]) != std::string_view::npos) --cut;
+    line.resize(cut);
+    line += kExitReasonShortened;
+    return line;
+}
+
 }  // namespace ocfkit

@@ -41,8 +41,9 @@ public:
 struct ActionRun {
     int code = -1;
     std::string out;     // stdout: meta-data, usage
-    std::string err;     // stderr: the exit reason line
-    std::string reason;  // the last exit reason, without its prefix; empty when none
+    std::string err;          // stderr: the exit reason line, fitted to what Pacemaker keeps
+    std::string reason;       // the whole exit reason (the dispatcher hands it over); empty when none
+    std::string reason_line;  // the last exit reason line's text, without its prefix: what the cluster shows
     std::string logs;    // what the agent logged
 };
 
@@ -54,5 +55,11 @@ ActionRun run_action(Agent& agent, std::string_view action, const Env& env, Comm
 std::string read_and_close(std::FILE* f);
 // The reason of the last "ocf-exit-reason:" line of stderr text; empty when there is none.
 std::string exit_reason(std::string_view err);
+// For an agent run as a process: the whole reason. A shortened exit reason line is completed
+// from the dispatcher's log line before it ("ERROR: start failed: <reason> (OCF_...)").
+std::string full_exit_reason(std::string_view err);
+// With OCFKIT_TEST_REASONS=<file>: appends "<bytes>\t<reason>" there, to survey the reasons the
+// tests produce (which ones the cluster would see shortened).
+void record_reason(std::string_view reason);
 
 }  // namespace ocfkit::test

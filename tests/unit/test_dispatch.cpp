@@ -3,10 +3,12 @@
 
 #include "catch.h"
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "../testagent/test_agent.h"
 #include "agent_run.h"
+#include "ocfkit/process_runner.h"
 
 using namespace ocfkit;
 
@@ -134,6 +136,48 @@ TEST_CASE("a Failure's code and reason reach the caller; the reason is the last 
     Run r = f.run("promote");  // mode=plain
     CHECK(r.code == 6);
     CHECK(r.err == "ocf-exit-reason:parameter 'mode': promote needs mode=promotable\n");
+}
+
+TEST_CASE("a long reason: the line fits what Pacemaker keeps, the caller and the log get it whole", "[dispatch]")
+{
+    Fixture f;
+    std::string action = "frobnicate";
+    for (int i = 0; i < 20; ++i) action += "-again" + std::to_string(i);
+    const std::string full = "action '" + action + "' is not supported by ocfkit-test";
+    REQUIRE(full.size() > kExitReasonMax);
+    Run r = f.run(action);
+    CHECK(r.code == 3);
+    CHECK(r.reason == full);
+    CHECK(r.reason_line == fit_exit_reason(full));
+    CHECK(r.reason_line.size() <= kExitReasonMax);
+    CHECK(r.err == "ocf-exit-reason:" + r.reason_line + "\n");
+    CHECK_THAT(r.logs, Catch::Contains("ERROR: " + action + " failed: " + full + " (OCF_ERR_UNIMPLEMENTED)"));
+    CHECK(test::full_exit_reason(r.logs + r.err) == full);
+}
+
+TEST_CASE("as a process: the fitted line is the last exit reason, after the whole one in the log line", "[dispatch]")
+{
+    const char* build = std::getenv("OCFKIT_BUILD_ROOT");
+    REQUIRE(build);
+    std::string action = "frobnicate";
+    for (int i = 0; i < 20; ++i) action += "-again" + std::to_string(i);
+    const std::string full = "action '" + action + "' is not supported by ocfkit-test";
+    CommandSpec c;
+    c.argv = {std::string(build) + "/tests/testagent/ocfkit-test", action};
+    c.env = {{"OCFKIT_CLUSTER", "standalone"}, {"OCF_ROOT", "/usr/lib/ocf"}};
+    c.timeout = std::chrono::seconds(30);
+    auto runner = make_process_runner();
+    CommandResult res = runner->run(c, Deadline::after(std::chrono::seconds(40)));
+    REQUIRE(res.status == CommandResult::Status::Exited);
+    CHECK(res.exit_code == 3);
+    // Pacemaker's reading: the text after the last "ocf-exit-reason:" anywhere, to the line's end.
+    auto at = res.err.rfind("ocf-exit-reason:");
+    REQUIRE(at != std::string::npos);
+    std::string shown = res.err.substr(at + 16, res.err.find('\n', at) - at - 16);
+    CHECK(shown == fit_exit_reason(full));
+    CHECK(shown.size() <= kExitReasonMax);
+    CHECK(res.err.find("ERROR: " + action + " failed: " + full + " (OCF_ERR_UNIMPLEMENTED)\n") < at);
+    CHECK(test::full_exit_reason(res.err) == full);
 }
 
 TEST_CASE("deprecated names warn and still work", "[dispatch]")

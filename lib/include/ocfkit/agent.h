@@ -58,7 +58,8 @@ public:
 
 struct DispatchIo {
     std::FILE* out = stdout;  // meta-data, usage
-    std::FILE* err = stderr;  // the exit reason line
+    std::FILE* err = stderr;  // the exit reason line, fitted to what Pacemaker keeps
+    std::string* reason = nullptr;  // if set: the whole exit reason, one line (tests)
 };
 
 // The whole operation: the only place that catches Failure. `cluster` may be null: then it is

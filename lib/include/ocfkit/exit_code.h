@@ -1,6 +1,7 @@
 // OCF exit codes and the Failure that aborts an action.
 #pragma once
 
+#include <cstddef>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -26,6 +27,17 @@ enum class ExitCode : int {
 };
 
 std::string_view to_string(ExitCode code);
+
+// Pacemaker keeps the first 128 bytes of an exit reason (EXIT_REASON_MAX_LEN, cut mid-character
+// if need be); the cluster shows nothing past them.
+inline constexpr std::size_t kExitReasonMax = 128;
+// What a shortened reason ends with; the whole text is in the agent's log line.
+inline constexpr std::string_view kExitReasonShortened = " [...]";
+
+// The reason as it fits in `max` bytes: unchanged when it fits, else its start cut at a word
+// boundary (a character boundary when no word ends late enough) followed by kExitReasonShortened.
+// Never splits a UTF-8 sequence. Newlines become spaces (the reason is one line).
+std::string fit_exit_reason(std::string_view reason, std::size_t max = kExitReasonMax);
 
 // The result of an action: a code and, for anything but plain success, why.
 struct Outcome {

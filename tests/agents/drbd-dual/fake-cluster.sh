@@ -19,6 +19,19 @@ fails=0 checks=0
 ok() { checks=$((checks + 1)); echo "ok - $*"; }
 bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "not ok - $*"; }
 
+# full_reason TEXT: the whole exit reason in an agent's stderr TEXT. The ocf-exit-reason line is
+# fitted to the 128 bytes Pacemaker keeps; a shortened one (ending " [...]") is completed from the
+# dispatcher's log line before it ("ERROR: start failed: <reason> (OCF_...)").
+full_reason() {
+    local line kept log
+    line=$(printf '%s\n' "$1" | sed -n 's/^ocf-exit-reason://p' | tail -1)
+    if [[ $line != *' [...]' ]]; then printf '%s' "$line"; return; fi
+    kept=${line% \[...\]}
+    log=$(printf '%s\n' "$1" | grep -v '^ocf-exit-reason:' | grep -F -- "$kept" | grep ' (OCF_[A-Z_]*)$' | tail -1)
+    if [ -z "$log" ]; then printf '%s' "$line"; return; fi
+    log=${log#*"$kept"}
+    printf '%s%s' "$kept" "${log% (OCF_*}"
+}
 # agent NODE ACTION [VAR=VALUE...]: runs the agent as NODE; sets RC, OUT (stdout+stderr), REASON.
 agent() {
     local node=$1 action=$2
@@ -32,7 +45,9 @@ agent() {
         OCF_RESKEY_CRM_meta_on_node="$node" OCF_RESKEY_CRM_meta_timeout=20000 OCF_RESKEY_CRM_meta_interval=10000 \
         "$@" unshare -u /bin/sh -c 'hostname "$1"; shift; exec "$@"' uts "$node" "$agent" "$action" 2>&1)
     RC=$?
-    REASON=$(printf '%s\n' "$OUT" | sed -n 's/^ocf-exit-reason://p' | tail -1)
+    REASON=$(full_reason "$OUT")
+    REASON_LINE=$(printf '%s\n' "$OUT" | sed -n 's/^ocf-exit-reason://p' | tail -1)
+    [ "$(printf '%s' "$REASON_LINE" | wc -c)" -le 128 ] || bad "$node $action: the exit reason line is over 128 bytes: $REASON_LINE"
 }
 expect() {  # NODE ACTION WANT-RC [PATTERN] [VAR=VALUE...]
     local node=$1 action=$2 want=$3 pattern=${4:-}

@@ -49,7 +49,8 @@ struct World {
     MapEnv env;
     FakeRunner runner;
     std::string log_text;
-    std::string err_text;
+    std::string err_text;  // stderr: the exit reason line, fitted to what Pacemaker keeps
+    std::string reason;    // the whole exit reason
     bool pacemaker = true;
 
     World()
@@ -106,6 +107,8 @@ struct World {
         test::ActionRun r = test::run_action(agent, action, env, runner, &cluster);
         log_text += r.logs;
         err_text = r.err;
+        reason = r.reason;
+        CHECK(r.reason_line.size() <= kExitReasonMax);
         return r.code;
     }
     std::size_t calls_of(const std::string& program) const { return runner.count(program); }
@@ -134,11 +137,12 @@ TEST_CASE("monitor of the 8.4 module reads /proc/drbd alone once the minors are 
     // The peer disconnects: /proc/drbd says so, the score drops, one program to write it.
     w.proc("84-proc-drbd-standalone.txt");
     CHECK(w.run("monitor") == 191);
-    CHECK_THAT(w.err_text, Catch::Contains("ocf-exit-reason:") && Catch::Contains("StandAlone"));
+    CHECK_THAT(w.err_text, Catch::StartsWith("ocf-exit-reason:"));
+    CHECK_THAT(w.reason, Catch::Contains("StandAlone"));
     CHECK(w.calls() == before + 0);  // Primary keeps the best score: nothing to write
     w.proc("84-proc-drbd-synctarget.txt");
     CHECK(w.run("monitor") == 190);
-    CHECK_THAT(w.err_text, Catch::Contains("resync from the peer in progress (42.5% done)"));
+    CHECK_THAT(w.reason, Catch::Contains("resync from the peer in progress (42.5% done)"));
     CHECK(w.calls() == before + 1);
     CHECK(w.last_call() == "crm_attribute --promotion -N node1 -D");
 }
@@ -220,7 +224,7 @@ TEST_CASE("monitor of DRBD 9 asks drbdsetup status --json once", "[drbd-agent]")
     broken.env.set("OCF_RESKEY_CRM_meta_interval", "10000");
     broken.runner.expect({"drbdsetup", "status"}, FakeRunner::exited(0, "[{\"name\": \"r0\"}]"));
     CHECK(broken.run("monitor") == 1);
-    CHECK_THAT(broken.err_text, Catch::Contains("cannot read the output of 'drbdsetup status --json -- r0'"));
+    CHECK_THAT(broken.reason, Catch::Contains("cannot read the output of 'drbdsetup status --json -- r0'"));
 
     // I/O frozen for lost quorum and by an admin at once: failed, not degraded (issue 18 #16).
     World frozen;
@@ -229,7 +233,7 @@ TEST_CASE("monitor of DRBD 9 asks drbdsetup status --json once", "[drbd-agent]")
     frozen.runner.expect({"drbdsetup", "status"},
                          FakeRunner::exited(0, fixture("9-status-json-suspended-user-quorum.json")));
     CHECK(frozen.run("monitor") == 9);
-    CHECK_THAT(frozen.err_text, Catch::Contains("I/O suspended (user, quorum)"));
+    CHECK_THAT(frozen.reason, Catch::Contains("I/O suspended (user, quorum)"));
 }
 
 TEST_CASE("a probe with drbd-utils missing reports not running", "[drbd-agent]")
@@ -256,7 +260,7 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
         w.runner.expect({"drbdadm"}, FakeRunner::exited(0, fixture("84-dump-xml-dual-primary.xml")));
         if (hostname() != "node1" && hostname() != "node2") {
             CHECK(w.run("validate-all") == 5);
-            CHECK_THAT(w.err_text, Catch::Contains("is not a host of DRBD resource 'r0' (hosts: node1, node2)"));
+            CHECK_THAT(w.reason, Catch::Contains("is not a host of DRBD resource 'r0' (hosts: node1, node2)"));
         }
     }
     {
@@ -271,7 +275,7 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
         // This node's DRBD configuration: another node's may be right (issue 18 #10), so 5, not 6.
         CHECK(w.run("validate-all") == 5);
         CHECK(w.run("start") == 5);
-        CHECK_THAT(w.err_text,
+        CHECK_THAT(w.reason,
                    Catch::Contains("promoted-max=2 (dual-primary) needs in DRBD resource 'r0' (" + w.conf() +
                                    " on this node): net { "
                                    "allow-two-primaries yes; } (not set); net { protocol C; } (is A); fencing "
@@ -287,13 +291,13 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
         w.runner = FakeRunner();
         w.runner.expect({"drbdadm"}, FakeRunner::exited(0, cfg));
         CHECK(w.run("validate-all") == 5);
-        CHECK_THAT(w.err_text, Catch::Contains("allow-two-primaries yes; } (is no)"));
+        CHECK_THAT(w.reason, Catch::Contains("allow-two-primaries yes; } (is no)"));
     }
     {
         World w;
         w.env.set("OCF_RESKEY_CRM_meta_notify", "false");
         CHECK(w.run("validate-all") == 6);
-        CHECK_THAT(w.err_text, Catch::Contains("notify"));
+        CHECK_THAT(w.reason, Catch::Contains("notify"));
         w.env.set("OCF_RESKEY_ignore_missing_notifications", "true");
         CHECK(w.run("validate-all") == 0);
     }
@@ -302,13 +306,13 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
         w.env.unset("OCF_RESKEY_CRM_meta_promotable");
         w.env.unset("OCF_RESKEY_CRM_meta_promoted_max");
         CHECK(w.run("validate-all") == 6);
-        CHECK_THAT(w.err_text, Catch::Contains("must run as a promotable clone"));
+        CHECK_THAT(w.reason, Catch::Contains("must run as a promotable clone"));
     }
     {
         World w;
         w.env.set("OCF_RESKEY_drbd_resource", "r0;rm -rf /");
         CHECK(w.run("validate-all") == 6);
-        CHECK_THAT(w.err_text, Catch::Contains("parameter 'drbd_resource'") && Catch::Contains("contains ';'"));
+        CHECK_THAT(w.reason, Catch::Contains("parameter 'drbd_resource'") && Catch::Contains("contains ';'"));
         CHECK(w.calls() == 0);
         CHECK(w.run("stop") == 0);  // nothing could have been started under that name
         CHECK(w.calls() == 0);
@@ -317,14 +321,14 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
         World w;
         w.env.set("OCF_RESKEY_drbdconf", (w.dir / "missing.conf").string());
         CHECK(w.run("validate-all") == 5);
-        CHECK_THAT(w.err_text, Catch::Contains("does not exist or is not readable"));
+        CHECK_THAT(w.reason, Catch::Contains("does not exist or is not readable"));
     }
     {
         World w;
         w.runner = FakeRunner();
         w.runner.expect({"drbdadm"}, FakeRunner::exited(10, "", "drbd.d/r0.res:12: Parse error: 'protocol' expected"));
         CHECK(w.run("validate-all") == 5);
-        CHECK_THAT(w.err_text, Catch::Contains("Parse error"));
+        CHECK_THAT(w.reason, Catch::Contains("Parse error"));
     }
     {
         World w;  // drbd-reactor or a manual run: no clone meta, no clone checks
@@ -356,9 +360,9 @@ TEST_CASE("one bad variable: the code and a reason naming it", "[drbd-agent]")
         World w;
         w.env.set(c.variable, c.value);
         int code = w.run(c.action);
-        INFO(c.variable << "=" << c.value << " " << c.action << ": " << w.err_text);
+        INFO(c.variable << "=" << c.value << " " << c.action << ": " << w.reason);
         CHECK(code == c.code);
-        for (const auto& part : c.reason) CHECK_THAT(w.err_text, Catch::Contains(part));
+        for (const auto& part : c.reason) CHECK_THAT(w.reason, Catch::Contains(part));
     }
 }
 
@@ -373,9 +377,9 @@ TEST_CASE("drbd_resource is checked as DRBD names are: never an option, a path o
             w.steady_84_monitor();
             w.env.set("OCF_RESKEY_drbd_resource", name);
             int code = w.run(action);
-            INFO(action << " drbd_resource='" << name << "': " << w.err_text);
+            INFO(action << " drbd_resource='" << name << "': " << w.reason);
             CHECK(code == 6);
-            CHECK_THAT(w.err_text, Catch::Contains("ocf-exit-reason:parameter 'drbd_resource'"));
+            CHECK_THAT(w.reason, Catch::StartsWith("parameter 'drbd_resource'"));
             CHECK(w.calls_of("drbdadm") == 0);
             CHECK(w.calls_of("drbdsetup") == 0);
             CHECK(w.calls_of("crm_attribute") == 0);
@@ -392,9 +396,9 @@ TEST_CASE("drbd_resource is checked as DRBD names are: never an option, a path o
         World w;
         w.env.set("OCF_RESKEY_drbd_resource", good);
         int code = w.run("validate-all");
-        INFO(good << ": " << w.err_text);
+        INFO(good << ": " << w.reason);
         CHECK(code == 5);  // accepted as a name; not defined in the fixture's configuration
-        CHECK_THAT(w.err_text, Catch::Contains("is not defined"));
+        CHECK_THAT(w.reason, Catch::Contains("is not defined"));
     }
 }
 
@@ -442,7 +446,7 @@ TEST_CASE("module version requirements", "[drbd-agent]")
     w.proc("84-proc-drbd-primary-primary.txt");
     w.env.set("OCF_RESKEY_require_drbd_module_version_ge", "9.0.16");
     CHECK(w.run("validate-all") == 5);
-    CHECK_THAT(w.err_text, Catch::Contains("the loaded DRBD module is 8.4.11, required >= 9.0.16"));
+    CHECK_THAT(w.reason, Catch::Contains("the loaded DRBD module is 8.4.11, required >= 9.0.16"));
     w.env.set("OCF_RESKEY_require_drbd_module_version_ge", "8.4.0");
     w.env.set("OCF_RESKEY_require_drbd_module_version_lt", "9.0.0");
     CHECK(w.run("validate-all") == 0);
@@ -456,7 +460,7 @@ TEST_CASE("promote refuses unusable data with the precise reason", "[drbd-agent]
     w.proc("84-proc-drbd-primary-primary.txt");
     w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-wfconnection-outdated.txt")));
     CHECK(w.run("promote") == 1);
-    CHECK_THAT(w.err_text, Catch::Contains("refusing to promote r0: local disk is Outdated"));
+    CHECK_THAT(w.reason, Catch::Contains("refusing to promote r0: local disk is Outdated"));
     CHECK(w.calls_of("drbdadm") == 1);  // dump-xml only: no 'drbdadm primary' tried
     CHECK(w.last_call() == "crm_attribute --promotion -N node1 -D");
 }
@@ -473,7 +477,7 @@ TEST_CASE("promote: DRBD's own refusal, a stopped resource, idempotence", "[drbd
         w.runner.expect({"drbdadm", "-c", w.conf(), "primary"},
                         FakeRunner::exited(17, "", "r0: State change failed: (-2) Need access to UpToDate data\n"));
         CHECK(w.run("promote") == 1);
-        CHECK_THAT(w.err_text, Catch::Contains("DRBD refused to promote r0") &&
+        CHECK_THAT(w.reason, Catch::Contains("DRBD refused to promote r0") &&
                                    Catch::Contains("Need access to UpToDate data"));
     }
     {
@@ -505,7 +509,7 @@ TEST_CASE("demote retries while the device is held open, until the deadline", "[
     auto took = std::chrono::steady_clock::now() - t0;
     CHECK(took < std::chrono::milliseconds(4500));
     CHECK(w.calls_of("drbdadm") >= 2);
-    CHECK_THAT(w.err_text, Catch::Contains("held open"));
+    CHECK_THAT(w.reason, Catch::Contains("held open"));
 }
 
 TEST_CASE("start: load the module, up, wait for the connection; a hung drbdadm loses to the deadline",
@@ -535,7 +539,7 @@ TEST_CASE("start: load the module, up, wait for the connection; a hung drbdadm l
         w.runner.expect({"drbdsetup", "events2"}, FakeRunner::exited(0, fixture("84-events2-now-down.txt")));
         w.runner.expect({"drbdadm", "-c", w.conf(), "up"}, FakeRunner::timed_out());
         CHECK(w.run("start") == 1);
-        CHECK_THAT(w.err_text, Catch::Contains("'drbdadm up r0' did not finish before the deadline"));
+        CHECK_THAT(w.reason, Catch::Contains("'drbdadm up r0' did not finish before the deadline"));
     }
     {
         World w;  // the disk never attaches: precise failure
@@ -549,7 +553,7 @@ TEST_CASE("start: load the module, up, wait for the connection; a hung drbdadm l
         w.runner.expect({"drbdadm", "-c", w.conf(), "up", "--", "r0"},
                         FakeRunner::exited(10, "", "0: Failure: (114) Lower device is already claimed.\n"));
         CHECK(w.run("start") == 1);
-        CHECK_THAT(w.err_text, Catch::Contains("Lower device is already claimed"));
+        CHECK_THAT(w.reason, Catch::Contains("Lower device is already claimed"));
     }
 }
 

@@ -56,6 +56,7 @@ RunResult run_action(Agent& agent, const std::string& action, std::map<std::stri
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     out.code = run.code;
     out.reason = std::move(run.reason);
+    out.reason_line = std::move(run.reason_line);
     out.log = std::move(run.logs);
     return out;
 }

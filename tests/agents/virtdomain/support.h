@@ -25,7 +25,8 @@ void write_file(const std::string& path, const std::string& text);
 
 struct RunResult {
     int code = -1;
-    std::string reason;  // the ocf-exit-reason line without its prefix
+    std::string reason;       // the whole exit reason
+    std::string reason_line;  // the ocf-exit-reason line without its prefix (fitted: what the cluster shows)
     std::string log;
     double seconds = 0;
 };

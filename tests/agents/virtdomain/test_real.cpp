@@ -20,6 +20,8 @@
 #include "libvirt_hypervisor.h"
 #include "ocfkit/process_runner.h"
 
+#include "agent_run.h"
+
 using namespace ocfkit;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -80,11 +82,9 @@ Result run(std::vector<std::string> argv, std::map<std::string, std::string> env
     out.out = r.out;
     out.err = r.err;
     out.seconds = std::chrono::duration<double>(r.elapsed).count();
-    auto pos = r.err.rfind("ocf-exit-reason:");
-    if (pos != std::string::npos) {
-        out.reason = r.err.substr(pos + 16);
-        while (!out.reason.empty() && out.reason.back() == '\n') out.reason.pop_back();
-    }
+    out.reason = ocfkit::test::full_exit_reason(r.err);
+    CHECK(ocfkit::test::exit_reason(r.err).size() <= ocfkit::kExitReasonMax);
+    ocfkit::test::record_reason(out.reason);
     return out;
 }
 

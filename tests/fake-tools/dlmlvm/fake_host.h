@@ -24,6 +24,8 @@
 #include "ocfkit/host.h"
 #include "ocfkit/process_runner.h"
 
+#include "agent_run.h"
+
 namespace dlmlvm_test {
 
 namespace fs = std::filesystem;
@@ -38,7 +40,8 @@ struct AgentRun {
     int rc = -1;
     std::string out, err;
     std::chrono::milliseconds elapsed{0};
-    std::string reason;  // the last ocf-exit-reason line, without the prefix
+    std::string reason;       // the whole exit reason (a shortened line completed from the log line)
+    std::string reason_line;  // the last ocf-exit-reason line, without the prefix: what the cluster shows
 };
 
 class FakeHost {
@@ -112,9 +115,12 @@ public:
         a.out = r.out;
         a.err = r.err;
         a.elapsed = r.elapsed;
-        std::istringstream lines(r.err);
-        for (std::string line; std::getline(lines, line);)
-            if (line.rfind("ocf-exit-reason:", 0) == 0) a.reason = line.substr(16);
+        a.reason_line = ocfkit::test::exit_reason(r.err);
+        // Pacemaker keeps no more of it: every run checks the dispatcher's fitting.
+        if (a.reason_line.size() > ocfkit::kExitReasonMax)
+            throw std::runtime_error("exit reason line longer than Pacemaker keeps: " + a.reason_line);
+        a.reason = ocfkit::test::full_exit_reason(r.err);
+        ocfkit::test::record_reason(a.reason);
         return a;
     }
 
