@@ -700,9 +700,9 @@ std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::v
         }
         if (!rejected)
             out.push_back(fmt::format("LVM configuration: neither devices/global_filter nor devices/filter rejects "
-                                      "DRBD's backing disk {} (names {}; {}), so LVM sees the same PV twice; add a "
-                                      "reject pattern such as \"r|{}|\"",
-                                      d.configured, joined(d.names, " "), joined(why, "; "), d.configured));
+                                      "DRBD's backing disk {}, so LVM sees the same PV twice; add a reject pattern "
+                                      "such as \"r|{}|\" (names {}; {})",
+                                      d.configured, d.configured, joined(d.names, " "), joined(why, "; ")));
     }
     return out;
 }
@@ -735,11 +735,11 @@ MultipathFindings multipath_filter_problems(const lvm::LvmConfig& cfg, const std
         if (!seen.empty()) {
             out.problems.push_back(fmt::format(
                 "LVM configuration: neither devices/global_filter nor devices/filter rejects {}, path device(s) of "
-                "multipath device {}{} ({}); LVM may open the PV through one path, without failover, or see it more "
-                "than once; add reject patterns before any that accepts them, such as {}",
-                joined(seen), m.map.configured,
-                map_rejected.empty() ? "" : fmt::format(" (which the filter rejects itself, {})", map_rejected),
-                joined(why, "; "), joined(patterns, ", ")));
+                "multipath device {}; LVM may open the PV through one path, without failover, or see it more than "
+                "once; add reject patterns before any that accepts them, such as {} ({}{})",
+                joined(seen), m.map.configured, joined(patterns, ", "),
+                map_rejected.empty() ? "" : fmt::format("the map itself is rejected, {}; ", map_rejected),
+                joined(why, "; ")));
         } else if (!map_rejected.empty()) {
             out.hidden.push_back(fmt::format("multipath device {} ({})", m.map.configured, map_rejected));
         }

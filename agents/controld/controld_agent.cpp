@@ -301,9 +301,9 @@ Outcome ControldAgent::start(Context& ctx)
         if (fencing && !*fencing) {
             if (!allow)
                 return {ExitCode::ErrConfigured,
-                        "fencing is disabled (fencing-enabled=false, or stonith-enabled=false before Pacemaker 3.0.2): "
-                        "DLM would block forever after a node failure; enable fencing, or set "
-                        "allow_fencing_disabled=true on a test cluster"};
+                        "fencing is disabled: DLM hangs after a node failure; enable fencing (or "
+                        "allow_fencing_disabled=true on a test cluster) (fencing-enabled=false, or stonith-enabled=false "
+                        "before Pacemaker 3.0.2)"};
             ctx.log.warn("starting DLM with fencing disabled (allow_fencing_disabled=true): a node failure "
                          "blocks DLM users until the node is fenced by hand");
         }
@@ -311,9 +311,9 @@ Outcome ControldAgent::start(Context& ctx)
 
     if (auto left = kernel_lockspaces(paths); !left.empty())
         return {ExitCode::ErrGeneric,
-                fmt::format("the kernel still holds DLM lockspaces {} from an earlier {}: a new daemon would "
-                            "remove this node from the cluster; stop their users (umount GFS2, stop lvmlockd) or "
-                            "reboot this node",
+                fmt::format("the kernel holds DLM lockspaces {} of an earlier {}: stop their users (GFS2, "
+                            "lvmlockd) or reboot this node; a new daemon would remove this node from the "
+                            "cluster",
                             join_names(left), d.comm)};
 
     ensure_kernel_dlm(ctx, paths);
@@ -336,9 +336,8 @@ Outcome ControldAgent::monitor(Context& ctx)
         if (left.empty()) return ExitCode::NotRunning;
         // Reported, never answered by fencing ourselves: the cluster's on-fail policy decides.
         std::string what = fmt::format(
-            "{} is not running but the kernel still holds DLM lockspaces {} (left by a daemon that exited or "
-            "was stopped outside the cluster, e.g. in maintenance mode); they need their users stopped or a "
-            "reboot of this node",
+            "{} is not running but the kernel still holds DLM lockspaces {}: stop their users or reboot this "
+            "node (left by a daemon that exited or was stopped outside the cluster, e.g. in maintenance mode)",
             d.comm, join_names(left));
         if (ctx.probe) return {ExitCode::NotRunning, what};
         return {ExitCode::ErrGeneric, what};

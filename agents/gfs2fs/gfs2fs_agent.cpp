@@ -470,18 +470,17 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
         }
         if (j.journals < clone_max)
             fail(ExitCode::ErrInstalled,  // counted on this node's device
-                 "{} has {} journal(s) but the clone may run on clone-max={} nodes: add {} with gfs2_jadd -j {} on a "
-                 "node where it is mounted, or lower clone-max",
-                 c.device.display(), j.journals, clone_max, clone_max - j.journals, clone_max - j.journals);
+                 "only {} journal(s) for clone-max={}: add {} with gfs2_jadd -j {} where {} is mounted, or lower "
+                 "clone-max",
+                 j.journals, clone_max, clone_max - j.journals, clone_max - j.journals, c.device.display());
         ctx.log.debug("{}: {} journals for clone-max={}", c.device.display(), j.journals, clone_max);
     }
 
     std::optional<bool> fencing = ctx.cluster.fencing_enabled();
     if (fencing && !*fencing)
         fail(ExitCode::ErrConfigured,
-             "the cluster has fencing disabled (fencing-enabled=false, or stonith-enabled=false before Pacemaker 3.0.2): "
-             "DLM blocks GFS2 after a node failure until the node is fenced, "
-             "so GFS2 needs fencing; configure a fence device and enable stonith");
+             "fencing is disabled: GFS2 hangs after a node failure until it is fenced; configure a fence "
+             "device and enable stonith (fencing-enabled=false, or stonith-enabled=false before Pacemaker 3.0.2)");
     if (!fencing) {
         if (ctx.cluster.pacemaker())
             fail(ExitCode::ErrGeneric, "cannot tell whether fencing is enabled (reading fencing-enabled/stonith-enabled failed)");

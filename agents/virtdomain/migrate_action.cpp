@@ -119,8 +119,9 @@ Outcome VirtDomainAgent::migrate_to(Context& ctx)
             } catch (const HvError& e2) {
                 here = fmt::format("its state here is unknown: {}", e2.what());
             }
-            fail(ExitCode::ErrGeneric, "live migration of domain {} to {} ({}) failed: {}; {}", id.name, target,
-                 plan.request.dest_uri, why, here);
+            // What happened to the guest first: the cluster shows only the reason's start.
+            fail(ExitCode::ErrGeneric, "live migration of domain {} to {} failed, {}: {} (to {})", id.name, target,
+                 here, why, plan.request.dest_uri);
         }
         auto ms_taken = std::chrono::duration_cast<milliseconds>(Deadline::Clock::now() - t0).count();
         if (auto e = forget_remembered(r.remembered_path)) ctx.log.warn("{}", *e);

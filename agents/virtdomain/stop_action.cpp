@@ -146,8 +146,9 @@ Outcome VirtDomainAgent::stop_domain(Context& ctx)
         const milliseconds grace = std::clamp<milliseconds>(ctx.deadline.remaining() / 3, 1s, 10s);
         QemuEnd end = end_qemu(options_.qemu_run_dir, id.name, ctx.deadline, grace);
         if (!end.ended)
-            fail(ExitCode::ErrGeneric, "cannot stop domain {}: {}; its qemu process {} still runs after {}", id.name,
-                 e.what(), end.pid, end.signal.empty() ? "no signal could be sent" : end.signal);
+            fail(ExitCode::ErrGeneric, "cannot stop domain {}: its qemu process {} still runs after {}; libvirt is "
+                 "unreachable: {}", id.name, end.pid, end.signal.empty() ? "no signal could be sent" : end.signal,
+                 e.what());
         forget();
         return {ExitCode::Success,
                 fmt::format("libvirt is unreachable ({}); domain {} stopped: its qemu process {} ended after {} in {} ms",

@@ -101,6 +101,9 @@ TEST_CASE("start refuses while fencing is disabled", "[controld-decisions]")
     auto r = act("start", host, runner, cluster);
     CHECK(r.code == 6);
     CHECK_THAT(r.reason, Catch::Contains("stonith-enabled=false") && Catch::Contains("allow_fencing_disabled"));
+    // What the cluster shows (the fitted line) still says what to do.
+    CHECK_THAT(r.reason_line, Catch::StartsWith("fencing is disabled") &&
+                                  Catch::Contains("enable fencing (or allow_fencing_disabled=true on a test cluster)"));
     CHECK(runner.calls().empty());  // nothing was started
 
     SECTION("unknown fencing state is not taken as enabled")
@@ -148,6 +151,7 @@ TEST_CASE("start refuses with lockspaces left in the kernel", "[controld-decisio
     auto r = act("start", host, runner, cluster);
     CHECK(r.code == 1);
     CHECK_THAT(r.reason, Catch::Contains("gfs0") && Catch::Contains("reboot"));
+    CHECK_THAT(r.reason_line, Catch::Contains("gfs0") && Catch::Contains("or reboot this node"));
     CHECK(runner.calls().empty());
 }
 

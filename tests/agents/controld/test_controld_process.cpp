@@ -161,7 +161,7 @@ TEST_CASE("monitor: hung daemon, killed daemon, stuck states", "[controld-proces
         // start then refuses instead of letting a new daemon kick the node out
         auto start = h.run("start");
         CHECK(start.rc == 1);
-        CHECK_THAT(start.reason, Catch::Contains("still holds DLM lockspaces gfs0"));
+        CHECK_THAT(start.reason, Catch::Contains("the kernel holds DLM lockspaces gfs0"));
         // and stop has nothing to stop
         CHECK(h.run("stop").rc == 0);
     }

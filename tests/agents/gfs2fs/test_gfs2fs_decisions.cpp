@@ -128,6 +128,11 @@ TEST_CASE("GFS2 checks: each failure has its code and reason", "[gfs2fs-decision
         CHECK(r.code == 5);
         CHECK_THAT(r.reason, Catch::Contains("3 journal(s)") && Catch::Contains("clone-max=4") &&
                                  Catch::Contains("gfs2_jadd -j 1"));
+        // The run's device path as long as the field run's: the cluster still shows the count and the fix.
+        f.env.set("OCF_RESKEY_device", "/dev/vgsan/gfs2lv");
+        Run field = f.run("validate-all");
+        CHECK(field.reason_line == "only 3 journal(s) for clone-max=4: add 1 with gfs2_jadd -j 1 where /dev/vgsan/gfs2lv "
+                                   "is mounted, or lower clone-max");
     }
     SECTION("a third node's start with two journals is refused before any mount")
     {
@@ -179,6 +184,7 @@ TEST_CASE("GFS2 checks: each failure has its code and reason", "[gfs2fs-decision
         Run r = f.run("validate-all");
         CHECK(r.code == 6);
         CHECK_THAT(r.reason, Catch::Contains("stonith-enabled=false"));
+        CHECK_THAT(r.reason_line, Catch::Contains("configure a fence device and enable stonith"));
     }
     SECTION("fencing unknown under Pacemaker")
     {

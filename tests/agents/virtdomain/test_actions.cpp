@@ -642,6 +642,9 @@ TEST_CASE("monitor without libvirtd: degraded while qemu runs, else not running"
         auto r = rig.run("monitor");
         CHECK(r.code == 190);
         CHECK_THAT(r.reason, Catch::Contains("libvirt is unreachable") && Catch::Contains(std::to_string(qemu.pid)));
+        // The cluster shows the reason's start: the fact that matters comes first.
+        CHECK_THAT(r.reason_line, Catch::StartsWith(fmt::format("the qemu process {} of domain vm1 still runs, but "
+                                                                "libvirt is unreachable", qemu.pid)));
     }
     auto r = rig.run("monitor");
     CHECK(r.code == 7);
@@ -717,6 +720,8 @@ TEST_CASE("a failed migration leaves the guest running on the source and says wh
         CHECK(r.code == 1);
         CHECK_THAT(r.reason, Catch::Contains("unexpectedly failed") && Catch::Contains("qemu+tcp://node2/system") &&
                                  Catch::Contains("keeps running here"));
+        CHECK_THAT(r.reason_line, Catch::StartsWith("live migration of domain vm1 to node2 failed, the guest keeps "
+                                                    "running here (running): "));
     }
     SECTION("a migration that overruns the deadline is aborted")
     {
@@ -728,6 +733,7 @@ TEST_CASE("a failed migration leaves the guest running on the source and says wh
         CHECK(r.seconds < 6);
         CHECK_THAT(r.reason, Catch::Contains("did not return within") && Catch::Contains("aborted") &&
                                  Catch::Contains("keeps running here"));
+        CHECK_THAT(r.reason_line, Catch::Contains("failed, the guest keeps running here"));
         CHECK(rig.fake.aborts() == 1);
     }
     SECTION("the target hypervisor cannot be reached")
