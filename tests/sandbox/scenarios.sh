@@ -357,6 +357,37 @@ sc_reload_agent() {
     [[ ! -e $state ]] || fail "state file left after delete"
 }
 
+# A start that fails with a reason longer than the 128 bytes Pacemaker keeps: crm_mon's failure
+# holds exactly the agent's fitted line, and pacemaker.log the whole reason. The helper program
+# does not exist, so start fails with 5, which bans the resource from the only node: nothing
+# retries while the CIB is read (and stop succeeds: no state file).
+sc_exit_reason() {
+    [[ -x $TESTAGENT ]] || skip exit-reason "test agent not built"
+    local id=sbx-reason state=$WORK/reason.state mark err want got
+    local helper="/nonexistent/ocfkit-sandbox-helper with a name long enough to push the reason past the 128 bytes Pacemaker keeps"
+    # The line the agent writes, from the agent itself run with the same parameters.
+    err=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin OCF_ROOT="$OCF_ROOT" OCFKIT_CLUSTER=standalone OCF_RESOURCE_INSTANCE="$id" \
+        OCF_RESKEY_state="$state" OCF_RESKEY_helper="$helper" "$TESTAGENT" start 2>&1 >/dev/null) && fail "start succeeded"
+    want=$(sed -n 's/^ocf-exit-reason://p' <<<"$err" | tail -1)
+    [[ $want == *' [...]' ]] && (($(printf '%s' "$want" | wc -c) <= 128)) || fail "the agent's line is not fitted: '$want'"
+    mark=$(($(wc -l <"$SANDBOX_LOG/pacemaker.log") + 1))
+    register resource "$id"
+    pcs resource create "$id" ocf:ocfkit-test:ocfkit-test state="$state" helper="$helper" op monitor interval=5s
+    wait_xpath 60 "/pacemaker-result/failures/failure[@op_key='${id}_start_0'][@exitcode='5']" ||
+        fail "no failed start (rc 5) of $id recorded"
+    # Pacemaker 2.1.5's crm_mon escapes exitreason twice: ' arrives as &apos;.
+    got=$(xq "string(/pacemaker-result/failures/failure[@op_key='${id}_start_0']/@exitreason)")
+    got=${got//&apos;/\'}
+    [[ $got == "$want" ]] || fail "crm_mon shows the reason '$got', the agent wrote '$want'"
+    wait_log "$mark" 30 "start failed: .*Pacemaker keeps'' could not be started" ||
+        fail "the whole reason of $id's failed start is not in pacemaker.log"
+    log "  failed start: crm_mon shows the agent's fitted reason ($(printf '%s' "$got" | wc -c) bytes), pacemaker.log the whole one"
+    delete_resource "$id"
+    crm_resource --cleanup --resource "$id" >/dev/null 2>&1 || true
+    wait_xpath 30 "count(/pacemaker-result/failures/failure[starts-with(@op_key, '${id}_')]) = 0" ||
+        fail "the failed start of deleted $id is still listed"
+}
+
 # Parameter name among the agent's meta-data, first of the candidates that it declares.
 agent_param() {
     local agent=$1 p
@@ -529,6 +560,7 @@ run_scenario cluster-up sc_cluster_up
 if crm_xml && [[ $(xq "string(/pacemaker-result/summary/current_dc/@with_quorum)") == true ]]; then
     run_scenario describe sc_describe
     run_scenario reload-agent sc_reload_agent
+    run_scenario exit-reason sc_exit_reason
     run_scenario gfs2fs sc_gfs2fs
     run_scenario virtdomain sc_virtdomain
 else
