@@ -685,8 +685,8 @@ std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::v
         for (const auto& f : filters) {
             auto v = lvm::filter_device(f.rules, d.names);
             if (!v.accepted)
-                out.push_back(fmt::format("LVM configuration: {} rejects the DRBD device {} ({}); LVM must see "
-                                          "its PVs through DRBD",
+                out.push_back(fmt::format("LVM configuration: {} rejects the DRBD device {}, but LVM must see "
+                                          "its PVs through DRBD ({})",
                                           f.key, d.configured, v.decided_by));
         }
     }

@@ -610,8 +610,8 @@ Outcome DrbdDualAgent::validate(Context& ctx, ValidatePurpose purpose)
         }
         if (!env.meta_bool("notify") && !ctx.params.boolean("ignore_missing_notifications"))
             return {ExitCode::ErrConfigured,
-                    "meta attribute notify is not true: the agent reconnects a returning peer on its start "
-                    "notification; set notify=true (or ignore_missing_notifications=true)"};
+                    "meta attribute notify is not true: set notify=true (or ignore_missing_notifications=true); the "
+                    "agent reconnects a returning peer on its start notification"};
     }
 
     DrbdNode node(ctx);

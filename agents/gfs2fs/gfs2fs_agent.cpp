@@ -441,8 +441,8 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
     if (proto == "lock_nolock") {
         if (clone)
             fail(code_for("lockproto"),
-                 "{} uses lock_nolock (from {}): mounted by a clone on several nodes without cluster locking it "
-                 "gets corrupted; make it lock_dlm (tunegfs2 -o lockproto=lock_dlm while unmounted everywhere)",
+                 "{} uses lock_nolock (from {}), no cluster locking, so a clone corrupts it: make it lock_dlm "
+                 "(tunegfs2 -o lockproto=lock_dlm while unmounted everywhere)",
                  c.device.display(), proto_from);
         ctx.log.info("{} uses lock_nolock (from {}): single-node mount, no DLM checks", c.device.display(), proto_from);
         return;

@@ -260,6 +260,19 @@ TEST_CASE("GFS2 checks: each tool answer has its code and reason", "[gfs2fs-deci
     }
 }
 
+TEST_CASE("lock_nolock on a clone: the line the cluster shows says what to do", "[gfs2fs-decisions]")
+{
+    Fixture f;
+    f.env.set("OCF_CHECK_LEVEL", "10");
+    f.env.set("OCF_RESKEY_device", "/dev/vgsan/gfs2lv");
+    f.answer["tunegfs2"] = FakeRunner::exited(0, fixture("tunegfs2-l-nolock.txt"));
+    Run r = f.run("validate-all");
+    CHECK(r.code == 5);
+    CHECK_THAT(r.reason, Catch::EndsWith("(tunegfs2 -o lockproto=lock_dlm while unmounted everywhere)"));
+    CHECK_THAT(r.reason_line, Catch::StartsWith("/dev/vgsan/gfs2lv uses lock_nolock") &&
+                                  Catch::Contains("a clone corrupts it: make it lock_dlm"));
+}
+
 TEST_CASE("a probe where the device is missing reports not running", "[gfs2fs-decisions]")
 {
     Fixture f;
