@@ -179,6 +179,27 @@ small_failure_reason() {
 	gx node1 'crm_mon -1 --output-as=xml' 60 |
 		sed -n 's/.*<failure op_key="gfs2small[^"]*start_0" node="\([^"]*\)".*exitreason="\([^"]*\)".*/\1: \2/p' | head -1
 }
+small_failures() { gx node1 'crm_mon -1 --output-as=xml' 60 | grep '<failure op_key="gfs2small_'; }
+small_unmounted() { [[ -z $(mount_ids "$SMALL_DIR") ]]; }
+small_clean() { ! small_failures >/dev/null; }
+
+# gfs2small and its LV gone (again): a run stopped midway leaves them, and clvm activates every
+# LV of the VG at its start, so a node booted since has the LV active. The failed start is
+# cleaned up while the resource still exists: the history of a deleted clone instance is
+# orphaned, and its failure would stay in crm_mon for every later no_failures check.
+small_remove() {
+	if gx node1 "cibadmin -Q --xpath \"//primitive[@id='gfs2small']\"" 60 >/dev/null 2>&1; then
+		pcs_batch small-stop "pcs -f \$CIB resource disable gfs2small-clone"
+		wait_for 300 5 "gfs2small stopped everywhere" small_unmounted || { show_failures; die "gfs2small still mounted"; }
+		gq node1 "crm_resource --cleanup --resource gfs2small-clone >/dev/null" 120
+		wait_for 120 5 "gfs2small's failed start cleaned up" small_clean || { show_failures; die "gfs2small's failure stays"; }
+		pcs_batch small-delete "pcs -f \$CIB resource delete gfs2small --force"
+	fi
+	if gx node1 "lvs $VG/$SMALL_LV >/dev/null 2>&1" 60 >/dev/null; then
+		gx_all "lvchange -an $VG/$SMALL_LV" 300 >&2 || die "cannot deactivate $SMALL_LV on every node"
+		gq node1 "lvremove -y $VG/$SMALL_LV" 300 >&2
+	fi
+}
 
 journals_phase() {
 	[[ $(agent_for gfs2fs) == ocf:custom:gfs2fs ]] || die "the journals phase needs ocfkit's gfs2fs in the guests"
@@ -190,6 +211,7 @@ journals_phase() {
 
 	# A second GFS2 with 2 journals, as a clone of 2, then of 3: the third node's start must
 	# refuse by the journal count, at once, and the two mounted instances stay as they are.
+	small_remove
 	local gfs2; gfs2=$(agent_for gfs2fs)
 	gq node1 "set -e
 		lvcreate -an -Zn -n $SMALL_LV -l 100%FREE $VG
@@ -221,10 +243,8 @@ pcs -f \$CIB constraint colocation add gfs2small-clone with lvmlockd-clone INFIN
 	[[ $main_after == "$main_before" ]] || die "the stack's GFS2 was remounted ($main_before -> $main_after)"
 	capture journals-refused crm gfs2
 	gx node1 "crm_mon -1 | grep -A3 -i 'failed resource actions'" 60 >&2 || true
-	pcs_batch small-delete "pcs -f \$CIB resource delete gfs2small --force"
-	gq node1 "crm_resource --cleanup --resource gfs2small-clone >/dev/null 2>&1 || true" 120
-	gfs2small_gone() { [[ -z $(mount_ids "$SMALL_DIR") ]]; }
-	wait_for 300 5 "gfs2small unmounted everywhere" gfs2small_gone || die "gfs2small still mounted"
+	small_remove
+	no_failures || { show_failures; log "WARNING: failures other than gfs2small's remain (above)"; }
 }
 
 # ---- san-faults ----------------------------------------------------------------------------
