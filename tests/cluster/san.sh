@@ -102,23 +102,26 @@ SBD
 
 sbd_running_all() { gx_all 'pgrep -x sbd >/dev/null' 30 >/dev/null; }
 
-san_stack_base() {
-	local controld clvm
-	controld=$(agent_for controld); clvm=$(agent_for clvm)
-	pcs_batch base "
+# san_base_batch CONTROLD CLVM: the base pcs batch (config-test.sh runs it through pcs on the host).
+san_base_batch() {
+	echo "
 pcs -f \$CIB property set stonith-enabled=true no-quorum-policy=freeze stonith-timeout=$((SBD_MSGWAIT_S * 2 + 30))s
 pcs -f \$CIB property set load-threshold=1000% --force
 pcs -f \$CIB resource defaults update resource-stickiness=100
 pcs -f \$CIB resource op defaults update timeout=180s
-pcs -f \$CIB stonith create fence-sbd fence_sbd devices=$SAN_SBD power_timeout=$((SBD_MSGWAIT_S + 30)) \
+pcs -f \$CIB stonith create fence-sbd fence_sbd devices=$SAN_SBD power_timeout=$((SBD_MSGWAIT_S + 30)) \\
 	op monitor interval=600s timeout=120s --force
-pcs -f \$CIB resource create dlm $controld op monitor interval=30s timeout=120s on-fail=fence \
+pcs -f \$CIB resource create dlm $1 op monitor interval=30s timeout=120s on-fail=fence \\
 	start timeout=180s stop timeout=180s clone $PCS_CLONE_META interleave=true ordered=true $PCS_FUTURE
-pcs -f \$CIB resource create lvmlockd $clvm op monitor interval=30s timeout=120s on-fail=fence \
+pcs -f \$CIB resource create lvmlockd $2 op monitor interval=30s timeout=120s on-fail=fence \\
 	start timeout=180s stop timeout=180s clone $PCS_CLONE_META interleave=true ordered=true $PCS_FUTURE
 pcs -f \$CIB constraint order start dlm-clone then start lvmlockd-clone
 pcs -f \$CIB constraint colocation add lvmlockd-clone with dlm-clone INFINITY
 "
+}
+
+san_stack_base() {
+	pcs_batch base "$(san_base_batch "$(agent_for controld)" "$(agent_for clvm)")"
 	wait_for 600 10 "dlm_controld with lockspaces API on all nodes" dlm_running_both || { show_failures; die "dlm not running"; }
 	wait_for 600 10 "lvmlockd on all nodes" lvmlockd_running_both || { show_failures; die "lvmlockd not running"; }
 }
@@ -175,6 +178,21 @@ mount_ids() {
 	done | sort | paste -sd' '
 }
 
+# The journals phase's pcs batches (config-test.sh runs them through pcs on the host): gfs2small
+# as a clone of 2 after lvmlockd, its clone-max raised to 3, disabled, deleted.
+small_batch() {
+	echo "
+pcs -f \$CIB resource create gfs2small $1 device=/dev/$VG/$SMALL_LV directory=$SMALL_DIR fstype=gfs2 \\
+	options=noatime op monitor interval=20s timeout=120s start timeout=180s stop timeout=180s \\
+	clone $PCS_CLONE_META interleave=true clone-max=2 $PCS_FUTURE
+pcs -f \$CIB constraint order start lvmlockd-clone then start gfs2small-clone
+pcs -f \$CIB constraint colocation add gfs2small-clone with lvmlockd-clone INFINITY
+"
+}
+SMALL_MAX3="pcs -f \$CIB resource meta gfs2small-clone clone-max=3"
+SMALL_STOP="pcs -f \$CIB resource disable gfs2small-clone"
+SMALL_DELETE="pcs -f \$CIB resource delete gfs2small --force"
+
 small_failure_reason() {
 	gx node1 'crm_mon -1 --output-as=xml' 60 |
 		sed -n 's/.*<failure op_key="gfs2small[^"]*start_0" node="\([^"]*\)".*exitreason="\([^"]*\)".*/\1: \2/p' | head -1
@@ -189,11 +207,11 @@ small_clean() { ! small_failures >/dev/null; }
 # orphaned, and its failure would stay in crm_mon for every later no_failures check.
 small_remove() {
 	if gx node1 "cibadmin -Q --xpath \"//primitive[@id='gfs2small']\"" 60 >/dev/null 2>&1; then
-		pcs_batch small-stop "pcs -f \$CIB resource disable gfs2small-clone"
+		pcs_batch small-stop "$SMALL_STOP"
 		wait_for 300 5 "gfs2small stopped everywhere" small_unmounted || { show_failures; die "gfs2small still mounted"; }
 		gq node1 "crm_resource --cleanup --resource gfs2small-clone >/dev/null" 120
 		wait_for 120 5 "gfs2small's failed start cleaned up" small_clean || { show_failures; die "gfs2small's failure stays"; }
-		pcs_batch small-delete "pcs -f \$CIB resource delete gfs2small --force"
+		pcs_batch small-delete "$SMALL_DELETE"
 	fi
 	if gx node1 "lvs $VG/$SMALL_LV >/dev/null 2>&1" 60 >/dev/null; then
 		gx_all "lvchange -an $VG/$SMALL_LV" 300 >&2 || die "cannot deactivate $SMALL_LV on every node"
@@ -219,19 +237,13 @@ journals_phase() {
 		mkfs.gfs2 -O -p lock_dlm -t $CLUSTER_NAME:small -j 2 -J 8 /dev/$VG/$SMALL_LV
 		lvchange -an $VG/$SMALL_LV" 600 >&2
 	gx_all "mkdir -p $SMALL_DIR && lvchange -asy $VG/$SMALL_LV" 300 >&2 || die "cannot activate $SMALL_LV everywhere"
-	pcs_batch small "
-pcs -f \$CIB resource create gfs2small $gfs2 device=/dev/$VG/$SMALL_LV directory=$SMALL_DIR fstype=gfs2 \
-	options=noatime op monitor interval=20s timeout=120s start timeout=180s stop timeout=180s \
-	clone $PCS_CLONE_META interleave=true clone-max=2 $PCS_FUTURE
-pcs -f \$CIB constraint order start lvmlockd-clone then start gfs2small-clone
-pcs -f \$CIB constraint colocation add gfs2small-clone with lvmlockd-clone INFINITY
-"
+	pcs_batch small "$(small_batch "$gfs2")"
 	small_on_two() { [[ $(mount_ids "$SMALL_DIR" | wc -w) == 2 ]]; }
 	wait_for 600 10 "gfs2small mounted on two nodes" small_on_two || { show_failures; die "gfs2small not on two nodes"; }
 	local before main_before; before=$(mount_ids "$SMALL_DIR"); main_before=$(mount_ids "$GFS2_DIR")
 	log "gfs2small (2 journals) mounted: $before"
 	local t0=$SECONDS
-	pcs_batch small-max3 "pcs -f \$CIB resource meta gfs2small-clone clone-max=3"
+	pcs_batch small-max3 "$SMALL_MAX3"
 	local reason=
 	small_refused() { reason=$(small_failure_reason); [[ -n $reason ]]; }
 	wait_for 600 5 "the third node's gfs2small start refused" small_refused || { show_failures; die "no refused start"; }
