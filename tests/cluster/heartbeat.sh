@@ -201,7 +201,7 @@ heartbeat_phase() {
 	log "(b) fence-events: $(tr '\n' ';' < "$RUN/fence-events")"
 	# heartbeat's order: node2 reset, then the takeover (drbd-dual's start) on node1.
 	local order; order=$(gx node1 "grep -n -E 'node node2 now reset|Running /etc/ha.d/+resource.d/drbd-dual .*start' /var/log/ha-log | tail -4" 60)
-	printf '    %s\n' "$order" >&2
+	sed 's/^/    /' <<< "$order" >&2
 	local r a
 	r=$(grep 'now reset' <<< "$order" | tail -1 | cut -d: -f1); a=$(grep 'drbd-dual' <<< "$order" | tail -1 | cut -d: -f1)
 	[[ -n $r && -n $a ]] && (( r < a )) || die "(b) node1's ha-log does not show node2 reset before the takeover"

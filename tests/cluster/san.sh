@@ -411,7 +411,7 @@ fault_reboot() {
 		grep -E 'Stopp(ing|ed) pacemaker.service|Stopp(ing|ed) open-iscsi.service|Logging out of session|Logout of .* successful' " 60)
 	gq "$n" 'rm -f /etc/systemd/journald.conf.d/zz-ocfkit-reboot.conf && systemctl restart systemd-journald &&
 		rm -rf /var/log/journal' 120
-	printf '    %s\n' "$order" >&2
+	sed 's/^/    /' <<< "$order" >&2
 	local stopped logout
 	stopped=$(grep -n 'Stopped pacemaker.service' <<< "$order" | head -1 | cut -d: -f1)
 	logout=$(grep -n -E 'Stopping open-iscsi.service|Logging out of session' <<< "$order" | head -1 | cut -d: -f1)
