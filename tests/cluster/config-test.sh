@@ -131,6 +131,7 @@ mkdir -p "$san"
 	{ small_batch ocf:heartbeat:Filesystem; echo "$SMALL_MAX3"; echo "$SMALL_STOP"; echo "$SMALL_DELETE"; } > "$san/small.batch"
 	grep -o 'stonith-timeout=[^ ]*\|power_timeout=[^ ]*' "$san/base.batch" > "$san/fence"
 	declare -f fence_success_count > "$san/funcs"
+	san_multipath_conf 36001405aaaa 36001405bbbb > "$san/multipath.conf"
 ) || { echo "FAIL: sourcing the san topology"; exit 1; }
 source "$san/vars"
 source "$san/funcs"
@@ -147,6 +148,23 @@ for n in "${NODES[@]}"; do
 done
 checke "san: the storage VM has no watchdog, and its LUN disks in the order the target expects (vdb data, vdc sbd)" \
 	'! grep -q i6300esb "$san/dev-$STORAGE" && [ "$(grep -o "san-[a-z]*\.img" "$san/dev-$STORAGE" | paste -sd" ")" = "san-data.img san-sbd.img" ]'
+# The maps' conf.d file: both named by WWID, each with a bounded no_path_retry (set per map: the
+# built-in LIO-ORG device entry's 12 would override the defaults section), times the image's
+# polling_interval: how long a node that lost both links queues before its I/O fails.
+mp=$(python3 - "$san/multipath.conf" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+for body in re.findall(r"multipath \{([^}]*)\}", text):
+    kv = dict(l.split(None, 1) for l in body.strip().splitlines())
+    print(kv.get("wwid", "-"), kv.get("alias", "-"), kv.get("no_path_retry", "-"))
+PY
+)
+poll=$(sed -n 's/^[[:space:]]*polling_interval \([0-9]*\)$/\1/p' "$cluster/guest/configure-san.sh")
+checke "san: multipath maps mpathdata and mpathsbd by WWID ($(paste -sd';' <<< "$mp"))" \
+	'[ "$(awk "{print \$1, \$2}" <<< "$mp" | paste -sd" ")" = "36001405aaaa mpathdata 36001405bbbb mpathsbd" ]'
+retry=$(awk '{print $3}' <<< "$mp" | sort -u)
+checke "san: each map queues ${retry:-?} x ${poll:-?} s with no path, then fails I/O (bounded, at most 30 s)" \
+	'[[ $retry =~ ^[0-9]+$ && $poll =~ ^[0-9]+$ ]] && [ $((retry * poll)) -le 30 ]'
 # sbd(8): msgwait at least twice the watchdog timeout; Pacemaker's stonith-timeout above msgwait
 # with a margin (sbd's man page: at least 1.2 x msgwait), and fence_sbd waiting longer than msgwait.
 stt=$(sed -n 's/^stonith-timeout=\([0-9]*\)s$/\1/p' "$san/fence")

@@ -45,6 +45,15 @@ san_paths_ok() {
 }
 san_paths_all() { local n; for n in "${NODES[@]}"; do san_paths_ok "$n" || return 1; done; }
 
+# san_multipath_conf DATA-WWID SBD-WWID: the maps, named, and how long each queues I/O with no
+# path left: no_path_retry 5 (x polling_interval 2 s = 10 s, then I/O errors). Set per map: the
+# built-in device entry for LIO-ORG (no_path_retry 12) overrides the defaults section.
+san_multipath_conf() {
+	printf 'multipaths {\n'
+	printf '\tmultipath {\n\t\twwid %s\n\t\talias %s\n\t\tno_path_retry 5\n\t}\n' "$1" mpathdata "$2" mpathsbd
+	printf '}\n'
+}
+
 # Each node: its own initiator name (the image's would be shared by all three, and the target
 # would take them for one initiator), sessions to both portals (logged in again at boot), and
 # the two maps named by the LUNs' WWIDs, the same on every node.
@@ -69,8 +78,7 @@ san_initiators() {
 	data=$(awk -v s=$((SAN_DATA_MB * 2048)) '$1 == s { print $2 }' <<< "$ids" | head -1)
 	sbd=$(awk -v s=$((SAN_SBD_MB * 2048)) '$1 == s { print $2 }' <<< "$ids" | head -1)
 	[[ -n $data && -n $sbd ]] || die "cannot tell the data and sbd LUNs apart"
-	printf 'multipaths {\n\tmultipath {\n\t\twwid %s\n\t\talias mpathdata\n\t}\n\tmultipath {\n\t\twwid %s\n\t\talias mpathsbd\n\t}\n}\n' \
-		"$data" "$sbd" > "$SHARE/work/ocfkit-san-multipath.conf"
+	san_multipath_conf "$data" "$sbd" > "$SHARE/work/ocfkit-san-multipath.conf"
 	gx_all "install -m 0644 /host/work/ocfkit-san-multipath.conf /etc/multipath/conf.d/ocfkit-san.conf &&
 		systemctl enable multipathd open-iscsi iscsid >/dev/null 2>&1; systemctl restart multipathd" 300 >&2 ||
 		die "multipath configuration failed"
@@ -354,6 +362,8 @@ fault_kill() {
 fault_both_links() {
 	local n=$1 b0 boots f0 t0
 	loud "fault: $n loses both iSCSI links"
+	# How long its maps queue I/O with no path left (%Q: no_path_retry as configured).
+	gx "$n" "multipathd show maps format '%n queueing %Q'" 30 >&2
 	b0=$(boot_id "$n"); boots=$(console_boots "$n"); f0=$(fence_successes "$n"); t0=$SECONDS
 	set_link "$n" iscsi-a off; set_link "$n" iscsi-b off
 	# An application's write there: the I/O error path, not an idle file system.
