@@ -66,6 +66,20 @@ checke "stonith_host: the plugin's status asks the lab fence agent's monitor on 
 	'[ "$rc" = 0 ] && grep -q -- "--share=/host/fence -o monitor stdin=/dev/null" <<< "$calls"'
 checke "stonith_host: reset node2 = the lab agent's reboot of node2, stdin closed" \
 	'grep -q -- "-o reboot -n node2 stdin=/dev/null" <<< "$calls"'
+# The same through cluster-glue's own stonith(8), as hb_install checks the device and heartbeat
+# resets with it (root: the plugin directory is bind-mounted in a private mount namespace).
+if [[ $(id -u) == 0 ]] && command -v stonith >/dev/null && [[ -d /usr/lib/stonith/plugins/external ]]; then
+	mkdir -p "$tmp/ext"
+	cp -a /usr/lib/stonith/plugins/external/. "$tmp/ext/"
+	install -m 0755 "$plugin" "$tmp/ext/$(basename "$plugin")"
+	: > "$tmp/agent.calls"
+	out=$(OCFKIT_LAB_FENCE_AGENT=$tmp/agent unshare -m sh -c 'mount --bind "$1" /usr/lib/stonith/plugins/external &&
+		stonith -t "$2" -p "$3" -S && stonith -t "$2" -p "$3" -T reset node2' _ "$tmp/ext" "${st[1]}" "${st[*]:2}" 2>&1); rc=$?
+	checke "stonith -t ${st[1]} -p '${st[*]:2}' -S, then -T reset node2 (rc $rc$([[ $rc != 0 ]] && echo ": $(tail -1 <<< "$out")"))" \
+		'[ "$rc" = 0 ] && [ "$(cat "$tmp/agent.calls")" = "$(printf "%s\n" "--share=/host/fence -o monitor stdin=/dev/null" "--share=/host/fence -o reboot -n node2 stdin=/dev/null")" ]'
+else
+	echo "skip: the plugin through cluster-glue's stonith (needs root and cluster-glue)"
+fi
 
 check "authkeys: 'auth N' names a key line with a known method" \
 	awk '$1 == "auth" { k = $2 } $1 == k && ($2 == "sha1" || $2 == "md5" || $2 == "crc") { found = 1 } END { exit !found }' "$hb/authkeys"
