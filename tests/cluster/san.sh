@@ -228,6 +228,9 @@ small_remove() {
 }
 
 journals_phase() {
+	# After `up` the cluster is still starting (iSCSI login, sbd, corosync, the clones).
+	wait_for 900 10 "the stack whole (all nodes online, GFS2 on all, the guest running)" all_back ||
+		{ show_failures; die "the stack is not whole"; }
 	[[ $(agent_for gfs2fs) == ocf:custom:gfs2fs ]] || die "the journals phase needs ocfkit's gfs2fs in the guests"
 	local v
 	v=$(gfs2fs_validate node1 3); log "validate-all, 3 journals, clone-max=3: $v"
