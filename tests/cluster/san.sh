@@ -278,7 +278,7 @@ ready_boot_id() { cut -d' ' -f1 "$SHARE/q/$1/ready" 2>/dev/null; }
 rebooted() { local b; b=$(ready_boot_id "$1"); [[ -n $b && $b != "$2" ]]; }
 # console_boots VM: kernels VM has started so far, from its serial log (the banner comes first
 # thing at every boot): one more than before = a reset happened, long before the node is up.
-console_boots() { grep -c 'Linux version' "$RUN/$1.console.log" 2>/dev/null || true; }
+console_boots() { local c; c=$(grep -c 'Linux version' "$RUN/$1.console.log" 2>/dev/null); echo "${c:-0}"; }
 reset_seen() { (( $(console_boots "$1") > $2 )); }
 gfs2_writable() { gx "$1" "date +%s.%N >> $GFS2_DIR/alive-$1 && sync $GFS2_DIR/alive-$1" 30 >/dev/null; }
 survivors_writable() {
