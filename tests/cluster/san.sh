@@ -353,7 +353,7 @@ fault_kill() {
 	(( ${#at[@]} == 5 )) || { show_failures; die "kill $n: not everything happened within 900 s (above)"; }
 	capture peer-fenced-sbd san crm
 	wait_for 1200 10 "$n rejoined, GFS2 on all, guest running" all_back || { show_failures; die "$n did not rejoin"; }
-	log "kill $n: rejoined $((SECONDS - t0))s after the panic"
+	log "kill $n: rejoined $((SECONDS - t0))s after the panic; fences of $n since: $(( $(fence_successes "$n") - f0 ))"
 	capture after-rejoin san crm
 }
 
@@ -401,7 +401,7 @@ fault_both_links() {
 	# before its reset may not count for dlm_controld, which then asks for another.
 	wait_for 600 10 "survivors write GFS2" survivors_writable "$n" || die "survivors cannot write GFS2 after $n was reset"
 	wait_for 1200 10 "$n rejoined, GFS2 on all, guest running" all_back || { show_failures; die "$n did not rejoin"; }
-	log "both links of $n cut: rejoined $((SECONDS - t0))s after the cut"
+	log "both links of $n cut: rejoined $((SECONDS - t0))s after the cut; fences of $n since: $(( $(fence_successes "$n") - f0 ))"
 }
 
 # A clean reboot: Pacemaker stops (guest moved, GFS2 unmounted) before the sessions log out;
