@@ -821,6 +821,12 @@ Outcome readopt_lockd(Context& ctx, const HostPaths& paths, const Files& f, cons
 
 const AgentSpec& ClvmAgent::spec() const { return kSpec; }
 
+const lvm::LvmConfig& ClvmAgent::config(Context& ctx)
+{
+    if (!config_) config_ = read_config(ctx);
+    return *config_;
+}
+
 Outcome ClvmAgent::validate(Context& ctx, ValidatePurpose purpose)
 {
     const HostPaths paths = HostPaths::from_env(ctx.env);
@@ -847,7 +853,7 @@ Outcome ClvmAgent::validate(Context& ctx, ValidatePurpose purpose)
         return need({"clvmd"}, "clvm");
     }
 
-    lvm::LvmConfig cfg = read_config(ctx);
+    const lvm::LvmConfig& cfg = config(ctx);
     Manager m = full_manager(ctx, cfg);
     ctx.log.debug("lock manager: {}", to_string(m));
     if (m == Manager::Lvmlockd) {
@@ -893,26 +899,28 @@ Outcome ClvmAgent::start(Context& ctx)
     const HostPaths paths = HostPaths::from_env(ctx.env);
     const Files f = files_of(ctx, paths);
     const std::vector<std::string> vgs = ctx.params.list("volgrpname", kListSeparators);
-    lvm::LvmConfig cfg = read_config(ctx);
+    const lvm::LvmConfig& cfg = config(ctx);
     const Manager m = full_manager(ctx, cfg);
     std::vector<std::string> options = ctx.params.list("daemon_options", kListSeparators);
 
     if (m == Manager::Lvmlockd) {
         if (find_daemon(paths, f.clvmd_pid, "clvmd"))
             return {ExitCode::ErrGeneric, "clvmd is running: lvmlockd and clvmd must not run together"};
+        LockdAnswer fresh;
         if (!find_daemon(paths, f.lvmlockd_pid, "lvmlockd")) {
             require_dlm(paths, f, "lvmlockd");
             std::vector<std::string> argv{"lvmlockd", "-p", f.lvmlockd_pid, "-g", "dlm", "-A",
                                           ctx.params.boolean("adopt") ? "1" : "0"};
             argv.insert(argv.end(), options.begin(), options.end());
             launch_and_wait(ctx, paths, argv, f.lvmlockd_pid, "lvmlockd", [&](std::string& problem) {
-                LockdAnswer a = ask_lvmlockd(ctx, std::min<milliseconds>(5s, ctx.deadline.remaining()));
-                problem = a.problem;
-                return a.answered;
+                fresh = ask_lvmlockd(ctx, std::min<milliseconds>(5s, ctx.deadline.remaining()));
+                problem = fresh.problem;
+                return fresh.answered;
             });
         }
         if (!vgs.empty()) {
-            LockdAnswer a = ask_lvmlockd(ctx, 10s);
+            // The daemon just launched has answered already: which lockspaces it has is that answer.
+            LockdAnswer a = fresh.answered ? std::move(fresh) : ask_lvmlockd(ctx, 10s);
             if (!a.answered) fail(ExitCode::ErrGeneric, "lvmlockd does not answer: {}", a.problem);
             std::vector<std::string> to_start;
             for (const auto& vg : vgs)
@@ -1036,7 +1044,7 @@ Outcome ClvmAgent::stop(Context& ctx)
     std::optional<Manager> m = cheap_manager(ctx, paths, f);
     if (!m) {
         try {
-            m = full_manager(ctx, read_config(ctx));
+            m = full_manager(ctx, config(ctx));
         } catch (const Failure& e) {
             ctx.log.warn("cannot tell the lock manager ({}); assuming lvmlockd", e.reason);
             m = Manager::Lvmlockd;

@@ -68,6 +68,11 @@ public:
     Outcome start(Context& ctx) override;
     Outcome stop(Context& ctx) override;
     Outcome monitor(Context& ctx) override;
+
+private:
+    // lvmconfig once per process: start's validate and start itself read the same lvm.conf.
+    const lvm::LvmConfig& config(Context& ctx);
+    std::optional<lvm::LvmConfig> config_;
 };
 
 }  // namespace ocfkit::clvm

@@ -170,7 +170,7 @@ Outcome VirtDomainAgent::migrate_from(Context& ctx)
         }
         remember(ctx, r.remembered_path, s, id.name, info ? info->uuid : id.uuid, id.hypervisor);
         wait_monitor_scripts(ctx, s, id.name);
-        order_shutdown(ctx, id.name, id.hypervisor);
+        order_shutdown(ctx, id.name, id.hypervisor, true);
         return {ExitCode::Success, fmt::format("domain {} arrived from {} and runs here", id.name, source)};
     } catch (const HvError& e) {
         hv_fail(e, fmt::format("domain {} from {}", id.name, source));

@@ -141,7 +141,7 @@ Outcome VirtDomainAgent::start(Context& ctx)
         }
         wait_running(c, ref, ctx.deadline);
         // Now with the guest's scope, which exists only once qemu runs.
-        order_shutdown(ctx, x.name, s.hypervisor);
+        order_shutdown(ctx, x.name, s.hypervisor, true);
         wait_monitor_scripts(ctx, s, x.name);
         return ExitCode::Success;
     } catch (const HvError& e) {

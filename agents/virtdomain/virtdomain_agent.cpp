@@ -27,12 +27,15 @@ ShutdownOrder guest_shutdown_order(const std::optional<std::string>& scope)
     return order;
 }
 
-void VirtDomainAgent::order_shutdown(Context& ctx, const std::string& name, const std::string& hypervisor_uri)
+void VirtDomainAgent::order_shutdown(Context& ctx, const std::string& name, const std::string& hypervisor_uri,
+                                     bool fresh_qemu)
 {
     HostPaths paths = HostPaths::from_env(ctx.env);
     std::optional<std::string> scope;
     if (local_system_qemu(hypervisor_uri)) scope = qemu_scope(options_.qemu_run_dir, options_.proc_root, name);
-    ensure_shutdown_order(ctx, paths, guest_shutdown_order(scope));
+    ShutdownOrder order = guest_shutdown_order(scope);
+    order.new_unit = fresh_qemu && scope.has_value();
+    ensure_shutdown_order(ctx, paths, order);
 }
 
 }  // namespace ocfkit::virtdomain

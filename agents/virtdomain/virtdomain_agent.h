@@ -45,8 +45,9 @@ public:
 private:
     Outcome stop_domain(Context& ctx);
     // The guest's shutdown ordering, with its qemu's scope when it runs from the local system
-    // driver.
-    void order_shutdown(Context& ctx, const std::string& name, const std::string& hypervisor_uri);
+    // driver; fresh_qemu: this operation started that qemu (a new scope, no use asking systemd).
+    void order_shutdown(Context& ctx, const std::string& name, const std::string& hypervisor_uri,
+                        bool fresh_qemu = false);
 
     Hypervisor& hypervisor_;
     AgentOptions options_;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -91,11 +92,35 @@ std::optional<std::string> make_dir(const std::string& dir)
     return unsafe_dir(dir);
 }
 
+constexpr const char* kTarget = "resource-agents-deps.target";
+
+// Whether systemd's loaded configuration already orders the target after every unit: a reload
+// (seconds: every generator runs again) changes nothing then. Unsure is no.
+bool systemd_orders_after(Context& ctx, const std::vector<std::string>& units)
+{
+    CommandSpec show;
+    show.argv = {"systemctl", "show", "--property=After", "--value", kTarget};
+    show.timeout = std::clamp<milliseconds>(ctx.deadline.remaining() / 8, 1s, 5s);
+    CommandResult r = ctx.runner.run(show, ctx.deadline);
+    if (!r.ok()) return false;
+    std::set<std::string> loaded;
+    std::size_t pos = 0;
+    while (pos < r.out.size()) {
+        std::size_t start = r.out.find_first_not_of(" \t\n", pos);
+        if (start == std::string::npos) break;
+        std::size_t end = r.out.find_first_of(" \t\n", start);
+        if (end == std::string::npos) end = r.out.size();
+        loaded.insert(r.out.substr(start, end - start));
+        pos = end;
+    }
+    return std::all_of(units.begin(), units.end(), [&](const std::string& u) { return loaded.count(u) != 0; });
+}
+
 }  // namespace
 
 std::string shutdown_order_dir(const HostPaths& paths)
 {
-    return paths.run + "/systemd/system/resource-agents-deps.target.d";
+    return paths.run + "/systemd/system/" + kTarget + ".d";
 }
 
 std::string shutdown_order_file_name(std::string_view agent, std::string_view instance)
@@ -130,6 +155,10 @@ bool ensure_shutdown_order(Context& ctx, const HostPaths& paths, const ShutdownO
     const std::string path = dir + "/" + shutdown_order_file_name(order.agent, instance);
     const std::string text = shutdown_order_text(order, instance);
     if (read_small(path) == text) return false;
+    // After a reboot the directory is new and systemd cannot know the ordering: reload without
+    // asking. Within one boot (stop removed the file without a reload) it may still hold it.
+    struct stat dst {};
+    const bool dir_existed = ::lstat(dir.c_str(), &dst) == 0;
     if (auto e = make_dir(dir)) {
         ctx.log.warn("no systemd shutdown ordering for {}: {}", instance, *e);
         return false;
@@ -141,6 +170,10 @@ bool ensure_shutdown_order(Context& ctx, const HostPaths& paths, const ShutdownO
     std::string units;
     for (const auto& u : order.after) units += (units.empty() ? "" : " ") + u;
     ctx.log.info("wrote {}: Pacemaker stops before {}", path, units);
+    if (dir_existed && !order.new_unit && systemd_orders_after(ctx, order.after)) {
+        ctx.log.info("systemd already orders {} after these units: no daemon-reload", kTarget);
+        return true;
+    }
     CommandSpec reload;
     reload.argv = {"systemctl", "daemon-reload"};
     reload.timeout = std::clamp<milliseconds>(ctx.deadline.remaining() / 4, 1s, 20s);

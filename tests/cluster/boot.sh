@@ -15,9 +15,16 @@ fenced_stop() {
 	rm -f "$RUN/fenced.pid"
 }
 
+# vms_start_and_wait [storage-first]: storage-first (san, existing disks): the storage VM serves
+# its target before the nodes boot, since their boot-time iSCSI login gives up after a few tries.
 vms_start_and_wait() {
 	fenced_start
 	local n
+	if [[ ${1:-} == storage-first && -n ${STORAGE:-} ]]; then
+		vm_start "$STORAGE"
+		wait_for 600 2 "$STORAGE serves its iSCSI target" storage_ready ||
+			{ tail -30 "$RUN/$STORAGE.console.log" >&2; die "$STORAGE does not serve its target"; }
+	fi
 	for n in "${VMS[@]}"; do vm_start "$n"; done
 	for n in "${VMS[@]}"; do
 		wait_for 600 1 "$n command queue ready" vm_ready "$n" ||
@@ -47,7 +54,7 @@ boot_phase() {
 
 up_phase() {
 	[[ -s $RUN/node1-root.qcow2 ]] || die "no VM disks: run the boot phase first"
-	vms_start_and_wait
+	vms_start_and_wait storage-first
 }
 
 teardown_phase() {

@@ -59,17 +59,11 @@ hb_no_pacemaker() {
 
 # DRBD single-primary (no allow-two-primaries, no Pacemaker fence-peer handler: heartbeat fences).
 hb_drbd() {
-	sed -e '/allow-two-primaries/d' -e '/fencing resource-and-stonith/d' -e '/fence-peer/d' \
-		-e 's/# Dual-primary:.*/# Single primary under heartbeat v1: heartbeat'"'"'s stonith_host fences./' \
-		-e '/# Pacemaker.s fencer and the lab fence agent/d' \
-		"$CLUSTER_DIR/conf/r0.res" > "$SHARE/work/r0.res"
-	grep -q allow-two-primaries "$SHARE/work/r0.res" && die "r0.res for heartbeat still dual-primary"
 	gx_all 'install -m 0644 /host/work/r0.res /etc/drbd.d/r0.res && drbdadm dump r0 >/dev/null' 60 ||
 		die "drbd config rejected"
 	drbd_initial_sync
 	# The file system, the guest's disk and XML, made once on node1 (DRBD Primary there).
 	labguest_disk "$SHARE/work/labguest.img"
-	sed 's|/srv/gfs2/vm/labguest.img|/data/labguest.img|' "$CLUSTER_DIR/conf/labguest.xml" > "$SHARE/work/labguest.xml"
 	gq node1 'set -e
 		drbdadm up r0; drbdadm primary r0
 		mkfs.ext4 -q -F /dev/drbd0
@@ -84,9 +78,15 @@ hb_drbd() {
 		die "DRBD not connected"
 }
 
-hb_config() {
+# hb_write_configs DIR: what the phase installs in the guests, written on the host (a parse
+# test checks it without VMs: tests/cluster/config-test.sh): ha.cf, authkeys, haresources, r0.res
+# (single primary: no allow-two-primaries, no Pacemaker fence-peer handler, DRBD fencing
+# dont-care, so node1's DRBD comes up UpToDate alone), labguest.xml with its disk on /data.
+hb_write_configs() {
+	local d=$1 n
 	# Timings as the lab's corosync token (20 s): TCG guests on a loaded host stall for seconds.
-	cat > "$SHARE/work/ha.cf" <<EOF
+	{
+		cat <<EOF
 crm off
 logfile /var/log/ha-log
 debugfile /var/log/ha-debug
@@ -98,24 +98,32 @@ warntime 10
 deadtime 30
 initdead 60
 udpport 694
-ucast eth0 ${NODE_ADDR[node1]}
-ucast eth0 ${NODE_ADDR[node2]}
-auto_failback off
-node node1
-node node2
-stonith_host * external/ocfkit-stonith lab /host/fence
 EOF
-	printf 'auth 1\n1 sha1 ocfkit-lab-heartbeat\n' > "$SHARE/work/authkeys"
-	printf '# node, then the resources in start order (stopped in reverse)\n%s\n' "$HB_GROUP" > "$SHARE/work/haresources"
+		for n in "${NODES[@]}"; do echo "ucast eth0 ${NODE_ADDR[$n]}"; done
+		echo "auto_failback off"
+		for n in "${NODES[@]}"; do echo "node $n"; done
+		echo "stonith_host * external/ocfkit-stonith lab /host/fence"
+	} > "$d/ha.cf"
+	printf 'auth 1\n1 sha1 ocfkit-lab-heartbeat\n' > "$d/authkeys"
+	printf '# node, then the resources in start order (stopped in reverse)\n%s\n' "$HB_GROUP" > "$d/haresources"
+	sed -e '/allow-two-primaries/d' -e '/fencing resource-and-stonith/d' -e '/fence-peer/d' \
+		-e 's/# Dual-primary:.*/# Single primary under heartbeat v1: heartbeat'"'"'s stonith_host fences./' \
+		-e '/# Pacemaker.s fencer and the lab fence agent/d' \
+		"$CLUSTER_DIR/conf/r0.res" > "$d/r0.res"
+	sed 's|/srv/gfs2/vm/labguest.img|/data/labguest.img|' "$CLUSTER_DIR/conf/labguest.xml" > "$d/labguest.xml"
+}
+
+hb_config() {
 	gx_all 'set -e
 		install -m 0644 /host/work/ha.cf /host/work/haresources /etc/ha.d/
 		install -m 0600 /host/work/authkeys /etc/ha.d/authkeys
 		# libvirtd stays up (not the 120 s idle exit): virtdomain gets no call_timeout from
 		# haresources, and a socket-activated start under TCG outlasts its default 10 s.
 		echo LIBVIRTD_ARGS= > /etc/default/libvirtd
-		systemctl restart libvirtd
-		systemctl start heartbeat
-		systemctl is-active heartbeat' 300 || die "heartbeat did not start"
+		systemctl restart libvirtd' 300 || die "heartbeat configuration failed"
+	# Both daemons at once: one that waits initdead (60 s) for the other declares it dead and,
+	# with stonith_host, resets it before taking the group.
+	gx_all 'systemctl start heartbeat && systemctl is-active heartbeat' 120 || die "heartbeat did not start"
 }
 
 # hb_holds NODE: the whole group runs on NODE (DRBD Primary, /data mounted, labguest running).
@@ -141,6 +149,8 @@ heartbeat_phase() {
 	provide_agents
 	report_agents
 	hb_install || die "heartbeat install failed"
+	hb_write_configs "$SHARE/work"
+	grep -q allow-two-primaries "$SHARE/work/r0.res" && die "r0.res for heartbeat still dual-primary"
 	hb_drbd
 	hb_config
 
@@ -189,7 +199,12 @@ heartbeat_phase() {
 	log "(b) failover: $((SECONDS - t)) s from the kill"
 	grep -q "node2 node1" "$RUN/fence-events" || die "(b) node1 took over without fencing node2 (fence-events: $(cat "$RUN/fence-events" 2>/dev/null))"
 	log "(b) fence-events: $(tr '\n' ';' < "$RUN/fence-events")"
-	gx node1 "grep -n -E 'now reset|Running /etc/ha.d/+resource.d/drbd-dual' /var/log/ha-log | tail -3" 60
+	# heartbeat's order: node2 reset, then the takeover (drbd-dual's start) on node1.
+	local order; order=$(gx node1 "grep -n -E 'node node2 now reset|Running /etc/ha.d/+resource.d/drbd-dual .*start' /var/log/ha-log | tail -4" 60)
+	sed 's/^/    /' <<< "$order" >&2
+	local r a
+	r=$(grep 'now reset' <<< "$order" | tail -1 | cut -d: -f1); a=$(grep 'drbd-dual' <<< "$order" | tail -1 | cut -d: -f1)
+	[[ -n $r && -n $a ]] && (( r < a )) || die "(b) node1's ha-log does not show node2 reset before the takeover"
 	hb_data_intact node1 || die "(b) data lost in the failover"
 	gq node1 'sha256sum -c /data/payload2.sha256' 60
 	local c3; c3=$(labguest_counter node1); log "(b) labguest counter on node1: $c3"

@@ -14,6 +14,12 @@ image_phase() {
 	guesthash=$( (echo "$pkghash"; cd "$CLUSTER_DIR/guest" && find . -type f | sort | xargs sha256sum) |
 		sha256sum | cut -c1-16)
 	mkdir -p "$CACHE"
+	# A current base image needs no rootfs (its stamp covers the package list): a cache seeded
+	# with another cache's base.img, base.stamp, vmlinuz and initrd.img skips debootstrap.
+	if [[ $(cat "$CACHE/base.stamp" 2>/dev/null) == "$guesthash" && -s $CACHE/base.img ]]; then
+		log "cached base image $CACHE/base.img ($guesthash)"
+		return 0
+	fi
 
 	if [[ $(cat "$CACHE/debootstrap/.ocfkit-stamp" 2>/dev/null) != "$pkghash" ]]; then
 		log "debootstrap $SUITE (package list $pkghash); takes a few minutes"
@@ -27,10 +33,6 @@ image_phase() {
 		log "cached debootstrap rootfs $CACHE/debootstrap (package list $pkghash)"
 	fi
 
-	if [[ $(cat "$CACHE/base.stamp" 2>/dev/null) == "$guesthash" && -s $CACHE/base.img ]]; then
-		log "cached base image $CACHE/base.img ($guesthash)"
-		return 0
-	fi
 	log "configuring rootfs copy"
 	rm -rf "$CACHE/rootfs"
 	cp -a "$CACHE/debootstrap" "$CACHE/rootfs"

@@ -82,3 +82,8 @@ links_check() {
 	(( rc == 0 )) && log "links: every node reaches the other nodes and both portals"
 	return $rc
 }
+
+# The storage VM is up and its target restored at boot (rtslib-fb-targetctl, enabled by stack).
+storage_ready() {
+	vm_ready "$STORAGE" && gx "$STORAGE" "test -e /sys/kernel/config/target/iscsi/$SAN_IQN/tpgt_1/enable" 30 >/dev/null
+}

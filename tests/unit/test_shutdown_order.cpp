@@ -110,7 +110,11 @@ TEST_CASE("shutdown order: written once, reloaded once, rewritten when changed, 
     more.after.push_back("drbd.service");
     CHECK(ensure_shutdown_order(c, h.paths(), more));
     CHECK(h.text() == shutdown_order_text(more, "fs:1"));
-    CHECK(h.runner.calls().size() == 2);
+    // systemd is asked first (the directory exists); this fake systemd knows no such ordering.
+    CHECK(h.runner.call_lines() ==
+          std::vector<std::string>{"systemctl daemon-reload",
+                                   "systemctl show --property=After --value resource-agents-deps.target",
+                                   "systemctl daemon-reload"});
     std::size_t files = 0;
     for (const auto& e : fs::directory_iterator(fs::path(h.file()).parent_path())) {
         (void)e;
@@ -128,7 +132,58 @@ TEST_CASE("shutdown order: written once, reloaded once, rewritten when changed, 
     CHECK(shutdown_order_present(c, h.paths(), "gfs2fs"));
     remove_shutdown_order(c, h.paths(), "gfs2fs");
     CHECK_FALSE(fs::exists(h.file()));
-    CHECK(h.runner.calls().size() == 3);  // removal never reloads (stop runs during shutdown)
+    CHECK(h.runner.calls().size() == 5);  // removal never reloads (stop runs during shutdown)
+}
+
+TEST_CASE("shutdown order: rewritten within one boot, no reload when systemd still orders after every unit",
+          "[shutdown-order]")
+{
+    Host h;
+    fs::create_directories(h.root + "/run/systemd/system");
+    auto c = h.ctx();
+    // The first write after a boot: the directory is new, systemd is not asked, it reloads.
+    CHECK(ensure_shutdown_order(c, h.paths(), kOrder));
+    CHECK(h.runner.call_lines() == std::vector<std::string>{"systemctl daemon-reload"});
+    remove_shutdown_order(c, h.paths(), "gfs2fs");  // stop: the ordering stays in systemd's memory
+
+    SECTION("systemd still has both units (and others): the file is back, no reload")
+    {
+        h.runner.expect({"systemctl", "show"},
+                        FakeRunner::exited(0, "systemd-journald.socket dlm.service basic.target remote-fs.target\n"));
+        CHECK(ensure_shutdown_order(c, h.paths(), kOrder));
+        CHECK(h.text() == shutdown_order_text(kOrder, "fs:1"));
+        CHECK(h.runner.call_lines() ==
+              std::vector<std::string>{"systemctl daemon-reload",
+                                       "systemctl show --property=After --value resource-agents-deps.target"});
+    }
+    SECTION("one unit missing (a reload since, or a new unit in the list): reload")
+    {
+        h.runner.expect({"systemctl", "show"}, FakeRunner::exited(0, "basic.target remote-fs.target\n"));
+        CHECK(ensure_shutdown_order(c, h.paths(), kOrder));
+        CHECK(h.runner.count("systemctl") == 3);
+        CHECK(h.runner.call_lines().back() == "systemctl daemon-reload");
+    }
+    SECTION("a unit name that only contains one of ours is not it")
+    {
+        h.runner.expect({"systemctl", "show"}, FakeRunner::exited(0, "xdlm.service remote-fs.target.wants\n"));
+        CHECK(ensure_shutdown_order(c, h.paths(), kOrder));
+        CHECK(h.runner.call_lines().back() == "systemctl daemon-reload");
+    }
+    SECTION("a unit younger than the last reload (a guest's new scope): not asked, reloaded")
+    {
+        h.runner.expect({"systemctl", "show"}, FakeRunner::exited(0, "dlm.service remote-fs.target\n"));
+        ShutdownOrder fresh = kOrder;
+        fresh.new_unit = true;
+        CHECK(ensure_shutdown_order(c, h.paths(), fresh));
+        CHECK(h.runner.call_lines() == std::vector<std::string>{"systemctl daemon-reload", "systemctl daemon-reload"});
+    }
+    SECTION("systemctl show fails or hangs: reload, as without the question")
+    {
+        h.runner.expect({"systemctl", "show"}, FakeRunner::timed_out());
+        CHECK(ensure_shutdown_order(c, h.paths(), kOrder));
+        CHECK(h.runner.call_lines().back() == "systemctl daemon-reload");
+        CHECK(fs::exists(h.file()));
+    }
 }
 
 TEST_CASE("shutdown order: a failing daemon-reload is a warning, the file stays", "[shutdown-order]")

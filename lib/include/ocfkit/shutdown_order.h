@@ -17,6 +17,9 @@ struct ShutdownOrder {
     std::string agent;              // names the file: "gfs2fs" → 50-ocfkit-gfs2fs-<instance>.conf
     std::string why;                // one comment line for the admin who finds the file
     std::vector<std::string> after; // units Pacemaker must stop before (and start after)
+    // A unit in `after` is younger than systemd's last reload (a guest's new scope): systemd
+    // cannot have the ordering yet, so it is not asked before the reload.
+    bool new_unit = false;
 };
 
 // The drop-in's directory: <run>/systemd/system/resource-agents-deps.target.d, so OCFKIT_HOST_ROOT
@@ -31,7 +34,10 @@ std::string shutdown_order_text(const ShutdownOrder& order, std::string_view ins
 // At start (and from a recurring monitor when the file has gone): writes the drop-in when systemd
 // runs here (<run>/systemd/system exists, as sd_booted() checks) and the file is missing or
 // differs: a new file written beside it (O_EXCL, O_NOFOLLOW, 0644, fsync) renamed over it, then
-// `systemctl daemon-reload` once, bounded. Nothing without systemd. Failures are warnings: the
+// `systemctl daemon-reload` once, bounded, unless systemd already orders the target after every
+// unit (asked with `systemctl show` when the drop-in directory existed before: a restart within
+// one boot, the ordering still in systemd's memory since stop removed the file without a reload;
+// a reload takes seconds under load). Nothing without systemd. Failures are warnings: the
 // resource runs as well without the ordering; only a reboot without it is worse. Returns whether
 // the file was written.
 bool ensure_shutdown_order(Context& ctx, const HostPaths& paths, const ShutdownOrder& order);

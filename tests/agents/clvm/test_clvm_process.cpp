@@ -4,8 +4,11 @@
 
 #include <signal.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "fake_host.h"
 
@@ -58,6 +61,22 @@ TEST_CASE("lvmlockd: start, monitor, stop, monitor", "[clvm-process]")
     REQUIRE(pid);
     CHECK(h.calls("lvmlockd") == std::vector<std::string>{"lvmlockd -p " + h.path("run/lvmlockd.pid") + " -g dlm -A 1"});
     CHECK(h.calls("vgchange") == std::vector<std::string>{"vgchange --lock-start vgcl", "vgchange -asy vgcl"});
+    // lvm.conf read once for validate and start; after the launch, lvmlockd's ready answer says
+    // which lockspaces to start (no second question), and one more confirms them.
+    CHECK(h.calls("lvmconfig").size() == 1);
+    {
+        auto all = h.calls();
+        auto launch = std::find_if(all.begin(), all.end(), [](auto& l) { return l.rfind("lvmlockd ", 0) == 0; });
+        auto lock_start = std::find(all.begin(), all.end(), "vgchange --lock-start vgcl");
+        REQUIRE(launch < lock_start);
+        // The launcher polls until lvmlockd answers; of those questions exactly one was answered.
+        std::size_t from = launch - all.begin(), to = lock_start - all.begin(), answered = 0;
+        std::istringstream lines(ocfkit::read_small_file(h.fake("lvmlockctl.answered")).value_or(""));
+        for (std::size_t n; lines >> n;)
+            if (n - 1 > from && n - 1 < to) ++answered;
+        CHECK(answered == 1);
+        CHECK(std::count(lock_start, all.end(), "lvmlockctl -i") == 1);
+    }
     CHECK(h.lv_active("vgcl-lvgfs"));
     CHECK(fs::exists(h.path("sys/kernel/dlm/lvm_vgcl")));
 

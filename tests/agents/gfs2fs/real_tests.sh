@@ -860,8 +860,10 @@ group_shutdownorder() {
     host=$WORK/host
     dropin=$host/run/systemd/system/resource-agents-deps.target.d/50-ocfkit-gfs2fs-fs1.conf
     mkdir -p "$WORK/bin"
-    # systemctl stand-in: records its arguments, nothing else.
-    printf '#!/bin/sh\necho "$*" >> %s/systemctl.log\n' "$WORK" > "$WORK/bin/systemctl"
+    # systemctl stand-in: records its arguments; `show` prints $WORK/systemd-after, the After=
+    # list of the systemd it stands in for (none: an empty line).
+    printf '#!/bin/sh\necho "$*" >> %s/systemctl.log\n[ "$1" = show ] && cat %s/systemd-after 2>/dev/null\nexit 0\n' \
+        "$WORK" "$WORK" > "$WORK/bin/systemctl"
     chmod 755 "$WORK/bin/systemctl"
     TEST_PATH=$WORK/bin:/usr/sbin:/usr/bin:/sbin:/bin
     res_reset
@@ -904,6 +906,25 @@ group_shutdownorder() {
     check_not test -e "$dropin"
     [ "$(wc -l < "$WORK/systemctl.log")" = "$reloads" ] && ok "stop removes it without a reload" || not_ok "stop reloaded"
     expect 0 "stop again" stop
+
+    # A restart within one boot: systemd still orders after every unit (stop did not reload), so
+    # start writes the file and asks, but does not reload; once a unit is missing it reloads.
+    echo "basic.target remote-fs.target network-online.target iscsid.service open-iscsi.service iscsi.service" \
+        "multipathd.service dlm.service lvmlockd.service drbd.service blk-availability.service sysinit.target" \
+        > "$WORK/systemd-after"
+    : > "$WORK/systemctl.log"
+    expect 0 "start after stop, systemd still ordered" start
+    check test -f "$dropin"
+    [ "$(cat "$WORK/systemctl.log")" = "show --property=After --value resource-agents-deps.target" ] \
+        && ok "asked systemd, no daemon-reload" || not_ok "systemctl calls: $(tr '\n' ';' < "$WORK/systemctl.log")"
+    expect 0 "stop" stop
+    sed -i 's/ dlm.service//' "$WORK/systemd-after"
+    : > "$WORK/systemctl.log"
+    expect 0 "start after stop, systemd lacks dlm.service" start
+    [ "$(tail -1 "$WORK/systemctl.log")" = daemon-reload ] && ok "then it reloads" \
+        || not_ok "systemctl calls: $(tr '\n' ';' < "$WORK/systemctl.log")"
+    expect 0 "stop" stop
+    rm -f "$WORK/systemd-after"
     unset TEST_PATH
 }
 

@@ -14,7 +14,8 @@
 #   vgchange.hang, vgchange.fail-activate, vgchange.fail-deactivate (LV busy), vgchange.fail-lock-start
 #   drbdadm-dump-xml.txt         replaces the captured `drbdadm dump-xml`
 #   modprobe.fail                `modprobe dlm` fails
-# calls.log records every call, one line each.
+# calls.log records every call, one line each; lvmlockctl.answered the line numbers there of the
+# `lvmlockctl -i` calls that got an answer (lvmlockd ready).
 
 : "${OCFKIT_HOST_ROOT:?the dlmlvm fake tools need OCFKIT_HOST_ROOT (a scratch directory)}"
 ROOT=$OCFKIT_HOST_ROOT

@@ -156,7 +156,11 @@ public:
             if (tool.empty() || line.rfind(tool + " ", 0) == 0 || line == tool) out.push_back(line);
         return out;
     }
-    void clear_calls() const { std::ofstream(fake("calls.log"), std::ios::trunc); }
+    void clear_calls() const
+    {
+        std::ofstream(fake("calls.log"), std::ios::trunc);
+        std::ofstream(fake("lvmlockctl.answered"), std::ios::trunc);  // line numbers into calls.log
+    }
 
     std::optional<int> daemon_pid(const std::string& pidfile_rel, const std::string& comm) const
     {
