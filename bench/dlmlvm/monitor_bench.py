@@ -50,6 +50,25 @@ def wait_for(path, seconds=10):
     sys.exit(f"timed out waiting for {path}")
 
 
+def scratch_host(root):
+    """A host root for the fake DLM/LVM tools (cluster name, lvm.conf for lvmlockd) and the
+    environment that points the agents and the fakes at it."""
+    for d in ("run", "sys/kernel/config/dlm/cluster", "dev/misc", "fake", "lvm"):
+        os.makedirs(os.path.join(root, d), exist_ok=True)
+    with open(os.path.join(root, "sys/kernel/config/dlm/cluster/cluster_name"), "w") as f:
+        f.write("hacl\n")
+    shutil.copy(os.path.join(SOURCE, "tests/data/lvm-config/conf/lvmlockd-good/lvm.conf"),
+                os.path.join(root, "lvm/lvm.conf"))
+    return {
+        "PATH": f"{FAKES}:/usr/sbin:/usr/bin:/sbin:/bin",
+        "OCFKIT_HOST_ROOT": root,
+        "OCFKIT_CLUSTER": "standalone",
+        "LVM_SYSTEM_DIR": os.path.join(root, "lvm"),
+        "OCF_ROOT": "/usr/lib/ocf",
+        "OCF_RESOURCE_INSTANCE": "bench",
+    }
+
+
 def kill_host(root):
     marker = f"OCFKIT_HOST_ROOT={root}".encode()
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -71,22 +90,7 @@ def main():
     work = tempfile.mkdtemp(prefix="ocfkit-bench-dlmlvm-")
     root = os.path.join(work, "host")
     try:
-        for d in ("run", "sys/kernel/config/dlm/cluster", "dev/misc", "fake", "lvm"):
-            os.makedirs(os.path.join(root, d), exist_ok=True)
-        with open(os.path.join(root, "sys/kernel/config/dlm/cluster/cluster_name"), "w") as f:
-            f.write("hacl\n")
-        shutil.copy(os.path.join(SOURCE, "tests/data/lvm-config/conf/lvmlockd-good/lvm.conf"),
-                    os.path.join(root, "lvm/lvm.conf"))
-        env = {
-            "PATH": f"{FAKES}:/usr/sbin:/usr/bin:/sbin:/bin",
-            "OCFKIT_HOST_ROOT": root,
-            "OCFKIT_CLUSTER": "standalone",
-            "LVM_SYSTEM_DIR": os.path.join(root, "lvm"),
-            "OCF_ROOT": "/usr/lib/ocf",
-            "OCF_RESOURCE_INSTANCE": "bench",
-            "OCF_RESKEY_CRM_meta_interval": "30000",
-            "OCF_RESKEY_CRM_meta_timeout": "20000",
-        }
+        env = dict(scratch_host(root), OCF_RESKEY_CRM_meta_interval="30000", OCF_RESKEY_CRM_meta_timeout="20000")
         pidfile = os.path.join(root, "run/lvmlockd.pid")
         subprocess.run([os.path.join(FAKES, "dlm_controld"), "-s", "0"], env=env, check=True)
         wait_for(os.path.join(root, "fake/dlm_controld.ready"))

@@ -22,7 +22,7 @@ import tempfile
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import benchlib  # noqa: E402
-from monitor_bench import FAKES, SOURCE, kill_host, wait_for  # noqa: E402
+from monitor_bench import FAKES, kill_host, scratch_host, wait_for  # noqa: E402
 
 
 def main():
@@ -35,22 +35,7 @@ def main():
     work = tempfile.mkdtemp(prefix="ocfkit-bench-clvm-start-")
     root = os.path.join(work, "host")
     try:
-        for d in ("run", "sys/kernel/config/dlm/cluster", "dev/misc", "fake", "lvm"):
-            os.makedirs(os.path.join(root, d), exist_ok=True)
-        with open(os.path.join(root, "sys/kernel/config/dlm/cluster/cluster_name"), "w") as f:
-            f.write("hacl\n")
-        shutil.copy(os.path.join(SOURCE, "tests/data/lvm-config/conf/lvmlockd-good/lvm.conf"),
-                    os.path.join(root, "lvm/lvm.conf"))
-        env = {
-            "PATH": f"{FAKES}:/usr/sbin:/usr/bin:/sbin:/bin",
-            "OCFKIT_HOST_ROOT": root,
-            "OCFKIT_CLUSTER": "standalone",
-            "LVM_SYSTEM_DIR": os.path.join(root, "lvm"),
-            "OCF_ROOT": "/usr/lib/ocf",
-            "OCF_RESOURCE_INSTANCE": "bench",
-            "OCF_RESKEY_CRM_meta_timeout": "60000",
-            "OCF_RESKEY_volgrpname": "vgcl",
-        }
+        env = dict(scratch_host(root), OCF_RESKEY_CRM_meta_timeout="60000", OCF_RESKEY_volgrpname="vgcl")
         subprocess.run([os.path.join(FAKES, "dlm_controld"), "-s", "0"], env=env, check=True)
         wait_for(os.path.join(root, "fake/dlm_controld.ready"))
         calls_log = os.path.join(root, "fake/calls.log")
