@@ -12,6 +12,7 @@ inline auto Contains(const std::string& text, CaseSensitive cs = CaseSensitive::
 {
     return Matchers::ContainsSubstring(text, cs);
 }
+using Matchers::EndsWith;
 using Matchers::StartsWith;
 using Matchers::VectorContains;
 }  // namespace Catch
