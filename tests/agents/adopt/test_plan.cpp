@@ -46,6 +46,18 @@ pugi::xml_node primitive(const pugi::xml_document& doc, const std::string& id)
     return doc.select_node(("//primitive[@id='" + id + "']").c_str()).node();
 }
 
+// The ids of a revert plan of the six converted resources, none changed since the apply.
+std::vector<std::string> unchanged_revert_ids(const RevertPlan& rp)
+{
+    REQUIRE(rp.items.size() == 6);
+    std::vector<std::string> ids;
+    for (const auto& i : rp.items) {
+        CHECK_FALSE(i.changed_since);
+        ids.push_back(i.id);
+    }
+    return ids;
+}
+
 }  // namespace
 
 TEST_CASE("plans of captured CIBs match their golden text and JSON", "[adopt-plan]")
@@ -152,12 +164,7 @@ TEST_CASE("the way back: what apply made is recognised and put back exactly", "[
     Plan plan = make_plan(saved);
     std::string now = convert_cib(saved, plan);
     RevertPlan rp = plan_revert(saved, now);
-    REQUIRE(rp.items.size() == 6);
-    std::vector<std::string> ids;
-    for (const auto& i : rp.items) {
-        CHECK_FALSE(i.changed_since);
-        ids.push_back(i.id);
-    }
+    std::vector<std::string> ids = unchanged_revert_ids(rp);
     CHECK(rp.missing.empty());
     std::string back = revert_cib(now, saved, ids);
     CHECK(differing_primitives(back, saved, ids).empty());
@@ -198,12 +205,7 @@ TEST_CASE("a CIB written by crmsh: the same stack converts and comes back exactl
     CHECK(primitive_agent(now, "sharedlv") == "ocf:heartbeat:LVM-activate");
     CHECK(cib_version(now).epoch == cib_version(saved).epoch + 1);
     RevertPlan rp = plan_revert(saved, now);
-    REQUIRE(rp.items.size() == 6);
-    std::vector<std::string> ids;
-    for (const auto& i : rp.items) {
-        CHECK_FALSE(i.changed_since);
-        ids.push_back(i.id);
-    }
+    std::vector<std::string> ids = unchanged_revert_ids(rp);
     CHECK(differing_primitives(revert_cib(now, saved, ids), saved, ids).empty());
 }
 
