@@ -81,6 +81,15 @@ descendants() {
         }'
 }
 
+# Live (not zombie) corosync and pacemakerd processes, whoever started them.
+live_daemons() {
+    local pid
+    for pid in $(pgrep -x corosync; pgrep -x pacemakerd); do
+        pid_alive "$pid" && echo -n "$pid "
+    done
+    return 0
+}
+
 any_alive() {
     local pid
     for pid in "$@"; do pid_alive "$pid" && return 0; done
@@ -199,9 +208,13 @@ cmd_up() {
     # Half a cluster (one daemon died) is stopped first, so up always starts from a clean state.
     stop_daemon pacemakerd "$DOWN_TIMEOUT"
     stop_daemon corosync 30
-    if pgrep -x corosync >/dev/null || pgrep -x pacemakerd >/dev/null; then
-        die "a corosync or pacemakerd not started by this script is running; refusing to start a second one"
-    fi
+    # A daemon that just exited can linger as a zombie until init reaps it (pgrep still lists it),
+    # and one stopped by another script may take a moment: only a live one after 15 s is foreign.
+    local t=$SECONDS others
+    while others=$(live_daemons) && [[ -n $others ]]; do
+        ((SECONDS - t < 15)) || die "a corosync or pacemakerd not started by this script is running (pid $others); refusing to start a second one"
+        sleep 0.5
+    done
     remove_state
     # One log per cluster run (the previous one kept as .1), so logs never grow without bound.
     local f
