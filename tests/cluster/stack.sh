@@ -378,6 +378,7 @@ pcs -f \$CIB constraint colocation add gfs2-clone with lvmlockd-clone INFINITY"
 		[[ $STACK == stock ]] || loud "FALLBACK: stock lvmlockd does not activate VGs: adding ocf:heartbeat:LVM-activate"
 		lvm_layer="pcs -f \$CIB resource create sharedlv ocf:heartbeat:LVM-activate vgname=$VG lvname=$LV \
 	vg_access_mode=lvmlockd activation_mode=shared op monitor interval=30s timeout=90s on-fail=fence \
+	start timeout=180s stop timeout=180s \
 	clone $PCS_CLONE_META interleave=true $PCS_FUTURE
 pcs -f \$CIB constraint order start lvmlockd-clone then start sharedlv-clone
 pcs -f \$CIB constraint colocation add sharedlv-clone with lvmlockd-clone INFINITY
