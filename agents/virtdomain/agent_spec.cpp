@@ -325,7 +325,9 @@ const AgentSpec kSpec{
              .shortdesc = "Bound of one libvirt call (s)",
              .longdesc = "The longest any single quick libvirt call (connect, lookup, state, shutdown request) may take "
                          "before the operation fails with a precise error. Long calls (create, save, restore, destroy, "
-                         "migrate) are bounded by the operation's timeout.",
+                         "migrate) are bounded by the operation's timeout. Once an operation found libvirt unreachable "
+                         "here, stop, start and migration connect with at most 10 s while the same libvirt daemon process "
+                         "runs; the monitor always waits the full bound.",
              .default_value = "10",
              .check = check::integer_range(1, 600)},
             {.name = "shared_fs_types",

@@ -97,4 +97,27 @@ std::optional<std::string> replace_file(const std::string& path, const std::stri
     return std::nullopt;
 }
 
+std::optional<std::string> read_own_file(const std::string& path, std::size_t max_bytes, std::string* problem)
+{
+    auto distrust = [&](std::string why) -> std::optional<std::string> {
+        if (problem) *problem = fmt::format("ignoring {}: {}", path, why);
+        return std::nullopt;
+    };
+    // O_NONBLOCK: a FIFO planted there must not block the open.
+    Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)};
+    if (f.fd < 0) {
+        if (errno == ENOENT) return std::nullopt;
+        return distrust(std::strerror(errno));
+    }
+    struct stat st {};
+    if (fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0 ||
+        static_cast<std::size_t>(st.st_size) > max_bytes)
+        return distrust("not a regular file of this user, writable only by it, of a few bytes");
+    std::string text(static_cast<std::size_t>(st.st_size), '\0');
+    ssize_t n = ::read(f.fd, text.data(), text.size());
+    if (n < 0) return distrust(std::strerror(errno));
+    text.resize(static_cast<std::size_t>(n));
+    return text;
+}
+
 }  // namespace ocfkit::virtdomain

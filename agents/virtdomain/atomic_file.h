@@ -1,9 +1,11 @@
-// Replacing a file atomically without trusting the directory it is in: the config directory
-// may be writable by others, and the domain XML written there carries secrets.
+// Our own files in directories we do not trust: replaced atomically (the config directory may be
+// writable by others, and the domain XML written there carries secrets), read back only when
+// nobody else could have planted or changed them.
 #pragma once
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -20,5 +22,10 @@ struct FileOwnership {
 // it over `path` and fsyncs the directory. Returns an error message; nothing is left behind then.
 std::optional<std::string> replace_file(const std::string& path, const std::string& text,
                                         std::optional<FileOwnership> ownership);
+
+// The whole file, when it is a regular file (never through a symlink, never blocking on a FIFO)
+// owned by this user, writable by no one else, and at most max_bytes. Nothing when it is
+// absent; nothing and `problem` ("ignoring <path>: <why>") when it is there but not believed.
+std::optional<std::string> read_own_file(const std::string& path, std::size_t max_bytes, std::string* problem);
 
 }  // namespace ocfkit::virtdomain

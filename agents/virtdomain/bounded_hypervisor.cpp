@@ -37,22 +37,34 @@ class BoundedConnection final : public Connection {
     template <typename F>
     auto quick(const char* call, F fn)
     {
-        return bounded_call(call, deadline_.clamp(limits_.call_timeout), kHung, std::move(fn));
+        try {
+            return bounded_call(call, deadline_.clamp(limits_.call_timeout), kHung, std::move(fn));
+        } catch (const HvError& e) {
+            if (observer_ && e.unreachable()) observer_->unreachable(e);
+            throw;
+        }
     }
     template <typename F>
     auto slow(const char* call, F fn)
     {
-        return bounded_call(call, deadline_.remaining() - limits_.reserve,
-                            "the operation's deadline came first", std::move(fn));
+        try {
+            return bounded_call(call, deadline_.remaining() - limits_.reserve,
+                                "the operation's deadline came first", std::move(fn));
+        } catch (const HvError& e) {
+            if (observer_ && e.unreachable() && e.kind() != HvErrorKind::Timeout) observer_->unreachable(e);
+            throw;
+        }
     }
 
     std::shared_ptr<Connection> inner_;
     const Deadline& deadline_;
     CallLimits limits_;
+    ReachabilityObserver* observer_;
 
 public:
-    BoundedConnection(std::shared_ptr<Connection> inner, const Deadline& deadline, CallLimits limits)
-        : inner_(std::move(inner)), deadline_(deadline), limits_(limits)
+    BoundedConnection(std::shared_ptr<Connection> inner, const Deadline& deadline, CallLimits limits,
+                      ReachabilityObserver* observer)
+        : inner_(std::move(inner)), deadline_(deadline), limits_(limits), observer_(observer)
     {
     }
 
@@ -160,13 +172,35 @@ BoundedHypervisor::BoundedHypervisor(Hypervisor& inner, const Deadline& deadline
 {
 }
 
+void BoundedHypervisor::watch(const std::string& uri, ReachabilityObserver& observer,
+                              std::optional<milliseconds> first_connect)
+{
+    watched_uri_ = uri;
+    observer_ = &observer;
+    first_connect_ = first_connect;
+}
+
 std::shared_ptr<Connection> BoundedHypervisor::connect(const std::string& uri)
 {
     Hypervisor* inner = &inner_;
-    auto conn = bounded_call("virConnectOpenAuth", deadline_.clamp(limits_.call_timeout),
-                             "libvirtd hung, or a remote transport waiting?",
-                             [inner, uri] { return inner->connect(uri); });
-    return std::make_shared<BoundedConnection>(std::move(conn), deadline_, limits_);
+    ReachabilityObserver* observer = observer_ && uri == watched_uri_ ? observer_ : nullptr;
+    milliseconds bound = limits_.call_timeout;
+    const char* remedy = "libvirtd hung, or a remote transport waiting?";
+    if (observer && first_connect_) {
+        bound = *first_connect_;
+        remedy = "still hung: it did not answer an earlier operation here either";
+        first_connect_.reset();
+    }
+    std::shared_ptr<Connection> conn;
+    try {
+        conn = bounded_call("virConnectOpenAuth", deadline_.clamp(bound), remedy,
+                            [inner, uri] { return inner->connect(uri); });
+    } catch (const HvError& e) {
+        if (observer && e.unreachable()) observer->unreachable(e);
+        throw;
+    }
+    if (observer) observer->answered();
+    return std::make_shared<BoundedConnection>(std::move(conn), deadline_, limits_, observer);
 }
 
 }  // namespace ocfkit::virtdomain

@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "hypervisor.h"
 #include "ocfkit/deadline.h"
@@ -28,16 +30,36 @@ struct CallLimits {
     std::chrono::milliseconds close_timeout{std::chrono::seconds(2)};
 };
 
+// Told what the calls to one URI showed about the daemon behind it (unreachable_evidence.h).
+class ReachabilityObserver {
+public:
+    virtual ~ReachabilityObserver() = default;
+    // A connect succeeded: the daemon answers.
+    virtual void answered() = 0;
+    // A connect or a quick call got no answer (HvError::unreachable()), or a long call lost its
+    // connection. A long call that overran its bound is not counted: a stuck qemu job does that.
+    virtual void unreachable(const HvError& e) = 0;
+};
+
 class BoundedHypervisor final : public Hypervisor {
 public:
     // inner and deadline must outlive this object and every connection it returns.
     BoundedHypervisor(Hypervisor& inner, const Deadline& deadline, CallLimits limits = {});
     std::shared_ptr<Connection> connect(const std::string& uri) override;
 
+    // Reports the calls to `uri` (not those to a migration target) to `observer`, which must
+    // outlive this object and its connections. `first_connect`: the bound of the next connect
+    // to `uri` instead of call_timeout.
+    void watch(const std::string& uri, ReachabilityObserver& observer,
+               std::optional<std::chrono::milliseconds> first_connect = std::nullopt);
+
 private:
     Hypervisor& inner_;
     const Deadline& deadline_;
     CallLimits limits_;
+    std::string watched_uri_;
+    ReachabilityObserver* observer_ = nullptr;
+    std::optional<std::chrono::milliseconds> first_connect_;
 };
 
 }  // namespace ocfkit::virtdomain

@@ -11,9 +11,11 @@
 #include "libvirt_uri.h"
 #include "migration.h"
 #include "monitor_scripts.h"
+#include "qemu_process.h"
 #include "save_config.h"
 #include "settings.h"
 #include "start_resources.h"
+#include "unreachable_evidence.h"
 
 namespace ocfkit::virtdomain {
 
@@ -51,7 +53,9 @@ Outcome VirtDomainAgent::migrate_to(Context& ctx)
              "parameter '{}': {}", planned.parameter, planned.error);
     const MigrationPlan& plan = *planned.plan;
 
+    ReachabilityRecord reach(ctx, r.remembered_path, id.hypervisor);
     BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));
+    hv.watch(id.hypervisor, reach, reach.first_connect_bound(s.call_timeout, options_.short_connect));
     try {
         auto conn = hv.connect(id.hypervisor);
         Connection& c = *conn;
@@ -128,6 +132,16 @@ Outcome VirtDomainAgent::migrate_to(Context& ctx)
         remove_shutdown_order(ctx, HostPaths::from_env(ctx.env), guest_shutdown_order().agent);
         return {ExitCode::Success, fmt::format("domain {} migrated live to {} in {} ms", id.name, target, ms_taken)};
     } catch (const HvError& e) {
+        // Nothing was migrated: the guest is where it was. Pacemaker stops it here next, and
+        // that stop ends its qemu itself.
+        if (e.unreachable()) {
+            std::string here = "its state here is unknown";
+            if (local_system_qemu(id.hypervisor))
+                if (auto pid = qemu_pid(options_.qemu_run_dir, id.name))
+                    here = fmt::format("its qemu process {} runs on here", *pid);
+            fail(ExitCode::ErrGeneric, "libvirt is unreachable here: domain {} cannot migrate to {}, {}: {}", id.name,
+                 target, here, e.what());
+        }
         hv_fail(e, fmt::format("cannot migrate domain {} to {}", id.name, target));
     }
 }
@@ -141,7 +155,9 @@ Outcome VirtDomainAgent::migrate_from(Context& ctx)
     std::string source = ctx.env.meta("migrate_source").value_or("the source node");
     bool paused_ok = text_param(ctx.params, "migrate_options").find("--suspend") != std::string::npos;
 
+    ReachabilityRecord reach(ctx, r.remembered_path, id.hypervisor);
     BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));
+    hv.watch(id.hypervisor, reach, reach.first_connect_bound(s.call_timeout, options_.short_connect));
     try {
         auto conn = hv.connect(id.hypervisor);
         Connection& c = *conn;

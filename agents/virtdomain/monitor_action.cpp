@@ -11,6 +11,7 @@
 #include "monitor_scripts.h"
 #include "qemu_process.h"
 #include "settings.h"
+#include "unreachable_evidence.h"
 
 namespace ocfkit::virtdomain {
 
@@ -110,7 +111,11 @@ Outcome VirtDomainAgent::monitor(Context& ctx)
         fail(r.config.code, "{}", r.config.problem);
     }
     const Identity id = *r.id;
+    // The full call_timeout even with evidence: a slow but living libvirtd must not fail
+    // monitors. What this monitor finds is remembered for the operations that follow.
+    ReachabilityRecord reach(ctx, r.remembered_path, id.hypervisor);
     BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));
+    hv.watch(id.hypervisor, reach);
     DomainStatus st;
     try {
         auto conn = hv.connect(id.hypervisor);

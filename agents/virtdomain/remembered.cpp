@@ -1,13 +1,7 @@
 // The remembered-domain file: key=value lines under HA_RSCTMP.
 #include "remembered.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -19,7 +13,7 @@ namespace ocfkit::virtdomain {
 
 namespace {
 
-constexpr off_t kMaxRememberedSize = 64 * 1024;
+constexpr std::size_t kMaxRememberedSize = 64 * 1024;
 
 std::string safe_component(std::string_view s)
 {
@@ -44,29 +38,10 @@ std::string remembered_path(const Env& env, const std::string& config)
 
 std::optional<Remembered> load_remembered(const std::string& path, std::string* problem)
 {
-    auto distrust = [&](std::string why) -> std::optional<Remembered> {
-        if (problem) *problem = fmt::format("ignoring {}: {}", path, why);
-        return std::nullopt;
-    };
-    // O_NONBLOCK: a FIFO planted there must not block the open.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) {
-        if (errno == ENOENT) return std::nullopt;
-        return distrust(std::strerror(errno));
-    }
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0 ||
-        st.st_size > kMaxRememberedSize) {
-        ::close(fd);
-        return distrust("not a regular file of this user, writable only by it, of a few bytes");
-    }
-    std::string text(static_cast<std::size_t>(st.st_size), '\0');
-    ssize_t n = ::read(fd, text.data(), text.size());
-    ::close(fd);
-    if (n < 0) return distrust(std::strerror(errno));
-    text.resize(static_cast<std::size_t>(n));
+    auto text = read_own_file(path, kMaxRememberedSize, problem);
+    if (!text) return std::nullopt;
     Remembered r;
-    std::istringstream in(text);
+    std::istringstream in(*text);
     std::string line;
     while (std::getline(in, line)) {
         auto eq = line.find('=');

@@ -14,6 +14,7 @@
 #include "save_state.h"
 #include "settings.h"
 #include "start_resources.h"
+#include "unreachable_evidence.h"
 
 namespace ocfkit::virtdomain {
 
@@ -52,7 +53,10 @@ Outcome VirtDomainAgent::start(Context& ctx)
     const DomainXml& x = *cfg.xml;
     std::string rpath = remembered_path(ctx.env, s.config);
 
+    // A start waiting call_timeout for a daemon known to be hung only delays the start elsewhere.
+    ReachabilityRecord reach(ctx, rpath, s.hypervisor);
     BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));
+    hv.watch(s.hypervisor, reach, reach.first_connect_bound(s.call_timeout, options_.short_connect));
     std::string doing = fmt::format("cannot start domain {}", x.name);
     try {
         auto conn = hv.connect(s.hypervisor);

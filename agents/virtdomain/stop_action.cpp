@@ -12,6 +12,7 @@
 #include "save_config.h"
 #include "save_state.h"
 #include "settings.h"
+#include "unreachable_evidence.h"
 
 namespace ocfkit::virtdomain {
 
@@ -156,7 +157,9 @@ Outcome VirtDomainAgent::stop_domain(Context& ctx)
                             end.took.count())};
     };
 
+    ReachabilityRecord reach(ctx, r.remembered_path, id.hypervisor);
     BoundedHypervisor hv(hypervisor_, ctx.deadline, limits_for(s, ctx.deadline));
+    hv.watch(id.hypervisor, reach, reach.first_connect_bound(s.call_timeout, options_.short_connect));
     try {
         auto conn = hv.connect(id.hypervisor);
         StopPlan p{ctx, s, *conn, id.ref()};

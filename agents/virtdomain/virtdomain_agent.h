@@ -2,10 +2,12 @@
 // hibernate-to-shared-storage, live migration), bounded in time against a hung libvirtd.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
 #include "hypervisor.h"
+#include "unreachable_evidence.h"
 #include "ocfkit/agent.h"
 #include "ocfkit/shutdown_order.h"
 
@@ -19,6 +21,8 @@ struct AgentOptions {
     std::string proc_root = "/proc";
     // /proc/self/mountinfo, for the shared-storage check.
     std::string mountinfo = "/proc/self/mountinfo";
+    // The first connect's bound while libvirt is known to be hung here (unreachable_evidence.h).
+    std::chrono::milliseconds short_connect = kShortConnect;
 };
 
 // The monitor's state table (see README.md in this directory): 0 while the guest exists and can

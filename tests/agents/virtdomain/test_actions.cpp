@@ -12,12 +12,15 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "fake_hypervisor.h"
 #include "faulty_hypervisor.h"
+#include "ocfkit/host.h"
 #include "remembered.h"
 #include "support.h"
+#include "unreachable_evidence.h"
 
 using namespace ocfkit;
 using namespace ocfkit::virtdomain;
@@ -42,6 +45,7 @@ struct Rig {
         AgentOptions o;
         o.qemu_run_dir = tmp.file("qemu-run");
         o.proc_root = tmp.file("proc");
+        o.short_connect = std::chrono::milliseconds(300);  // apart from every call_timeout used here
         return o;
     }
 
@@ -106,6 +110,36 @@ struct FakeQemu {
         kill(pid, SIGKILL);
         waitpid(pid, nullptr, 0);
         close(hold);
+    }
+};
+
+// A process that passes for the libvirt daemon of OCFKIT_HOST_ROOT=<root> (comm "libvirtd",
+// the marker in its environment): sleep, exec'd through a symlink of that name.
+struct FakeDaemon {
+    pid_t pid = -1;
+    FakeDaemon(const TempDir& tmp, const std::string& root)
+    {
+        fs::create_directories(tmp.path / "daemon-bin");
+        std::string link = tmp.file("daemon-bin/libvirtd");
+        if (!fs::exists(fs::symlink_status(link))) fs::create_symlink("/bin/sleep", link);
+        std::string marker = "OCFKIT_HOST_ROOT=" + root;
+        pid = fork();
+        if (pid == 0) {
+            char* envp[] = {marker.data(), nullptr};
+            execle(link.c_str(), "libvirtd", "600", static_cast<char*>(nullptr), envp);
+            _exit(127);
+        }
+        for (int i = 0; i < 500; ++i) {
+            std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+            std::string comm;
+            if (std::getline(in, comm) && comm == "libvirtd") break;
+            usleep(2000);
+        }
+    }
+    ~FakeDaemon()
+    {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
     }
 };
 
@@ -1408,4 +1442,140 @@ TEST_CASE("clean reboot: the guest's own systemd scope is ordered too, and follo
           std::vector<std::string>{"systemctl daemon-reload",
                                    "systemctl show --property=After --value resource-agents-deps.target",
                                    "systemctl daemon-reload"});
+}
+
+// libvirtd hung here (fault row 1): once an operation found it so, the next ones do not wait
+// call_timeout again for the same daemon process.
+TEST_CASE("libvirt found hung is remembered: stop and migrate_to then connect with the short bound",
+          "[vd-unreachable]")
+{
+    Rig rig;
+    rig.vars["OCFKIT_HOST_ROOT"] = rig.tmp.file("host");
+    rig.vars["OCF_RESKEY_call_timeout"] = "1";  // the full bound: 1000 ms; the short one 300 ms
+    rig.vars["OCF_RESKEY_migration_transport"] = "tcp";
+    rig.vars["OCF_RESKEY_CRM_meta_migrate_target"] = "node2";
+    FakeDaemon daemon(rig.tmp, rig.vars["OCFKIT_HOST_ROOT"]);
+    REQUIRE(rig.run("start").code == 0);
+    FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1");
+    const std::string evidence = rig.tmp.file("rsctmp") + "/ocfkit-virtdomain-vm.unreachable";
+    rig.faulty.inject({.call = "connect", .action = Fault::Action::Hang});
+
+    auto mon = rig.run("monitor");
+    INFO(mon.log << mon.reason);
+    CHECK(mon.code == 190);
+    // The monitor keeps the full bound (a slow but living libvirtd must not fail it) ...
+    CHECK_THAT(mon.reason, Catch::Contains("did not return within 1000 ms"));
+    CHECK_THAT(mon.log, Catch::Contains(fmt::format("remembered that libvirtd pid {} did not answer", daemon.pid)));
+    // ... and leaves the evidence for what follows.
+    REQUIRE(fs::exists(evidence));
+    auto recorded = parse_evidence(*read_small_file(evidence));
+    REQUIRE(recorded);
+    CHECK(recorded->operation == "monitor");
+    CHECK(recorded->daemon.pid == daemon.pid);
+
+    SECTION("migrate_to fails at the short bound and says the guest runs on here")
+    {
+        auto r = rig.run("migrate_to");
+        INFO(r.log << r.reason);
+        CHECK(r.code == 1);
+        CHECK_THAT(r.log, Catch::Contains("libvirt was unreachable at ") && Catch::Contains("(monitor), libvirtd pid " +
+                                                                                          std::to_string(daemon.pid) +
+                                                                                          " unchanged: connecting with a 0.3 s bound"));
+        CHECK_THAT(r.reason, Catch::Contains("virConnectOpenAuth did not return within 300 ms"));
+        CHECK_THAT(r.reason_line, Catch::StartsWith(fmt::format("libvirt is unreachable here: domain vm1 cannot migrate "
+                                                                "to node2, its qemu process {} runs on here",
+                                                                qemu.pid)));
+        CHECK_FALSE(qemu.ended_by());
+        CHECK(fs::exists(evidence));
+    }
+    SECTION("stop connects with the short bound, then ends the qemu itself")
+    {
+        auto r = rig.run("stop");
+        INFO(r.log << r.reason);
+        CHECK(r.code == 0);
+        CHECK_THAT(r.log, Catch::Contains("unchanged: connecting with a 0.3 s bound") &&
+                              Catch::Contains("did not return within 300 ms") && Catch::Contains("ended after SIGTERM"));
+        CHECK(qemu.ended_by() == SIGTERM);
+    }
+    SECTION("start too")
+    {
+        auto r = rig.run("start");
+        CHECK(r.code == 1);
+        CHECK_THAT(r.reason, Catch::Contains("within 300 ms"));
+    }
+    SECTION("call_timeout below the short bound stays the bound")
+    {
+        AgentOptions o = rig.make_options();
+        o.short_connect = std::chrono::seconds(5);
+        VirtDomainAgent agent(rig.faulty, o);
+        auto r = run_action(agent, "stop", rig.vars, rig.tmp);
+        INFO(r.log << r.reason);
+        CHECK(r.code == 0);
+        CHECK_THAT(r.log, Catch::Contains("connecting with a 1.0 s bound") && Catch::Contains("within 1000 ms"));
+    }
+    rig.faulty.release_hangs();
+}
+
+TEST_CASE("the evidence goes with a connect that answers, and with the daemon process it was about",
+          "[vd-unreachable]")
+{
+    Rig rig;
+    rig.vars["OCFKIT_HOST_ROOT"] = rig.tmp.file("host");
+    rig.vars["OCF_RESKEY_call_timeout"] = "1";
+    const std::string evidence = rig.tmp.file("rsctmp") + "/ocfkit-virtdomain-vm.unreachable";
+    auto daemon = std::make_unique<FakeDaemon>(rig.tmp, rig.vars["OCFKIT_HOST_ROOT"]);
+    REQUIRE(rig.run("start").code == 0);
+    FakeQemu qemu(rig.tmp.file("qemu-run"), "vm1");
+    // A quick call that hangs counts like a connect that does.
+    rig.faulty.inject({.call = "status", .action = Fault::Action::Hang, .times = 1});
+    REQUIRE(rig.run("monitor").code == 190);
+    REQUIRE(fs::exists(evidence));
+
+    SECTION("a monitor that gets its answer clears it; the next stop waits the full call_timeout again")
+    {
+        auto mon = rig.run("monitor");
+        CHECK(mon.code == 0);
+        CHECK_THAT(mon.log, Catch::Contains("libvirt answers again here"));
+        CHECK_FALSE(fs::exists(evidence));
+        rig.faulty.inject({.call = "connect", .action = Fault::Action::Hang});
+        auto r = rig.run("stop");
+        INFO(r.log << r.reason);
+        CHECK(r.code == 0);
+        CHECK_THAT(r.log, !Catch::Contains("connecting with a") && Catch::Contains("within 1000 ms"));
+    }
+    SECTION("a restarted libvirtd is not the hung one")
+    {
+        int old_pid = daemon->pid;
+        daemon.reset();
+        daemon = std::make_unique<FakeDaemon>(rig.tmp, rig.vars["OCFKIT_HOST_ROOT"]);
+        rig.faulty.inject({.call = "connect", .action = Fault::Action::Hang});
+        auto r = rig.run("stop");
+        INFO(r.log << r.reason);
+        CHECK(r.code == 0);
+        CHECK_THAT(r.log, Catch::Contains(fmt::format("but libvirtd pid {} is gone (libvirtd pid {} serves now): "
+                                                      "connecting with the full call_timeout",
+                                                      old_pid, daemon->pid)) &&
+                              Catch::Contains("within 1000 ms"));
+    }
+    SECTION("a recycled pid (another start time) is not the hung daemon either")
+    {
+        auto e = parse_evidence(*read_small_file(evidence));
+        REQUIRE(e);
+        e->daemon.start_ticks += 1;
+        write_file(evidence, format_evidence(*e));
+        chmod(evidence.c_str(), 0600);
+        rig.faulty.inject({.call = "connect", .action = Fault::Action::Hang});
+        auto r = rig.run("stop");
+        INFO(r.log << r.reason);
+        CHECK_THAT(r.log, Catch::Contains("connecting with the full call_timeout") && Catch::Contains("within 1000 ms"));
+    }
+    SECTION("no daemon at all: nothing is remembered (a connect then fails at once)")
+    {
+        fs::remove(evidence);
+        daemon.reset();
+        rig.faulty.inject({.call = "status", .action = Fault::Action::Hang, .times = 1});
+        CHECK(rig.run("monitor").code == 190);
+        CHECK_FALSE(fs::exists(evidence));
+    }
+    rig.faulty.release_hangs();
 }

@@ -228,3 +228,66 @@ TEST_CASE("validate ends at the deadline when a disk or save_dir sits on hung st
         CHECK(r.seconds < 3.0);
     }
 }
+
+namespace {
+
+struct CountingObserver final : ReachabilityObserver {
+    int answers = 0;
+    std::vector<std::string> unreachable_calls;
+    void answered() override { ++answers; }
+    void unreachable(const HvError& e) override { unreachable_calls.push_back(e.call()); }
+};
+
+}  // namespace
+
+TEST_CASE("the watched URI's connects and quick calls report reachability; long overruns and other URIs do not",
+          "[vd-bounded]")
+{
+    FakeHypervisor fake;
+    FaultyHypervisor faulty(fake);
+    fake.add({.name = "vm1", .uuid = "u1", .active = true, .status = {DomainState::Running, 1, 1, 65536}});
+    Deadline deadline = Deadline::after(30s);
+    CountingObserver seen;
+    BoundedHypervisor hv(faulty, deadline, {.call_timeout = 300ms, .reserve = 29s});
+    SECTION("a connect that answers")
+    {
+        hv.watch("qemu:///system", seen);
+        auto c = hv.connect("qemu:///system");
+        CHECK(seen.answers == 1);
+        hv.connect("qemu+tcp://node2/system");  // a migration target is not this node's libvirt
+        CHECK(seen.answers == 1);
+    }
+    SECTION("the first connect gets its own bound, later ones call_timeout")
+    {
+        faulty.inject({.call = "connect", .action = Fault::Action::Hang});
+        hv.watch("qemu:///system", seen, 100ms);
+        HvError first = caught([&] { hv.connect("qemu:///system"); });
+        CHECK_THAT(first.what(), Catch::Contains("within 100 ms") && Catch::Contains("earlier operation"));
+        HvError second = caught([&] { hv.connect("qemu:///system"); });
+        CHECK_THAT(second.what(), Catch::Contains("within 300 ms"));
+        HvError other = caught([&] { hv.connect("qemu+tcp://node2/system"); });
+        CHECK_THAT(other.what(), Catch::Contains("within 300 ms"));
+        CHECK(seen.unreachable_calls == std::vector<std::string>{"virConnectOpenAuth", "virConnectOpenAuth"});
+        CHECK(seen.answers == 0);
+    }
+    SECTION("a quick call that hangs counts; a long call that overruns its bound does not")
+    {
+        hv.watch("qemu:///system", seen);
+        auto c = hv.connect("qemu:///system");
+        faulty.inject({.call = "status", .action = Fault::Action::Hang});
+        faulty.inject({.call = "destroy", .action = Fault::Action::Hang});
+        caught([&] { c->status({"vm1", "u1"}); });
+        CHECK(seen.unreachable_calls == std::vector<std::string>{"virDomainGetInfo"});
+        caught([&] { c->destroy({"vm1", "u1"}); });  // 1 s: the deadline less the reserve
+        CHECK(seen.unreachable_calls.size() == 1);
+    }
+    SECTION("a long call whose connection is lost counts")
+    {
+        hv.watch("qemu:///system", seen);
+        auto c = hv.connect("qemu:///system");
+        faulty.inject({.call = "destroy", .kind = HvErrorKind::ConnectionLost, .message = "keepalive timeout"});
+        caught([&] { c->destroy({"vm1", "u1"}); });
+        CHECK(seen.unreachable_calls == std::vector<std::string>{"destroy"});
+    }
+    faulty.release_hangs();
+}

@@ -16,6 +16,7 @@
 #include "ocfkit/metadata.h"
 #include "remembered.h"
 #include "support.h"
+#include "unreachable_evidence.h"
 #include "virtdomain_agent.h"
 #include "fake_hypervisor.h"
 
@@ -323,4 +324,25 @@ TEST_CASE("the guest's systemd scope, from its qemu's /proc/<pid>/cgroup", "[vd-
     CHECK_FALSE(scope_from_cgroup("0::/system.slice/ocfkit-cmdq.service\n"));
     CHECK_FALSE(scope_from_cgroup(""));
     CHECK_FALSE(scope_from_cgroup("0::/machine.slice/bad name.scope\n"));
+}
+
+TEST_CASE("unreachable evidence: written and read back; a text without its fields is no evidence", "[vd-state]")
+{
+    UnreachableEvidence e{std::chrono::system_clock::time_point(std::chrono::seconds(1796500000)), "monitor",
+                          "qemu:///system", {"libvirtd", 4242, 123456789ULL}};
+    std::string text = format_evidence(e);
+    CHECK(text == "when=1796500000\noperation=monitor\nuri=qemu:///system\ndaemon=libvirtd\npid=4242\nstart=123456789\n");
+    auto back = parse_evidence(text);
+    REQUIRE(back);
+    CHECK(back->when == e.when);
+    CHECK(back->operation == "monitor");
+    CHECK(back->uri == "qemu:///system");
+    CHECK(back->daemon == e.daemon);
+    CHECK(parse_evidence("future=1\n" + text + "garbage\n"));  // unknown keys and lines are skipped
+    CHECK_FALSE(parse_evidence(""));
+    CHECK_FALSE(parse_evidence("when=1796500000\nuri=qemu:///system\ndaemon=libvirtd\npid=4242\n"));  // no start
+    CHECK_FALSE(parse_evidence("when=soon\nuri=qemu:///system\ndaemon=libvirtd\npid=4242\nstart=1\n"));
+    CHECK_FALSE(parse_evidence("when=1\nuri=qemu:///system\ndaemon=libvirtd\npid=-3\nstart=1\n"));
+    CHECK(evidence_path("/run/resource-agents/ocfkit-virtdomain-vm.state") ==
+          "/run/resource-agents/ocfkit-virtdomain-vm.unreachable");
 }
