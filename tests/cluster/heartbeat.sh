@@ -137,7 +137,7 @@ hb_holds_none() {
 		! virsh -q domstate labguest 2>/dev/null | grep -qx running' 60 >/dev/null
 }
 hb_data_intact() {
-	gx "$1" 'cd /data && sha256sum -c payload.sha256 && cat written-by 2>/dev/null' 120
+	gx "$1" 'cd /data && sha256sum -c payload.sha256 && { cat written-by 2>/dev/null || true; }' 120
 }
 hb_log() {  # hb_log NODE: heartbeat's resource and stonith record on NODE
 	gx "$1" "grep -E -i 'Running /etc/ha.d|stonith|reset|is dead|takeover|acquir|releas|giving' /var/log/ha-log | tail -${2:-25}" 60
@@ -186,7 +186,12 @@ heartbeat_phase() {
 	gq node1 'systemctl start heartbeat' 120
 	wait_for 300 10 "node1 sees node2 active" gx node1 'cl_status nodestatus node2 | grep -qx active' ||
 		die "node1 does not see node2"
-	sleep 20
+	# A rejoined node learns who holds what from its peer first ("transition" until then); a peer
+	# lost before that leaves it holding nothing and taking nothing over.
+	wait_for 300 5 "node1's resource state settled after its rejoin" \
+		gx node1 'r=$(cl_status rscstatus) && [ -n "$r" ] && [ "$r" != transition ]' ||
+		die "node1's resource state did not settle"
+	local rs; rs=$(gx node1 'cl_status rscstatus' 30); [[ $rs == none ]] || die "node1 holds '$rs' after its rejoin, not none"
 	hb_holds node2 || die "auto_failback off: the group left node2"
 
 	# (b) node2 dies: its qemu killed (SIGTERM: stops dead, no shutdown, as in failover.sh).

@@ -225,7 +225,11 @@ say "(a) handover took ${ta}s from heartbeat -k"
 # node1 comes back; auto_failback off: the group stays on node2.
 on node1 "$HB" >> "$W/node1/init.log" 2>&1 || bad "node1 heartbeat restarted"
 wait_until 60 "node1 back, sees node2 active" both_seen
-sleep 3
+# A rejoined node learns who holds what from its peer first ("transition" until then); a peer
+# lost before that leaves it holding nothing and taking nothing over, so (b) waits for it.
+rsc_settled() { local r; r=$(rscstatus "$1"); [[ -n $r && $r != transition ]]; }
+wait_until 60 "node1's resource state settled after its rejoin" rsc_settled node1
+check "cl_status rscstatus: node1 none (a standby)" rsc_is node1 none
 check "auto_failback off: the group stays on node2" holds node2
 
 # --- (b) node2 dies: node1 resets it through stonith_host, then takes over ---------------------
