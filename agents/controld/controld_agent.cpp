@@ -244,9 +244,11 @@ Outcome assess_status(const dlm::DaemonStatus& st)
     std::vector<std::string> waiting_ok;
     for (const dlm::DaemonNode* n : st.awaiting_fencing()) {
         long long age = st.monotime - n->fail_monotime;
-        bool in_progress = n->fencing_in_progress() || st.fence_pid != 0;
-        std::string what = fmt::format("node {} (left: {}, failed {} s ago)", n->nodeid,
-                                       n->left_reason.empty() ? "unknown" : n->left_reason, age);
+        const int actor = st.fenced_elsewhere_by(*n);
+        bool in_progress = n->fencing_in_progress() || st.fence_pid != 0 || actor != 0;
+        std::string what = fmt::format("node {} (left: {}, failed {} s ago{})", n->nodeid,
+                                       n->left_reason.empty() ? "unknown" : n->left_reason, age,
+                                       actor ? fmt::format(", fenced by node {}", actor) : "");
         if (!in_progress && age >= kFencingStallLimit.count())
             return {ExitCode::ErrGeneric,
                     fmt::format("DLM is stuck in wait fencing for {} and no fencing is under way{}; lockspace "

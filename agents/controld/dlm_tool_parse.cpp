@@ -77,6 +77,15 @@ std::vector<const DaemonNode*> DaemonStatus::awaiting_fencing() const
     return out;
 }
 
+int DaemonStatus::fenced_elsewhere_by(const DaemonNode& n) const
+{
+    const int actor = n.fence_actor_last;
+    if (actor == 0 || actor == our_nodeid || actor == n.nodeid) return 0;
+    for (const auto& m : nodes)
+        if (m.nodeid == actor) return m.member ? actor : 0;
+    return 0;
+}
+
 DaemonStatus parse_status_verbose(std::string_view text)
 {
     DaemonStatus st;
@@ -141,6 +150,7 @@ DaemonStatus parse_status_verbose(std::string_view text)
         n.delay_fencing = value_number(n.values, "delay_fencing", ln) != 0;
         n.fence_result_wait = value_number(n.values, "fence_result_wait", ln) != 0;
         n.fence_pid = value_number(n.values, "fence_pid", ln);
+        n.fence_actor_last = static_cast<int>(value_number(n.values, "fence_actor_last", ln));
         n.fail_monotime = value_number(n.values, "fail_monotime", ln);
         n.fence_monotime = value_number(n.values, "fence_monotime", ln);
         if (auto it = n.values.find("left_reason"); it != n.values.end()) n.left_reason = it->second;

@@ -20,6 +20,7 @@ struct DaemonNode {
     bool delay_fencing = false;      // post_join_delay still running
     bool fence_result_wait = false;  // a fencing result is awaited
     long long fence_pid = 0;         // helper running the fence
+    int fence_actor_last = 0;        // the node DLM chose to run the fence agent (0: none)
     long long fail_monotime = 0;
     long long fence_monotime = 0;
     std::string left_reason;
@@ -42,6 +43,10 @@ struct DaemonStatus {
 
     // Nodes DLM waits to see fenced before lockspace recovery can go on.
     std::vector<const DaemonNode*> awaiting_fencing() const;
+    // The node that fences n for DLM when it is another live member, else 0. Only the lowest
+    // surviving node that saw n fail runs the agent; the others wait for its result and show
+    // no fencing of their own.
+    int fenced_elsewhere_by(const DaemonNode& n) const;
 };
 
 // dlm_tool prints this (exit code 0 for status, 1 for ls) when dlm_controld's socket does not

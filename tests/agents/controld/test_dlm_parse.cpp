@@ -64,6 +64,32 @@ TEST_CASE("wait fencing: stuck, in progress and fresh", "[dlm-parse]")
     CHECK(controld::assess_status(fresh).ok());
 }
 
+// Three nodes, node 3 lost: node 1 (the lowest survivor) runs the fence agent; node 2 only waits
+// for its result. A fence that takes longer than the stall limit (sbd's msgwait alone is 60 s)
+// is no stall on node 2.
+TEST_CASE("wait fencing: another node fences, or the chosen node is gone", "[dlm-parse]")
+{
+    auto other = dlm::parse_status_verbose(data("wait-fencing-other-actor/dlm_tool-status-verbose.txt"));
+    REQUIRE(other.awaiting_fencing().size() == 1);
+    const auto* n = other.awaiting_fencing().front();
+    CHECK(n->nodeid == 3);
+    CHECK(n->fence_actor_last == 1);
+    CHECK_FALSE(n->fencing_in_progress());
+    CHECK(other.fenced_elsewhere_by(*n) == 1);
+    Outcome o = controld::assess_status(other);
+    CHECK(o.ok());
+    CHECK_THAT(o.reason, Catch::Contains("waits for fencing of node 3") && Catch::Contains("56 s ago") &&
+                             Catch::Contains("fenced by node 1"));
+
+    auto gone = dlm::parse_status_verbose(data("wait-fencing-actor-gone/dlm_tool-status-verbose.txt"));
+    const auto* g = gone.awaiting_fencing().front();
+    CHECK(g->fence_actor_last == 1);
+    CHECK(gone.fenced_elsewhere_by(*g) == 0);
+    Outcome s = controld::assess_status(gone);
+    CHECK(s.code == ExitCode::ErrGeneric);
+    CHECK_THAT(s.reason, Catch::Contains("stuck in wait fencing for node 3") && Catch::Contains("no fencing is under way"));
+}
+
 TEST_CASE("stateful merge and lost quorum", "[dlm-parse]")
 {
     auto merge = dlm::parse_status_verbose(data("stateful-merge/dlm_tool-status-verbose.txt"));
