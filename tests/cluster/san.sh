@@ -147,6 +147,10 @@ stack_phase() {
 	capture base san dlm lvm crm
 	shared_storage
 	stack_fs
+	# On a SAN, multipath and iSCSI may queue a lost node's I/O long enough that nothing it
+	# mounted ever sees an error: a depth-20 monitor (a status file written and read back,
+	# O_DIRECT) finds such a node, and on-fail=fence takes it out.
+	pcs_batch fs-depth20 "pcs -f \$CIB resource op add gfs2 monitor interval=61s OCF_CHECK_LEVEL=20 timeout=90s on-fail=fence"
 	stack_vm
 	capture healthy san dlm lvm crm mount gfs2
 	no_failures || { show_failures; log "WARNING: Pacemaker reports failed actions (above)"; }
