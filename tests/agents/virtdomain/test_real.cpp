@@ -371,7 +371,7 @@ TEST_CASE("config that does not answer: validate-all fails in time, monitor and 
     Result validate = g.op("validate-all", {}, 10000);
     CHECK(validate.code == 1);
     CHECK(validate.seconds < 10);
-    CHECK_THAT(validate.reason, Catch::Contains("'config'") && Catch::Contains("could not be read within"));
+    CHECK_THAT(validate.reason, Catch::Contains("'config'") && Catch::Contains("not readable within"));
     Result monitor = g.op("monitor", {{"OCF_RESKEY_CRM_meta_interval", "10000"}}, 10000);
     CHECK(monitor.code == 0);
     CHECK(monitor.seconds < 10);
