@@ -1484,7 +1484,7 @@ TEST_CASE("libvirt found hung is remembered: stop and migrate_to then connect wi
     CHECK(recorded->operation == "monitor");
     CHECK(recorded->daemon.pid == daemon.pid);
 
-    SECTION("migrate_to fails at the short bound and says the guest runs on here")
+    SECTION("migrate_to fails at the short bound and says the guest still runs here")
     {
         auto r = rig.run("migrate_to");
         INFO(r.log << r.reason);
@@ -1494,7 +1494,7 @@ TEST_CASE("libvirt found hung is remembered: stop and migrate_to then connect wi
                                                                                           " unchanged: connecting with a 0.3 s bound"));
         CHECK_THAT(r.reason, Catch::Contains("virConnectOpenAuth did not return within 300 ms"));
         CHECK_THAT(r.reason_line, Catch::StartsWith(fmt::format("libvirt is unreachable here: domain vm1 cannot migrate "
-                                                                "to node2, its qemu process {} runs on here",
+                                                                "to node2, its qemu process {} still runs here",
                                                                 qemu.pid)));
         CHECK_FALSE(qemu.ended_by());
         CHECK(fs::exists(evidence));
