@@ -92,9 +92,9 @@ std::vector<std::string> filter_problems(const lvm::LvmConfig& cfg, const std::v
             else why.push_back(f.key + (v.decided_by.empty() ? " matches no name" : " accepts: " + v.decided_by));
         }
         if (!rejected)
-            out.push_back(fmt::format("LVM configuration: neither devices/global_filter nor devices/filter rejects "
-                                      "DRBD's backing disk {}, so LVM sees the same PV twice; add a reject pattern "
-                                      "such as \"r|{}|\" (names {}; {})",
+            out.push_back(fmt::format("LVM filters accept DRBD's backing disk {}, so LVM sees its PV twice: reject "
+                                      "it, e.g. \"r|{}|\" (neither devices/global_filter nor devices/filter rejects "
+                                      "it; names {}; {})",
                                       d.configured, d.configured, joined(d.names, " "), joined(why, "; ")));
     }
     return out;
@@ -126,11 +126,12 @@ MultipathFindings multipath_filter_problems(const lvm::LvmConfig& cfg, const std
             patterns.push_back(fmt::format("\"r|^/dev/{}$|\"", kernel));
         }
         if (!seen.empty()) {
+            // The map and the fix first: the cluster shows 128 bytes, the lists may not fit.
             out.problems.push_back(fmt::format(
-                "LVM configuration: neither devices/global_filter nor devices/filter rejects {}, path device(s) of "
-                "multipath device {}; LVM may open the PV through one path, without failover, or see it more than "
-                "once; add reject patterns before any that accepts them, such as {} ({}{})",
-                joined(seen), m.map.configured, joined(patterns, ", "),
+                "LVM filters accept the paths of multipath device {}, so LVM may bypass its failover: reject them "
+                "before any accept pattern, e.g. {} (neither devices/global_filter nor devices/filter rejects {}; "
+                "LVM may also see the PV more than once; {}{})",
+                m.map.configured, joined(patterns, ", "), joined(seen),
                 map_rejected.empty() ? "" : fmt::format("the map itself is rejected, {}; ", map_rejected),
                 joined(why, "; ")));
         } else if (!map_rejected.empty()) {

@@ -50,8 +50,8 @@ Outcome check_vgs(Context& ctx, Manager m, const std::vector<std::string>& vgs, 
             std::string lt = field("vg_lock_type");
             if (lt.empty() || lt == "none")
                 return {ExitCode::ErrConfigured,
-                        fmt::format("volume group {} has no lock type: it is a local VG that lvmlockd will not "
-                                    "protect; make it shared with 'vgchange --lock-type dlm {}'",
+                        fmt::format("volume group {} has no lock type, so lvmlockd will not protect it: make it "
+                                    "shared with 'vgchange --lock-type dlm {}'",
                                     vg, vg)};
             if (lt == "clvm")
                 return {ExitCode::ErrConfigured,
@@ -68,14 +68,14 @@ Outcome check_vgs(Context& ctx, Manager m, const std::vector<std::string>& vgs, 
             // This node's DLM cluster name is its own configuration: 5, not 6.
             if (!cluster_name.empty() && colon != std::string::npos && args.substr(colon + 1) != cluster_name)
                 return {ExitCode::ErrInstalled,
-                        fmt::format("volume group {} belongs to DLM cluster '{}' but this node's DLM cluster is "
-                                    "'{}'; see lvmlockd(8), changing dlm cluster name",
+                        fmt::format("volume group {} belongs to DLM cluster '{}', not to this node's '{}': see "
+                                    "lvmlockd(8), changing dlm cluster name",
                                     vg, args.substr(colon + 1), cluster_name)};
         } else if (attr.size() < 6 || attr[5] != 'c') {
             return {ExitCode::ErrConfigured,
-                    fmt::format("volume group {} is not clustered (vg_attr {}); clvmd only protects VGs created "
-                                "with -cy or changed with 'vgchange -cy {}'",
-                                vg, attr, vg)};
+                    fmt::format("volume group {} is not clustered, so clvmd will not protect it: run 'vgchange -cy {}' "
+                                "(vg_attr {}; clvmd protects VGs created with -cy or changed so)",
+                                vg, vg, attr)};
         }
     }
     return ExitCode::Success;

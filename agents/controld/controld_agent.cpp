@@ -239,8 +239,8 @@ Outcome assess_status(const dlm::DaemonStatus& st)
 {
     if (st.stateful_merge_wait)
         return {ExitCode::ErrGeneric,
-                "DLM is in a stateful merge wait: a node that was partitioned away rejoined with its lockspaces "
-                "and must be fenced or restarted before DLM goes on"};
+                "DLM is in a stateful merge wait: fence or restart the node that rejoined with its lockspaces after "
+                "a partition; DLM goes on only then"};
     std::vector<std::string> waiting_ok;
     for (const dlm::DaemonNode* n : st.awaiting_fencing()) {
         long long age = st.monotime - n->fail_monotime;

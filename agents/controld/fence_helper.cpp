@@ -71,8 +71,8 @@ std::optional<std::string> fence_agent_problem(const Env& env, const std::vector
     for (const auto& agent : agents.agents) {
         auto program = find_program(agent, path);
         if (!program)
-            return fmt::format("fence agent {} (used by dlm_controld to fence nodes, set in {} or its default) is "
-                               "not installed: not found on PATH {}",
+            return fmt::format("fence agent {} is not installed: dlm_controld fences nodes with it (set in {} or "
+                               "its default); not found on PATH {}",
                                agent, conf_path, path);
         auto bytes = read_small_file(*program, kMaxBinary);
         if (!bytes) continue;  // exec would tell; a file we cannot read is no proof of a broken one
@@ -92,16 +92,17 @@ std::optional<std::string> fence_agent_problem(const Env& env, const std::vector
         if (missing.empty()) continue;
         auto stonithd = std::find_if(missing.begin(), missing.end(),
                                      [](const std::string& s) { return s.rfind("libstonithd.so.", 0) == 0; });
-        // The fix before the directory list, the least needed part of a long reason.
+        // The agent, the library and the fix within the 128 bytes the cluster shows; the
+        // distribution's command and the directory list after.
         return fmt::format(
-            "fence agent {} needs {}, which is not installed: DLM would wait for fencing forever after a node "
-            "failure. {} (looked in {})",
+            "fence agent {} lacks {}, so DLM fencing would hang: {} (DLM would wait for fencing forever after a "
+            "node failure; looked in {})",
             *program, fmt::join(missing, ", "),
             stonithd != missing.end()
-                ? fmt::format("Pacemaker ships libstonithd under another version: link it, e.g. on Debian 13 "
+                ? fmt::format("link it to Pacemaker's libstonithd, which has another version, e.g. on Debian 13 "
                               "(Pacemaker 3.0): ln -s libstonithd.so.56 /usr/lib/x86_64-linux-gnu/{}",
                               *stonithd)
-                : std::string("Install the package that ships it."),
+                : std::string("install the package that ships it"),
             fmt::join(*dirs, ":"));
     }
     return std::nullopt;

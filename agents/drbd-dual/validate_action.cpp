@@ -21,8 +21,8 @@ Outcome DrbdDualAgent::validate(Context& ctx, ValidatePurpose purpose)
                              meta_given(env, "promoted_max") || meta_given(env, "master_max");
         if (!is_promotable)
             return {ExitCode::ErrConfigured,
-                    "drbd-dual must run as a promotable clone (pcs resource create ... promotable "
-                    "promoted-max=2 notify=true): meta attribute 'promotable' is not set"};
+                    "meta attribute 'promotable' is not set: drbd-dual must run as a promotable clone (pcs "
+                    "resource create ... promotable promoted-max=2 notify=true)"};
         int promoted_max = env.promoted_max();
         if (promoted_max > 2)
             return {ExitCode::ErrConfigured,
@@ -81,9 +81,9 @@ Outcome DrbdDualAgent::validate(Context& ctx, ValidatePurpose purpose)
             auto gaps = dual_primary_gaps(*res);
             if (!gaps.empty())
                 return {ExitCode::ErrInstalled,
-                        fmt::format("promoted-max=2 (dual-primary) needs in DRBD resource '{}' ({} on this node): "
-                                    "{}",
-                                    node.resource(), node.conf(), fmt::join(gaps, "; "))};
+                        fmt::format("promoted-max=2 (dual-primary) needs in DRBD resource '{}': {} (in {} on "
+                                    "this node)",
+                                    node.resource(), fmt::join(gaps, "; "), node.conf())};
         }
     }
     if (ctx.params.boolean("unfence_if_all_uptodate")) {

@@ -108,10 +108,10 @@ void gfs2_checks(Context& ctx, const Config& c, const Resolved& dev, const Syste
     }
     if (cluster_part != cluster_name)
         fail(code_for("locktable"),
-             "the lock table '{}' of {} names cluster '{}' but this is corosync cluster '{}': DLM would refuse "
-             "the mount; fix it with tunegfs2 -o locktable={}:{} while it is unmounted everywhere, or use "
-             "options=locktable=...",
-             table, c.device.display(), cluster_part, cluster_name, cluster_name, table.substr(table.find(':') + 1));
+             "lock table '{}' of {} names cluster '{}', not corosync's '{}': tunegfs2 -o locktable={}:{} {} while "
+             "it is unmounted everywhere, or use options=locktable=... (DLM would refuse the mount)",
+             table, c.device.display(), cluster_part, cluster_name, cluster_name, table.substr(table.find(':') + 1),
+             c.device.display());
 
     if (!hooks.dlm_controld_running())
         fail(ExitCode::ErrGeneric,

@@ -36,7 +36,7 @@ ConfigRead read_config(const std::string& path, const Deadline& until)
     if (io.outcome == ChildIoResult::Outcome::TimedOut) {
         r.unknown = true;
         return bad(ExitCode::ErrGeneric,
-                   fmt::format("parameter 'config': {} could not be read within {} ms (a cluster file system waiting "
+                   fmt::format("parameter 'config': {} not readable within {} ms (a cluster file system waiting "
                                "for fencing, a hung NFS server, or not a regular file?)",
                                path, budget.count()));
     }

@@ -138,7 +138,7 @@ Outcome VirtDomainAgent::migrate_to(Context& ctx)
             std::string here = "its state here is unknown";
             if (local_system_qemu(id.hypervisor))
                 if (auto pid = qemu_pid(options_.qemu_run_dir, id.name))
-                    here = fmt::format("its qemu process {} runs on here", *pid);
+                    here = fmt::format("its qemu process {} still runs here", *pid);
             fail(ExitCode::ErrGeneric, "libvirt is unreachable here: domain {} cannot migrate to {}, {}: {}", id.name,
                  target, here, e.what());
         }

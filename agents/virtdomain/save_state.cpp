@@ -52,12 +52,13 @@ bool SaveState::restore_unresolved() const { return present(restoring_); }
 
 std::string SaveState::unresolved_reason() const
 {
+    // What to do first, the file names after: the cluster shows 128 bytes.
     return fmt::format(
-        "{} is left from a restore of domain {} whose outcome is unknown (libvirt did not answer): the guest may "
-        "have been resumed from it and written its disks since. Check on every node whether {} runs; if it runs "
-        "nowhere, remove the file (boot afresh) or, only if that guest never ran since, rename it to {} (resume "
-        "it); then clean up the resource",
-        restoring_, domain_, domain_, image_);
+        "a restore had no answer: check on every node whether {} runs; if it runs nowhere, remove {} (boot "
+        "afresh) or, only if that guest never ran since, rename it to {} (resume it); then clean up the "
+        "resource (libvirt did not answer, so the guest may have been resumed from that file and written its "
+        "disks since)",
+        domain_, restoring_, image_);
 }
 
 std::optional<std::string> SaveState::begin_save() const { return remove_if_there(partial_); }

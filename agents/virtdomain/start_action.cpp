@@ -67,14 +67,14 @@ Outcome VirtDomainAgent::start(Context& ctx)
         // What this host's libvirt holds is local: 1, the resource may run elsewhere.
         if (by_name && !x.uuid.empty() && by_name->uuid != x.uuid)
             fail(ExitCode::ErrGeneric,
-                 "a different domain '{}' (UUID {}) is already defined on this host, but {} gives UUID {}; undefine the "
-                 "other one or fix the config",
-                 x.name, by_name->uuid, s.config, x.uuid);
+                 "another domain named '{}' is defined on this host (UUID {}): undefine it or fix the config, "
+                 "which gives UUID {} ({})",
+                 x.name, by_name->uuid, x.uuid, s.config);
         if (by_uuid && by_uuid->name != x.name)
             fail(ExitCode::ErrGeneric,
-                 "UUID {} from {} already belongs to domain '{}' on this host, not to '{}'; undefine the other one or fix "
-                 "the config",
-                 x.uuid, s.config, by_uuid->name, x.name);
+                 "UUID {} already belongs to domain '{}' on this host, not to '{}': undefine '{}' or fix the config "
+                 "({})",
+                 x.uuid, by_uuid->name, x.name, by_uuid->name, s.config);
         std::optional<DomainInfo> existing = by_name ? by_name : by_uuid;
 
         if (existing && existing->active) {
@@ -111,19 +111,19 @@ Outcome VirtDomainAgent::start(Context& ctx)
             std::string image_xml = c.saved_image_xml(saves.image());
             DomainXmlResult image = parse_domain_xml(image_xml);
             if (!image.ok() || image.xml->name != x.name || (!x.uuid.empty() && image.xml->uuid != x.uuid))
-                fail(ExitCode::ErrGeneric, "saved state {} belongs to domain '{}', not to '{}' ({}); move it away",
-                     saves.image(), image.ok() ? image.xml->name : "?", x.name, s.config);
+                fail(ExitCode::ErrGeneric, "saved state of another domain ('{}', not '{}'): move {} away (config {})",
+                     image.ok() ? image.xml->name : "?", x.name, saves.image(), s.config);
             if (auto e = saves.begin_restore()) fail(ExitCode::ErrGeneric, "before restoring domain {}: {}", x.name, *e);
             if (s.persistent) c.define(x.uuid.empty() ? with_uuid(cfg.text, image.xml->uuid) : definition);
             try {
                 c.restore(saves.restoring());
             } catch (const HvError& e) {
                 if (outcome_unknown(e))
-                    fail(ExitCode::ErrGeneric, "restoring domain {} from {}: {}; the file keeps that name, as libvirtd may "
-                         "still finish the restore. {}",
-                         x.name, saves.restoring(), e.what(), saves.unresolved_reason());
+                    fail(ExitCode::ErrGeneric, "restoring domain {}: {} ({}; {} keeps that name, as libvirtd may "
+                         "still finish the restore)",
+                         x.name, saves.unresolved_reason(), e.what(), saves.restoring());
                 auto kept = saves.restore_refused();
-                fail(ExitCode::ErrGeneric, "restoring domain {} from {} failed: {}; {}", x.name, saves.image(), e.what(),
+                fail(ExitCode::ErrGeneric, "restoring domain {} failed: {}; {}", x.name, e.what(),
                      kept ? *kept : fmt::format("the file is kept as {}: remove it to boot the guest afresh", saves.image()));
             }
             ref.uuid = image.xml->uuid;

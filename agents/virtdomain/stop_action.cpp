@@ -120,8 +120,8 @@ Outcome VirtDomainAgent::stop_domain(Context& ctx)
     Resolved r = resolve(ctx, s, true, false, read_briefly(s, ctx.deadline));
     if (!r.id && r.config.unknown)
         fail(ExitCode::ErrGeneric,
-             "cannot tell whether a domain of this resource runs here: {}, and nothing is remembered from a start "
-             "here; set parameter 'domain' to stop it without the file",
+             "cannot tell if this resource's domain runs here (set parameter 'domain' to stop it without the "
+             "file): {}; nothing is remembered from a start here",
              r.config.problem);
     if (!r.id)
         return {ExitCode::Success,

@@ -89,7 +89,7 @@ TEST_CASE("a backing disk reachable through an alias is caught", "[clvm-config]"
     fs::create_symlink("../../vdb", h.path("dev/disk/by-id/virtio-backing"));
     auto r = h.validate("filter-alias-leak");
     CHECK(r.rc == 5);
-    CHECK_THAT(r.reason, Catch::Contains("/dev/disk/by-id/virtio-backing") && Catch::Contains("same PV twice"));
+    CHECK_THAT(r.reason, Catch::Contains("/dev/disk/by-id/virtio-backing") && Catch::Contains("sees its PV twice"));
     fs::remove(h.path("dev/disk/by-id/virtio-backing"));
     CHECK(h.validate("filter-alias-leak").rc == 0);
 }
@@ -103,6 +103,7 @@ TEST_CASE("VG lock types and visibility", "[clvm-config]")
         auto r = h.validate("lvmlockd-good");
         CHECK(r.rc == 6);
         CHECK_THAT(r.reason, Catch::Contains("vgcl has no lock type") && Catch::Contains("--lock-type dlm"));
+        CHECK_THAT(r.reason_line, Catch::EndsWith("make it shared with 'vgchange --lock-type dlm vgcl'"));
     }
     SECTION("sanlock")
     {

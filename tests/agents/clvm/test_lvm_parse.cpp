@@ -284,7 +284,7 @@ TEST_CASE("filter pitfalls against DRBD's devices", "[clvm-decisions]")
     CHECK(clvm::filter_problems(config("filter-string"), drbd, disk).empty());
     auto twice = clvm::filter_problems(config("filter-accepts-backing"), drbd, disk);
     REQUIRE(twice.size() == 1);
-    CHECK_THAT(twice[0], Catch::Contains("backing disk /dev/vdb") && Catch::Contains("same PV twice"));
+    CHECK_THAT(twice[0], Catch::Contains("backing disk /dev/vdb") && Catch::Contains("sees its PV twice"));
     auto hidden = clvm::filter_problems(config("filter-rejects-drbd"), drbd, disk);
     REQUIRE(hidden.size() == 1);
     CHECK_THAT(hidden[0], Catch::Contains("global_filter rejects the DRBD device /dev/drbd0"));

@@ -100,10 +100,13 @@ TEST_CASE("multipath paths LVM would use, each named with the pattern that accep
     {
         auto r = h.validate("multipath-accepts-paths");
         CHECK(r.rc == 5);  // this node's lvm.conf
-        CHECK_THAT(r.reason, Catch::Contains("rejects /dev/sdb, /dev/sdc, path device(s) of multipath device "
-                                             "/dev/mapper/mpatha") &&
+        CHECK_THAT(r.reason, Catch::Contains("nor devices/filter rejects /dev/sdb, /dev/sdc;") &&
                                  Catch::Contains("devices/global_filter accepts \"a|.*|\"") &&
                                  Catch::Contains("\"r|^/dev/sdb$|\", \"r|^/dev/sdc$|\""));
+        // What the cluster shows names the map, the risk and the fix.
+        CHECK_THAT(r.reason_line, Catch::StartsWith("LVM filters accept the paths of multipath device "
+                                                    "/dev/mapper/mpatha, so LVM may bypass its failover: reject "
+                                                    "them"));
     }
     SECTION("rejected by kernel name, accepted through udev's by-path alias")
     {
@@ -121,8 +124,8 @@ TEST_CASE("multipath paths LVM would use, each named with the pattern that accep
         fs::remove_all(h.path("dev/disk/by-id"));
         auto r = h.validate("multipath-rejects-map");
         CHECK(r.rc == 5);
-        CHECK_THAT(r.reason, Catch::Contains("multipath device /dev/mapper/mpatha;") &&
-                                 Catch::Contains("(the map itself is rejected, devices/filter: \"r|^/dev/mapper/|\" "
+        CHECK_THAT(r.reason, Catch::Contains("multipath device /dev/mapper/mpatha,") &&
+                                 Catch::Contains("; the map itself is rejected, devices/filter: \"r|^/dev/mapper/|\" "
                                                  "matches /dev/mapper/mpatha; "));
     }
     SECTION("partitions of the paths")
@@ -131,7 +134,7 @@ TEST_CASE("multipath paths LVM would use, each named with the pattern that accep
         write(h.path("dev/sdb1"), "");
         auto r = h.validate("multipath-accepts-paths");
         CHECK(r.rc == 5);
-        CHECK_THAT(r.reason, Catch::Contains("/dev/sdb, /dev/sdb1, /dev/sdc,"));
+        CHECK_THAT(r.reason, Catch::Contains("rejects /dev/sdb, /dev/sdb1, /dev/sdc;"));
     }
     SECTION("check_device_filter=false skips it")
     {

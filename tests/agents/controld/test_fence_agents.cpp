@@ -9,6 +9,7 @@
 #include "fence_agents_parse.h"
 #include "fence_helper.h"
 #include "fixture.h"
+#include "ocfkit/exit_code.h"
 #include "ocfkit/env.h"
 #include "ocfkit/host.h"
 
@@ -100,8 +101,16 @@ TEST_CASE("validate and start refuse a dlm_stonith whose libstonithd is missing"
 
     auto v = host.run("validate-all");
     CHECK(v.rc == 5);
-    CHECK_THAT(v.reason, Catch::Contains("needs libstonithd.so.26") && Catch::Contains("dlm_stonith") &&
+    CHECK_THAT(v.reason, Catch::Contains("lacks libstonithd.so.26") && Catch::Contains("dlm_stonith") &&
                              Catch::Contains("ln -s libstonithd.so.56 /usr/lib/x86_64-linux-gnu/libstonithd.so.26"));
+    {
+        // What the cluster shows of it where dlm_stonith is /usr/sbin/dlm_stonith: agent, library and fix.
+        std::string installed = v.reason;
+        installed.replace(installed.find(bin), bin.size(), "/usr/sbin");
+        CHECK(ocfkit::fit_exit_reason(installed) ==
+              "fence agent /usr/sbin/dlm_stonith lacks libstonithd.so.26, so DLM fencing would hang: link it to "
+              "Pacemaker's libstonithd [...]");
+    }
     auto s = host.run("start");
     CHECK(s.rc == 5);
     CHECK_THAT(s.reason, Catch::Contains("libstonithd.so.26"));

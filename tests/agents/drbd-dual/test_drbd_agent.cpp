@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "agent_run.h"
+#include "ocfkit/exit_code.h"
 #include "drbd_dual_agent.h"
 #include "fixture.h"
 
@@ -276,11 +277,14 @@ TEST_CASE("validate-all reads dump-xml and names exactly what is missing", "[drb
         CHECK(w.run("validate-all") == 5);
         CHECK(w.run("start") == 5);
         CHECK_THAT(w.reason,
-                   Catch::Contains("promoted-max=2 (dual-primary) needs in DRBD resource 'r0' (" + w.conf() +
-                                   " on this node): net { "
+                   Catch::Contains("promoted-max=2 (dual-primary) needs in DRBD resource 'r0': net { "
                                    "allow-two-primaries yes; } (not set); net { protocol C; } (is A); fencing "
                                    "resource-and-stonith (is resource-only); handlers { fence-peer \"...\"; } (not "
-                                   "set)"));
+                                   "set) (in " + w.conf() + " on this node)"));
+        // The cluster shows the resource and the first missing setting, not the file's path.
+        CHECK_THAT(fit_exit_reason(w.reason),
+                   Catch::StartsWith("promoted-max=2 (dual-primary) needs in DRBD resource 'r0': net { "
+                                     "allow-two-primaries yes; } (not set); net { protocol C; }"));
         // The same configuration is fine for a single Primary.
         w.env.set("OCF_RESKEY_CRM_meta_promoted_max", "1");
         CHECK(w.run("validate-all") == 0);

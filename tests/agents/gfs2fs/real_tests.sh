@@ -740,7 +740,7 @@ group_gfs2() {
     check_not is_mounted "$m"
 
     expect 5 "gfs2: lock table of another cluster (read from this node's device)" start OCF_RESKEY_device="$other"
-    reason_has "names cluster 'othercl' but this is corosync cluster 'hacl'"
+    reason_has "names cluster 'othercl', not corosync's 'hacl': tunegfs2 -o locktable=hacl:"
     expect 5 "gfs2: 2 journals, clone-max 3" start OCF_RESKEY_CRM_meta_clone_max=3
     reason_has "2 journal(s)"
     expect 5 "gfs2: 2 journals, clone-max 3 even when validating" validate-all OCF_CHECK_LEVEL=10 OCF_RESKEY_CRM_meta_clone_max=3

@@ -236,7 +236,7 @@ TEST_CASE("GFS2 checks: each tool answer has its code and reason", "[gfs2fs-deci
     // on every node.
     const Case cases[] = {
         {"lock table of another cluster", "corosync-cmapctl", FakeRunner::exited(0, "totem.cluster_name (str) = prod\n"), 5,
-         {"names cluster 'hacl' but this is corosync cluster 'prod'", "tunegfs2 -o locktable=prod:gfs0"}},
+         {"names cluster 'hacl', not corosync's 'prod'", "tunegfs2 -o locktable=prod:gfs0"}},
         {"lock_nolock superblock on a clone", "tunegfs2", FakeRunner::exited(0, fixture("tunegfs2-l-nolock.txt")), 5,
          {"lock_nolock", "superblock"}},
         {"the device holds no GFS2", "tunegfs2", FakeRunner::exited(74, "", fixture("tunegfs2-l-ext4.txt")), 5,
@@ -271,6 +271,19 @@ TEST_CASE("lock_nolock on a clone: the line the cluster shows says what to do", 
     CHECK_THAT(r.reason, Catch::EndsWith("(tunegfs2 -o lockproto=lock_dlm while unmounted everywhere)"));
     CHECK_THAT(r.reason_line, Catch::StartsWith("/dev/vgsan/gfs2lv uses lock_nolock") &&
                                   Catch::Contains("a clone corrupts it: make it lock_dlm"));
+}
+
+TEST_CASE("a lock table of another cluster: the line the cluster shows has the fix", "[gfs2fs-decisions]")
+{
+    Fixture f;
+    f.env.set("OCF_CHECK_LEVEL", "10");
+    f.answer["corosync-cmapctl"] = FakeRunner::exited(0, "totem.cluster_name (str) = prod\n");
+    Run r = f.run("validate-all");
+    CHECK(r.code == 5);
+    CHECK_THAT(r.reason, Catch::Contains("(DLM would refuse the mount)"));
+    CHECK_THAT(r.reason_line, Catch::StartsWith("lock table 'hacl:gfs0' of /dev/") &&
+                                  Catch::Contains("names cluster 'hacl', not corosync's 'prod': tunegfs2 -o "
+                                                  "locktable=prod:gfs0"));
 }
 
 TEST_CASE("a probe where the device is missing reports not running", "[gfs2fs-decisions]")
